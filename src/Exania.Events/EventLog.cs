@@ -1,0 +1,153 @@
+namespace Exania.Events;
+
+/// <summary>
+/// Optional attributes of an event. Strings are pool ids (-1 when absent); numbers are NaN when absent.
+/// </summary>
+public struct EventAttributes
+{
+    /// <summary>Fraction of the page scrolled, 0..1; NaN when absent.</summary>
+    public double ScrollDepth;
+    /// <summary>Ad cost attributed to the event; NaN when absent.</summary>
+    public double Cost;
+    /// <summary>Revenue attributed to the event; NaN when absent.</summary>
+    public double Revenue;
+    public int Page;
+    public int Category;
+    public int Campaign;
+    public int AdType;
+    public int Placement;
+
+    /// <summary>No optional attribute present.</summary>
+    public static EventAttributes None => new()
+    {
+        ScrollDepth = double.NaN, Cost = double.NaN, Revenue = double.NaN,
+        Page = -1, Category = -1, Campaign = -1, AdType = -1, Placement = -1,
+    };
+}
+
+/// <summary>One event with its strings resolved; a convenience view of a row of an <see cref="EventLog"/>.</summary>
+public readonly record struct InteractionEvent(
+    string UserId,
+    string? SessionId,
+    double Timestamp,
+    string Action,
+    double ScrollDepth = double.NaN,
+    string? Page = null,
+    string? Category = null,
+    string? CampaignId = null,
+    string? AdType = null,
+    string? Placement = null,
+    double Cost = double.NaN,
+    double Revenue = double.NaN);
+
+/// <summary>
+/// The event model: an append-only, columnar table of events. Timestamps are epoch seconds (double);
+/// string columns are interned in per-column <see cref="StringPool"/>s so that a row costs about 70 bytes
+/// whatever its strings, and feature code reads plain arrays.
+/// </summary>
+/// <remarks>
+/// Rows keep file order. <see cref="SessionIndex"/> gives the per-session, time-sorted view that extraction needs.
+/// A session id of -1 means "absent": <see cref="Sessionizer"/> assigns one from the inactivity gap.
+/// </remarks>
+public sealed class EventLog
+{
+    private int _count;
+    private int[] _user = new int[16];
+    private int[] _session = new int[16];
+    private double[] _timestamp = new double[16];
+    private int[] _action = new int[16];
+    private EventAttributes[] _attributes = new EventAttributes[16];
+
+    public StringPool Users { get; } = new();
+    public StringPool Sessions { get; } = new();
+    public ActionVocabulary Actions { get; } = new();
+    public StringPool Pages { get; } = new();
+    public StringPool Categories { get; } = new();
+    public StringPool Campaigns { get; } = new();
+    public StringPool AdTypes { get; } = new();
+    public StringPool Placements { get; } = new();
+
+    /// <summary>Number of events.</summary>
+    public int Count => _count;
+
+    public ReadOnlySpan<int> UserIds => _user.AsSpan(0, _count);
+    public ReadOnlySpan<int> SessionIds => _session.AsSpan(0, _count);
+    public ReadOnlySpan<double> Timestamps => _timestamp.AsSpan(0, _count);
+    public ReadOnlySpan<int> ActionCodes => _action.AsSpan(0, _count);
+    public ReadOnlySpan<EventAttributes> Attributes => _attributes.AsSpan(0, _count);
+
+    /// <summary>Appends an event given as pool ids; returns its row index.</summary>
+    public int Append(int user, int session, double timestamp, int action, in EventAttributes attributes)
+    {
+        if (_count == _user.Length)
+            Grow();
+        var i = _count++;
+        _user[i] = user;
+        _session[i] = session;
+        _timestamp[i] = timestamp;
+        _action[i] = action;
+        _attributes[i] = attributes;
+        return i;
+    }
+
+    /// <summary>Appends an event given as strings (interning them); returns its row index.</summary>
+    public int Append(in InteractionEvent e)
+    {
+        var attributes = new EventAttributes
+        {
+            ScrollDepth = e.ScrollDepth,
+            Cost = e.Cost,
+            Revenue = e.Revenue,
+            Page = e.Page is null ? -1 : Pages.GetOrAdd(e.Page),
+            Category = e.Category is null ? -1 : Categories.GetOrAdd(e.Category),
+            Campaign = e.CampaignId is null ? -1 : Campaigns.GetOrAdd(e.CampaignId),
+            AdType = e.AdType is null ? -1 : AdTypes.GetOrAdd(e.AdType),
+            Placement = e.Placement is null ? -1 : Placements.GetOrAdd(e.Placement),
+        };
+        return Append(Users.GetOrAdd(e.UserId), e.SessionId is null ? -1 : Sessions.GetOrAdd(e.SessionId),
+            e.Timestamp, Actions.GetOrAdd(e.Action), attributes);
+    }
+
+    /// <summary>Row <paramref name="index"/> with its strings resolved.</summary>
+    public InteractionEvent this[int index]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+            ref readonly var a = ref _attributes[index];
+            return new InteractionEvent(
+                Users[_user[index]],
+                _session[index] < 0 ? null : Sessions[_session[index]],
+                _timestamp[index],
+                Actions[_action[index]],
+                a.ScrollDepth,
+                a.Page < 0 ? null : Pages[a.Page],
+                a.Category < 0 ? null : Categories[a.Category],
+                a.Campaign < 0 ? null : Campaigns[a.Campaign],
+                a.AdType < 0 ? null : AdTypes[a.AdType],
+                a.Placement < 0 ? null : Placements[a.Placement],
+                a.Cost,
+                a.Revenue);
+        }
+    }
+
+    /// <summary>Sets the session id of row <paramref name="index"/> (used by <see cref="Sessionizer"/>).</summary>
+    public void SetSession(int index, int session)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_count, nameof(index));
+        _session[index] = session;
+    }
+
+    /// <summary>True when some row has no session id.</summary>
+    public bool HasMissingSessions => _session.AsSpan(0, _count).Contains(-1);
+
+    private void Grow()
+    {
+        var n = _user.Length * 2;
+        Array.Resize(ref _user, n);
+        Array.Resize(ref _session, n);
+        Array.Resize(ref _timestamp, n);
+        Array.Resize(ref _action, n);
+        Array.Resize(ref _attributes, n);
+    }
+}

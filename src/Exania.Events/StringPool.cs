@@ -1,0 +1,42 @@
+namespace Exania.Events;
+
+/// <summary>
+/// Interns strings to dense integer ids. Lookups by <see cref="ReadOnlySpan{T}"/> allocate nothing when the
+/// string is already known, which keeps the readers allocation-free per row.
+/// </summary>
+public sealed class StringPool
+{
+    private readonly Dictionary<string, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
+    private readonly List<string> _values = [];
+
+    public StringPool()
+    {
+        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        _spanLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>Number of distinct strings.</summary>
+    public int Count => _values.Count;
+
+    /// <summary>The string with id <paramref name="id"/>.</summary>
+    public string this[int id] => _values[id];
+
+    /// <summary>All strings in id order.</summary>
+    public IReadOnlyList<string> Values => _values;
+
+    /// <summary>The id of <paramref name="value"/>, adding it when new.</summary>
+    public int GetOrAdd(ReadOnlySpan<char> value)
+    {
+        if (_spanLookup.TryGetValue(value, out var id))
+            return id;
+        var s = value.ToString();
+        id = _values.Count;
+        _ids.Add(s, id);
+        _values.Add(s);
+        return id;
+    }
+
+    /// <summary>The id of <paramref name="value"/>, or -1 when it is not in the pool.</summary>
+    public int IndexOf(ReadOnlySpan<char> value) => _spanLookup.TryGetValue(value, out var id) ? id : -1;
+}
