@@ -1,0 +1,87 @@
+namespace Exania.Events;
+
+/// <summary>What a reader does with a malformed row.</summary>
+public enum BadRowPolicy
+{
+    /// <summary>Stop with an <see cref="EventFormatException"/> naming file, line and reason (the default).</summary>
+    Fail,
+    /// <summary>Count the row, hand it with its reason to the reject sink, and go on.</summary>
+    Skip,
+}
+
+/// <summary>How timestamps are written in the source.</summary>
+public enum TimestampFormat
+{
+    /// <summary>ISO-8601 text, or a number: epoch milliseconds when at least 1e11, else epoch seconds.</summary>
+    Auto,
+    EpochSeconds,
+    EpochMilliseconds,
+    Iso8601,
+}
+
+/// <summary>What a reader does with an action string that is not one of the nine <see cref="KnownActions"/>.</summary>
+public enum UnknownActionPolicy
+{
+    /// <summary>Keep it as its own action code (real data such as Taobao's pv/cart/fav/buy); counted in the summary.</summary>
+    Keep,
+    /// <summary>Treat the row as malformed.</summary>
+    Reject,
+}
+
+/// <summary>Input file format.</summary>
+public enum EventFileFormat
+{
+    /// <summary>Chosen from the file extension: <c>.jsonl</c>/<c>.ndjson</c>/<c>.json</c> are JSON Lines, anything else CSV.</summary>
+    Auto,
+    Csv,
+    JsonLines,
+}
+
+/// <summary>Options of the event readers. Defaults live here, once.</summary>
+public sealed record EventReaderOptions
+{
+    /// <summary>The defaults: canonical column names, header row, auto timestamps, fail on the first bad row.</summary>
+    public static EventReaderOptions Default { get; } = new();
+
+    /// <summary>Source column for each logical field; unmapped fields are looked up by their canonical name.</summary>
+    public IReadOnlyDictionary<EventField, string> ColumnMap { get; init; } = new Dictionary<EventField, string>();
+
+    public TimestampFormat TimestampFormat { get; init; } = TimestampFormat.Auto;
+
+    public BadRowPolicy OnBadRow { get; init; } = BadRowPolicy.Fail;
+
+    public UnknownActionPolicy UnknownActions { get; init; } = UnknownActionPolicy.Keep;
+
+    public EventFileFormat Format { get; init; } = EventFileFormat.Auto;
+
+    /// <summary>CSV only: whether the first row names the columns.</summary>
+    public bool HasHeader { get; init; } = true;
+
+    /// <summary>CSV without header: names of the columns in order. When null, columns are named "1", "2", ...</summary>
+    public IReadOnlyList<string>? ColumnNames { get; init; }
+
+    /// <summary>CSV field separator.</summary>
+    public char Delimiter { get; init; } = ',';
+
+    /// <summary>
+    /// Parses a column map such as <c>timestamp=event_time,action=behavior_type</c> (logical=source pairs).
+    /// </summary>
+    /// <exception cref="FormatException">A pair is malformed or names an unknown logical field.</exception>
+    public static Dictionary<EventField, string> ParseColumnMap(string? text)
+    {
+        var map = new Dictionary<EventField, string>();
+        if (string.IsNullOrWhiteSpace(text))
+            return map;
+        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == pair.Length - 1)
+                throw new FormatException($"Column map entry '{pair}' is not of the form field=column (e.g. timestamp=event_time).");
+            var name = pair[..eq].Trim();
+            if (!EventFields.TryParse(name, out var field))
+                throw new FormatException($"Column map entry '{pair}': '{name}' is not an event field; fields are {string.Join(", ", EventCsvWriter.Columns)}.");
+            map[field] = pair[(eq + 1)..].Trim();
+        }
+        return map;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace Exania.Events;
+
+/// <summary>
+/// Validates one row's logical fields and appends it to an <see cref="EventLog"/>. Shared by the CSV and JSON Lines
+/// readers, so both accept and reject exactly the same values.
+/// </summary>
+internal sealed class EventRowParser
+{
+    private readonly EventLog _log;
+    private readonly EventReaderOptions _options;
+    private readonly EventReadSummary _summary;
+
+    /// <summary>Per logical field: start and length of its value in the row buffer; start -1 when absent.</summary>
+    public readonly int[] Start = new int[EventFields.Count];
+    public readonly int[] Length = new int[EventFields.Count];
+
+    public EventRowParser(EventLog log, EventReaderOptions options, EventReadSummary summary)
+    {
+        _log = log;
+        _options = options;
+        _summary = summary;
+    }
+
+    public void ClearFields() => Start.AsSpan().Fill(-1);
+
+    private ReadOnlySpan<char> Field(ReadOnlySpan<char> row, EventField f)
+    {
+        var i = (int)f;
+        return Start[i] < 0 ? default : row.Slice(Start[i], Length[i]).Trim();
+    }
+
+    /// <summary>Appends the row, or returns (kind, reason) when it is malformed.</summary>
+    public (string Kind, string Reason)? TryAppend(ReadOnlySpan<char> row)
+    {
+        var user = Field(row, EventField.UserId);
+        var session = Field(row, EventField.SessionId);
+        if (user.IsEmpty && session.IsEmpty)
+            return ("missing_field", "user_id is missing or empty (one of user_id and session_id is required)");
+
+        var timestampText = Field(row, EventField.Timestamp);
+        if (timestampText.IsEmpty)
+            return ("missing_field", "timestamp is missing or empty");
+        if (!TimestampParser.TryParse(timestampText, _options.TimestampFormat, out var timestamp))
+            return ("bad_timestamp", $"timestamp '{Clip(timestampText)}' is not {TimestampParser.Describe(_options.TimestampFormat)}");
+
+        var actionText = Field(row, EventField.Action);
+        if (actionText.IsEmpty)
+            return ("missing_field", "action is missing or empty");
+        var action = _log.Actions.IndexOf(actionText);
+        if (action < 0 || !KnownActions.IsKnown(action))
+        {
+            if (_options.UnknownActions == UnknownActionPolicy.Reject)
+                return ("unknown_action", $"action '{Clip(actionText)}' is not one of {string.Join(", ", KnownActions.Names)}");
+        }
+
+        var attributes = EventAttributes.None;
+        if (ParseNumber(row, EventField.ScrollDepth, out attributes.ScrollDepth) is { } depthError)
+            return depthError;
+        if (!double.IsNaN(attributes.ScrollDepth) && attributes.ScrollDepth is < 0 or > 1)
+            return ("out_of_range", $"scroll_depth {attributes.ScrollDepth.ToString(CultureInfo.InvariantCulture)} is outside 0..1");
+        if (ParseNumber(row, EventField.Cost, out attributes.Cost) is { } costError)
+            return costError;
+        if (attributes.Cost < 0)
+            return ("out_of_range", "cost is negative");
+        if (ParseNumber(row, EventField.Revenue, out attributes.Revenue) is { } revenueError)
+            return revenueError;
+
+        // Only now, with the row known good, intern its strings (a rejected row must not leave traces in the pools).
+        if (action < 0)
+            action = _log.Actions.GetOrAdd(actionText);
+        if (!KnownActions.IsKnown(action))
+        {
+            var name = _log.Actions[action];
+            _summary.UnknownActions[name] = _summary.UnknownActions.GetValueOrDefault(name) + 1;
+        }
+        attributes.Page = Intern(_log.Pages, Field(row, EventField.Page));
+        attributes.Category = Intern(_log.Categories, Field(row, EventField.Category));
+        attributes.Campaign = Intern(_log.Campaigns, Field(row, EventField.CampaignId));
+        attributes.AdType = Intern(_log.AdTypes, Field(row, EventField.AdType));
+        attributes.Placement = Intern(_log.Placements, Field(row, EventField.Placement));
+        var userId = _log.Users.GetOrAdd(user.IsEmpty ? session : user);
+        var sessionId = session.IsEmpty ? -1 : _log.Sessions.GetOrAdd(session);
+        _log.Append(userId, sessionId, timestamp, action, attributes);
+        return null;
+    }
+
+    private static int Intern(StringPool pool, ReadOnlySpan<char> value) => value.IsEmpty ? -1 : pool.GetOrAdd(value);
+
+    private (string Kind, string Reason)? ParseNumber(ReadOnlySpan<char> row, EventField field, out double value)
+    {
+        value = double.NaN;
+        var text = Field(row, field);
+        if (text.IsEmpty)
+            return null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        {
+            value = double.NaN;
+            return ("wrong_type", $"{EventFields.Name(field)} '{Clip(text)}' is not a number");
+        }
+        if (!double.IsFinite(value))
+        {
+            value = double.NaN;
+            return ("not_finite", $"{EventFields.Name(field)} is {text.ToString()}, not a finite number");
+        }
+        return null;
+    }
+
+    /// <summary>Cuts long values so one hostile cell cannot flood the error output.</summary>
+    internal static string Clip(ReadOnlySpan<char> text) => text.Length <= 60 ? text.ToString() : string.Concat(text[..57], "...");
+}

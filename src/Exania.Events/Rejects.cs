@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+
+namespace Exania.Events;
+
+/// <summary>A row a reader rejected, with where it came from and why.</summary>
+public sealed record RejectedRow(string File, long Line, string Reason, string Raw);
+
+/// <summary>Receives rejected rows as a reader meets them (so a huge file's rejects need no memory).</summary>
+public interface IRejectSink
+{
+    void Reject(RejectedRow row);
+}
+
+/// <summary>Collects rejected rows in memory (for tests and small inputs).</summary>
+public sealed class RejectList : IRejectSink
+{
+    private readonly List<RejectedRow> _rows = [];
+
+    public IReadOnlyList<RejectedRow> Rows => _rows;
+
+    public void Reject(RejectedRow row) => _rows.Add(row);
+}
+
+/// <summary>
+/// Streams rejected rows to a CSV file <c>file,line,reason,raw</c>. The file is written to a temporary name and
+/// moved into place on <see cref="Dispose"/>, so an interrupted run leaves no partial rejects file.
+/// </summary>
+public sealed class RejectFileWriter : IRejectSink, IDisposable
+{
+    private readonly string _path;
+    private readonly string _temp;
+    private readonly StreamWriter _writer;
+    private bool _disposed;
+
+    public RejectFileWriter(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        _path = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        _temp = _path + $".{Environment.ProcessId}.tmp";
+        _writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16);
+        _writer.Write("file,line,reason,raw\n");
+    }
+
+    /// <summary>Rows written so far.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Where the rejects end up.</summary>
+    public string FilePath => _path;
+
+    public void Reject(RejectedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        EventCsvWriter.WriteField(_writer, row.File);
+        _writer.Write(',');
+        _writer.Write(row.Line.ToString(CultureInfo.InvariantCulture));
+        _writer.Write(',');
+        EventCsvWriter.WriteField(_writer, row.Reason);
+        _writer.Write(',');
+        EventCsvWriter.WriteField(_writer, row.Raw);
+        _writer.Write('\n');
+        Count++;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _writer.Dispose();
+        File.Move(_temp, _path, overwrite: true);
+    }
+}
