@@ -7,7 +7,7 @@ namespace Exania.Events;
 /// Quoted fields may hold delimiters, doubled quotes and line breaks; unquoted runs are found with vectorised
 /// <c>IndexOfAny</c>. Field values (unescaped) are laid out one after another in <see cref="RowChars"/>.
 /// </summary>
-internal sealed class CsvTokenizer
+public sealed class CsvTokenizer
 {
     private readonly TextReader _reader;
     private readonly char _delimiter;

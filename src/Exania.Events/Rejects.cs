@@ -23,24 +23,22 @@ public sealed class RejectList : IRejectSink
 }
 
 /// <summary>
-/// Streams rejected rows to a CSV file <c>file,line,reason,raw</c>. The file is written to a temporary name and
-/// moved into place on <see cref="Dispose"/>, so an interrupted run leaves no partial rejects file.
+/// Streams rejected rows to a CSV file <c>file,line,reason,raw</c>. The file is created at the first reject (no rejects,
+/// no file), written under a temporary name and moved into place on <see cref="Dispose"/>, so an interrupted run leaves
+/// no partial rejects file.
 /// </summary>
 public sealed class RejectFileWriter : IRejectSink, IDisposable
 {
     private readonly string _path;
     private readonly string _temp;
-    private readonly StreamWriter _writer;
+    private StreamWriter? _writer;
     private bool _disposed;
 
     public RejectFileWriter(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         _path = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _temp = _path + $".{Environment.ProcessId}.tmp";
-        _writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16);
-        _writer.Write("file,line,reason,raw\n");
     }
 
     /// <summary>Rows written so far.</summary>
@@ -52,6 +50,13 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
     public void Reject(RejectedRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer is null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            _writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16);
+            _writer.Write("file,line,reason,raw\n");
+        }
         EventCsvWriter.WriteField(_writer, row.File);
         _writer.Write(',');
         _writer.Write(row.Line.ToString(CultureInfo.InvariantCulture));
@@ -67,6 +72,7 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        if (_writer is null) return;
         _writer.Dispose();
         File.Move(_temp, _path, overwrite: true);
     }

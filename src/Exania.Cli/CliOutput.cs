@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// How a command talks to its caller. With <c>--json</c> stdout carries exactly one JSON object (the figures, or
+/// <c>{"error": ...}</c>) and nothing else; without it, people get tables, progress bars and plain errors on stderr.
+/// </summary>
+internal sealed class CliOutput
+{
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public CliOutput(bool json) => Json = json;
+
+    public bool Json { get; }
+
+    /// <summary>Progress bars only for a person at a terminal.</summary>
+    public bool Interactive => !Json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+
+    /// <summary>A line for people (suppressed in JSON mode).</summary>
+    public void Info(string markup)
+    {
+        if (!Json) AnsiConsole.MarkupLine(markup);
+    }
+
+    public void Table(Table table)
+    {
+        if (!Json) AnsiConsole.Write(table);
+    }
+
+    /// <summary>Prints the one JSON object of a <c>--json</c> run.</summary>
+    public void Result(JsonObject result)
+    {
+        if (Json) Console.Out.WriteLine(result.ToJsonString(JsonOptions));
+    }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar titled <paramref name="title"/> when interactive.</summary>
+    public T Step<T>(string title, Func<Action<double>, T> work)
+    {
+        if (!Interactive)
+            return work(_ => { });
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(title, maxValue: 1.0);
+                result = work(p => task.Value = Math.Clamp(p, 0, 1));
+                task.Value = 1.0;
+            });
+        return result;
+    }
+
+    /// <summary>
+    /// Runs a command body, turning the errors a user can cause into a clear message and a non-zero exit code:
+    /// 2 for bad input or arguments, 1 for anything unexpected.
+    /// </summary>
+    public int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception ex) when (ex is EventFormatException or FormatException or ArgumentException or FileNotFoundException
+                                       or DirectoryNotFoundException or InvalidDataException)
+        {
+            return Fail(ex.Message, 2);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Fail(ex.Message, 1);
+        }
+    }
+
+    public int Fail(string message, int exitCode)
+    {
+        if (Json)
+            Console.Out.WriteLine(new JsonObject { ["error"] = message, ["exit_code"] = exitCode }.ToJsonString(JsonOptions));
+        Console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+
+    public static double Seconds(Stopwatch watch) => Math.Round(watch.Elapsed.TotalSeconds, 4);
+}

@@ -1,0 +1,174 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Exania.Events;
+
+namespace Exania.Cli;
+
+/// <summary>The options every command that reads event files shares, and the one way they are read.</summary>
+internal sealed class EventInput
+{
+    public Option<string[]> Events { get; } = new("--events")
+    {
+        Description = "Event file(s): CSV with a header row, or JSON Lines (.jsonl). Several files form one log.",
+        Required = true,
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    public Option<string?> Map { get; } = new("--map")
+    {
+        Description = "Column mapping field=column,... e.g. timestamp=event_time,action=behavior_type",
+    };
+
+    public Option<string> Format { get; } = new("--format")
+    {
+        Description = "Input format: auto (by extension), csv or jsonl.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public Option<string> TimestampFormat { get; } = new("--timestamp-format")
+    {
+        Description = "auto, epoch-s, epoch-ms or iso8601 (auto: ISO text, numbers >= 1e11 as milliseconds, else seconds).",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public Option<bool> NoHeader { get; } = new("--no-header")
+    {
+        Description = "The CSV has no header row; name its columns with --columns (else they are 1, 2, ...).",
+    };
+
+    public Option<string?> Columns { get; } = new("--columns")
+    {
+        Description = "Column names of a header-less CSV, comma-separated, e.g. user_id,item_id,category,action,timestamp",
+    };
+
+    public Option<string> OnBadRow { get; } = new("--on-bad-row")
+    {
+        Description = "fail (stop at the first malformed row) or skip (count it and write it to a rejects file).",
+        DefaultValueFactory = _ => "fail",
+    };
+
+    public Option<string> UnknownActions { get; } = new("--unknown-actions")
+    {
+        Description = "keep (actions outside the nine known ones become their own action type) or reject.",
+        DefaultValueFactory = _ => "keep",
+    };
+
+    public Option<double> SessionGap { get; } = new("--session-gap")
+    {
+        Description = "Inactivity gap in seconds that splits a user's events into sessions when session_id is absent.",
+        DefaultValueFactory = _ => Sessionizer.DefaultGapSeconds,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Events);
+        command.Options.Add(Map);
+        command.Options.Add(Format);
+        command.Options.Add(TimestampFormat);
+        command.Options.Add(NoHeader);
+        command.Options.Add(Columns);
+        command.Options.Add(OnBadRow);
+        command.Options.Add(UnknownActions);
+        command.Options.Add(SessionGap);
+    }
+
+    public EventReaderOptions ReaderOptions(ParseResult parse) => new()
+    {
+        ColumnMap = EventReaderOptions.ParseColumnMap(parse.GetValue(Map)),
+        Format = parse.GetValue(Format) switch
+        {
+            "auto" => EventFileFormat.Auto,
+            "csv" => EventFileFormat.Csv,
+            "jsonl" => EventFileFormat.JsonLines,
+            var other => throw new ArgumentException($"--format '{other}' is not one of auto, csv, jsonl."),
+        },
+        TimestampFormat = parse.GetValue(TimestampFormat) switch
+        {
+            "auto" => Exania.Events.TimestampFormat.Auto,
+            "epoch-s" => Exania.Events.TimestampFormat.EpochSeconds,
+            "epoch-ms" => Exania.Events.TimestampFormat.EpochMilliseconds,
+            "iso8601" => Exania.Events.TimestampFormat.Iso8601,
+            var other => throw new ArgumentException($"--timestamp-format '{other}' is not one of auto, epoch-s, epoch-ms, iso8601."),
+        },
+        HasHeader = !parse.GetValue(NoHeader),
+        ColumnNames = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries),
+        OnBadRow = parse.GetValue(OnBadRow) switch
+        {
+            "fail" => BadRowPolicy.Fail,
+            "skip" => BadRowPolicy.Skip,
+            var other => throw new ArgumentException($"--on-bad-row '{other}' is not one of fail, skip."),
+        },
+        UnknownActions = parse.GetValue(UnknownActions) switch
+        {
+            "keep" => UnknownActionPolicy.Keep,
+            "reject" => UnknownActionPolicy.Reject,
+            var other => throw new ArgumentException($"--unknown-actions '{other}' is not one of keep, reject."),
+        },
+    };
+
+    /// <summary>
+    /// Reads every file into one log and sessionizes it. Rejected rows (with --on-bad-row skip) go to
+    /// <paramref name="rejectsPath"/>, which is written only when there are rejects.
+    /// </summary>
+    public (EventLog Log, LoadReport Report) Load(ParseResult parse, string rejectsPath)
+    {
+        var options = ReaderOptions(parse);
+        var gap = parse.GetValue(SessionGap);
+        var log = new EventLog();
+        var report = new LoadReport();
+        using (var rejects = new RejectFileWriter(rejectsPath))
+        {
+            foreach (var path in parse.GetValue(Events) ?? [])
+                report.Files.Add(EventReader.Read(path, log, options, rejects));
+            if (rejects.Count > 0)
+                report.RejectsFile = rejectsPath;
+        }
+        var missing = 0;
+        foreach (var s in log.SessionIds)
+            if (s < 0) missing++;
+        report.SessionsCreated = Sessionizer.AssignMissing(log, gap);
+        report.SessionizedRows = missing;
+        return (log, report);
+    }
+}
+
+/// <summary>What loading the event files did, for the summary and the JSON output.</summary>
+internal sealed class LoadReport
+{
+    public List<EventReadSummary> Files { get; } = [];
+    public int SessionsCreated { get; set; }
+    public int SessionizedRows { get; set; }
+    public string? RejectsFile { get; set; }
+
+    public long RowsRead => Files.Sum(f => f.RowsRead);
+    public long Accepted => Files.Sum(f => f.Accepted);
+    public long Rejected => Files.Sum(f => f.Rejected);
+    public double Seconds => Files.Sum(f => f.Seconds);
+
+    public JsonObject ToJson()
+    {
+        var byKind = new JsonObject();
+        foreach (var (kind, count) in Files.SelectMany(f => f.RejectedByKind).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value))))
+            byKind[kind] = count;
+        var unknown = new JsonObject();
+        foreach (var (action, count) in Files.SelectMany(f => f.UnknownActions).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value))))
+            unknown[action] = count;
+        return new JsonObject
+        {
+            ["rows_read"] = RowsRead,
+            ["accepted"] = Accepted,
+            ["rejected"] = Rejected,
+            ["rejected_by_kind"] = byKind,
+            ["unknown_actions"] = unknown,
+            ["sessionized_rows"] = SessionizedRows,
+            ["sessions_created"] = SessionsCreated,
+            ["rejects_file"] = RejectsFile,
+            ["read_seconds"] = Math.Round(Seconds, 4),
+        };
+    }
+
+    public string HumanLine() =>
+        $"read {RowsRead:N0} rows: {Accepted:N0} accepted, {Rejected:N0} rejected" +
+        (RejectsFile is null ? "" : $" (see {RejectsFile})") +
+        (SessionizedRows > 0 ? $"; {SessionsCreated:N0} sessions from the inactivity gap" : "");
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Exania.Features;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary><c>exania windows</c>: events in, sliding-window features and labels out.</summary>
+internal static class WindowsCommand
+{
+    public static Command Create()
+    {
+        var input = new EventInput();
+        var settings = new WindowSettings();
+        var output = new Option<string>("--out") { Description = "Windows CSV to write.", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("windows", "Extract the 20 sliding-window features (and the ad-click label) from events.");
+        input.AddTo(command);
+        settings.AddTo(command);
+        command.Options.Add(output);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var outPath = parse.GetValue(output)!;
+                var options = settings.Options(parse);
+                var total = Stopwatch.StartNew();
+                var (log, load) = cli.Step("reading events", _ => input.Load(parse, RejectsPathFor(outPath)));
+                if (log.Count == 0)
+                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                var extract = Stopwatch.StartNew();
+                var index = SessionIndex.Build(log);
+                var table = WindowExtractor.Extract(log, index, options);
+                var extractSeconds = CliOutput.Seconds(extract);
+                var write = Stopwatch.StartNew();
+                WindowCsv.Write(table, outPath);
+                var writeSeconds = CliOutput.Seconds(write);
+                var seconds = CliOutput.Seconds(total);
+
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                var summary = new Table().AddColumns("", "value");
+                summary.AddRow("events", $"{log.Count:N0}");
+                summary.AddRow("sessions", $"{index.SessionCount:N0}");
+                summary.AddRow("windows", $"{table.Rows:N0}");
+                summary.AddRow("positives", $"{table.Positives:N0} ({Rate(table):P2})");
+                summary.AddRow("seconds", $"{seconds:0.###} (extract {extractSeconds:0.###})");
+                summary.AddRow("output", Markup.Escape(outPath));
+                cli.Table(summary);
+                cli.Result(new JsonObject
+                {
+                    ["command"] = "windows",
+                    ["events"] = log.Count,
+                    ["sessions"] = index.SessionCount,
+                    ["windows"] = table.Rows,
+                    ["positives"] = table.Positives,
+                    ["positive_rate"] = Math.Round(Rate(table), 6),
+                    ["seconds"] = seconds,
+                    ["extract_seconds"] = extractSeconds,
+                    ["write_seconds"] = writeSeconds,
+                    ["events_per_second"] = Math.Round(log.Count / Math.Max(seconds, 1e-9), 1),
+                    ["input"] = load.ToJson(),
+                    ["params"] = Params(options),
+                    ["out"] = outPath,
+                });
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Rejected rows are written beside the output: <c>windows.csv</c> → <c>windows.rejects.csv</c>.</summary>
+    public static string RejectsPathFor(string outputPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, Path.GetFileNameWithoutExtension(outputPath) + ".rejects.csv");
+
+    public static double Rate(WindowTable table) => table.Rows == 0 ? 0 : table.Positives / (double)table.Rows;
+
+    public static JsonObject Params(WindowOptions options) => new()
+    {
+        ["window"] = options.WindowSeconds,
+        ["step"] = options.StepSeconds,
+        ["min_actions"] = options.MinActions,
+        ["horizon"] = options.HorizonSeconds,
+    };
+}

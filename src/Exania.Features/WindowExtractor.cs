@@ -1,0 +1,81 @@
+using Exania.Events;
+
+namespace Exania.Features;
+
+/// <summary>
+/// Batch sliding-window extraction over a whole <see cref="EventLog"/>. Per session (events in time order):
+/// window ends are t0 + k·step for k = 1 .. ⌊(tN - t0)/step⌋ with end ≤ tN; a window holds the events in
+/// (end - W, end]; windows with fewer than MinActions events are skipped; the label is 1 when a click_ad occurs in
+/// (end, end + horizon]. Features come from <see cref="WindowFeatures.Compute"/> and use no event after the end.
+/// </summary>
+public static class WindowExtractor
+{
+    /// <summary>Extracts every window of every session, sessions in <paramref name="index"/> order.</summary>
+    public static WindowTable Extract(EventLog log, SessionIndex index, WindowOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(index);
+        options = (options ?? WindowOptions.Default).Validate();
+        var names = new string[index.SessionCount];
+        for (var s = 0; s < names.Length; s++)
+            names[s] = log.Sessions[index.SessionIds[s]];
+        var table = new WindowTable(names, Math.Max(16, log.Count / 2));
+
+        var logTimes = log.Timestamps;
+        var logActions = log.ActionCodes;
+        var logAttributes = log.Attributes;
+        var maxSession = 0;
+        for (var s = 0; s < index.SessionCount; s++)
+            maxSession = Math.Max(maxSession, index.Starts[s + 1] - index.Starts[s]);
+        var times = new double[maxSession];
+        var actions = new int[maxSession];
+        var depths = new double[maxSession];
+        var clickAdsBefore = new int[maxSession + 1];
+        var counts = new int[Math.Max(log.Actions.Count, KnownActions.Count)];
+
+        for (var s = 0; s < index.SessionCount; s++)
+        {
+            var rows = index.Rows(s);
+            var n = rows.Length;
+            for (var i = 0; i < n; i++)
+            {
+                var r = rows[i];
+                times[i] = logTimes[r];
+                actions[i] = logActions[r];
+                depths[i] = logAttributes[r].ScrollDepth;
+                clickAdsBefore[i + 1] = clickAdsBefore[i] + (actions[i] == KnownActions.ClickAd ? 1 : 0);
+            }
+            ExtractSession(s, times.AsSpan(0, n), actions.AsSpan(0, n), depths.AsSpan(0, n),
+                clickAdsBefore.AsSpan(0, n + 1), options, counts, table);
+        }
+        return table;
+    }
+
+    private static void ExtractSession(int session, ReadOnlySpan<double> times, ReadOnlySpan<int> actions,
+        ReadOnlySpan<double> depths, ReadOnlySpan<int> clickAdsBefore, WindowOptions options, Span<int> counts,
+        WindowTable table)
+    {
+        var n = times.Length;
+        var t0 = times[0];
+        var tN = times[n - 1];
+        var step = options.StepSeconds;
+        var window = options.WindowSeconds;
+        var horizon = options.HorizonSeconds;
+        var windowCount = (long)Math.Floor((tN - t0) / step);
+        int lo = 0, hi = 0, hz = 0;
+        for (long j = 1; j <= windowCount; j++)
+        {
+            var end = t0 + j * step;
+            if (end > tN) break;
+            // Ends increase, so the three boundaries only move forward.
+            while (hi < n && times[hi] <= end) hi++;
+            while (lo < hi && times[lo] <= end - window) lo++;
+            if (hi - lo < options.MinActions) continue;
+            if (hz < hi) hz = hi;
+            while (hz < n && times[hz] <= end + horizon) hz++;
+            var label = (byte)(clickAdsBefore[hz] - clickAdsBefore[hi] > 0 ? 1 : 0);
+            var destination = table.Add(session, end, label);
+            WindowFeatures.Compute(times[lo..hi], actions[lo..hi], depths[lo..hi], end, t0, window, counts, destination);
+        }
+    }
+}
