@@ -115,7 +115,7 @@ public static class Lbfgs
         var f = function.Evaluate(x, g);
         if (!double.IsFinite(f))
             LearningThrow.Argument($"The function is {f} at the starting point.", nameof(x));
-        var gmax = TensorPrimitives.MaxMagnitude<double>(g);
+        var gmax = MaxAbs(g);
         var count = 0; // stored pairs
         var newest = -1;
         var iteration = 0;
@@ -192,7 +192,7 @@ public static class Lbfgs
             trialG.CopyTo(g, 0);
             var decrease = (f - fNew) / Math.Max(Math.Max(Math.Abs(f), Math.Abs(fNew)), 1.0);
             f = fNew;
-            gmax = TensorPrimitives.MaxMagnitude<double>(g);
+            gmax = MaxAbs(g);
             if (gmax <= options.Tolerance)
             {
                 stop = LbfgsStop.GradientTolerance;
@@ -206,6 +206,9 @@ public static class Lbfgs
         }
         return new LbfgsResult(f, gmax, iteration, evaluations, stop);
     }
+
+    /// <summary>Largest absolute component (<c>TensorPrimitives.MaxMagnitude</c> returns it with its sign).</summary>
+    private static double MaxAbs(ReadOnlySpan<double> values) => Math.Abs(TensorPrimitives.MaxMagnitude(values));
 
     /// <summary>Strong Wolfe line search; on success the trial buffers hold the accepted point and its gradient.</summary>
     private sealed class LineSearch(IDifferentiableFunction function, double[] trialX, double[] trialG)
