@@ -23,7 +23,7 @@ internal sealed class SessionSimulation
     public const double EngagementDecaySeconds = 60;
     public const double AdCooldownSeconds = 45;
     public const double RecentWindowSeconds = 120;
-    private const double AdBase = 0.05;
+    private const double AdBase = 0.02;
     private const double EngagementBaseline = 0.15;
     private const int MaxEvents = 1_000;
 
@@ -99,7 +99,7 @@ internal sealed class SessionSimulation
         if (_random.NextDouble() < _traits.PauseProbability)
         {
             pause = true;
-            return Math.Min(300, LogNormal.Sample(_random, Math.Log(18), 0.6));
+            return Math.Min(300, LogNormal.Sample(_random, Math.Log(15), 0.6));
         }
         return 0.3 + Exponential.Sample(_random, _traits.ActionsPerMinute / 60);
     }
@@ -145,8 +145,8 @@ internal sealed class SessionSimulation
     {
         if (_now - _lastAdMs < AdCooldownSeconds * 1000)
             return 0;
-        var recent = Math.Min(RecentEngagements(), 6);
-        var z = 3 * _engagement + 2 * _depth + 0.35 * recent - 4.5;
+        var recent = Math.Min(RecentEngagements(), 8);
+        var z = 2.5 * _engagement + 3 * _depth + 0.55 * recent - 6.5;
         return Math.Min(0.6, AdBase * _options.AdClickScale * _traits.AdClickMultiplier * Math.Exp(z));
     }
 

@@ -88,27 +88,27 @@ public static class ProfileCatalog
 
     /// <summary>Skims quickly: short, fast sessions, few clicks, rarely clicks ads.</summary>
     public static UserProfile RushedReader { get; } = new("rushed_reader", 0.20,
-        Length(2, 16), Rate(6, 7), Pause(1.5, 13.5), Click(2, 20), Ad(2, 14), 0.10);
+        Length(2, 18), Rate(6, 6), Pause(1.5, 13.5), Click(2, 20), Ad(2, 14), 0.10);
 
     /// <summary>Reads slowly and thoroughly: long sessions, a slow pace, some pauses.</summary>
     public static UserProfile CarefulReader { get; } = new("careful_reader", 0.15,
-        Length(4, 6), Rate(3, 18), Pause(3, 7), Click(3, 20), Ad(3, 10), 0.14);
+        Length(4, 7), Rate(3, 16), Pause(3, 7), Click(3, 20), Ad(3, 10), 0.14);
 
     /// <summary>Switches away often: many pauses and blurs, middling everything else.</summary>
     public static UserProfile DistractedUser { get; } = new("distracted_user", 0.20,
-        Length(3, 9), Rate(3, 11), Pause(6, 4), Click(2, 16), Ad(2, 12), 0.10);
+        Length(3, 10), Rate(3, 10), Pause(6, 4), Click(2, 16), Ad(2, 12), 0.10);
 
     /// <summary>Reads attentively without distraction: long-ish sessions, few pauses, steady pace.</summary>
     public static UserProfile FocusedReader { get; } = new("focused_reader", 0.15,
-        Length(4, 9), Rate(4, 16), Pause(2, 10.5), Click(3, 18), Ad(3, 11), 0.14);
+        Length(4, 10), Rate(4, 14), Pause(2, 10.5), Click(3, 18), Ad(3, 11), 0.14);
 
     /// <summary>Clicks everything, ads included: short fast sessions, high click and ad-click propensity.</summary>
     public static UserProfile ClickHappy { get; } = new("click_happy", 0.10,
-        Length(3, 16), Rate(5, 7), Pause(2, 8), Click(6, 6), Ad(5, 3), 0.16);
+        Length(3, 18), Rate(5, 6), Pause(2, 8), Click(6, 6), Ad(5, 3), 0.16);
 
     /// <summary>On a phone: mostly scrolling, almost no hover, frequent app switches (blur).</summary>
     public static UserProfile MobileUser { get; } = new("mobile_user", 0.20,
-        Length(2, 14), Rate(4, 8), Pause(4, 6), Click(3, 18), Ad(3, 7), 0.01);
+        Length(2, 16), Rate(5, 7), Pause(4, 6), Click(3, 18), Ad(3, 7), 0.01);
 
     /// <summary>All six profiles, in a fixed order.</summary>
     public static IReadOnlyList<UserProfile> All { get; } =
