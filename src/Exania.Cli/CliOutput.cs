@@ -74,7 +74,7 @@ internal sealed class CliOutput
             return body();
         }
         catch (Exception ex) when (ex is EventFormatException or FormatException or ArgumentException or FileNotFoundException
-                                       or DirectoryNotFoundException or InvalidDataException)
+                                       or DirectoryNotFoundException or InvalidDataException or Exania.Learning.ModelFormatException)
         {
             return Fail(ex.Message, 2);
         }

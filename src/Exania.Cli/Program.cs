@@ -5,5 +5,9 @@ var root = new RootCommand("exania: predict what users do next from their event 
 {
     GenerateCommand.Create(),
     WindowsCommand.Create(),
+    TrainCommand.Create(),
+    PredictCommand.Create(),
+    PipelineCommand.Create(),
+    BenchCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Exania.Features;
+using Exania.Learning;
+using Exania.Synthetic;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// <c>exania pipeline</c>: generate → windows → train click, into one folder. The generated events are written and read
+/// back through the same reader real data takes.
+/// </summary>
+internal static class PipelineCommand
+{
+    public const int QuickSamples = 5_000;
+
+    public static Command Create()
+    {
+        var quick = new Option<bool>("--quick") { Description = $"Small run: {QuickSamples:N0} windows." };
+        var samples = new Option<int?>("--samples") { Description = "Number of windows to generate (e.g. 50000)." };
+        var output = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "run" };
+        var seed = CommonOptions.Seed();
+        var degree = new Option<int>("--degree") { Description = "Polynomial degree.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Degree };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Folds };
+        var json = CommonOptions.Json();
+        var command = new Command("pipeline", "Run generate, windows and train click end to end into one folder.")
+        {
+            quick, samples, output, seed, degree, folds, json,
+        };
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                if (parse.GetValue(quick) && parse.GetValue(samples) is not null)
+                    throw new ArgumentException("Give --quick or --samples, not both.");
+                var target = parse.GetValue(samples) ?? QuickSamples;
+                var folder = parse.GetValue(output)!;
+                var seedValue = parse.GetValue(seed);
+                var total = Stopwatch.StartNew();
+
+                var stage = Stopwatch.StartNew();
+                cli.Info($"[bold]1/3 generate[/] ≥ {target:N0} windows (seed {seedValue})");
+                var (generated, sessions) = GenerateCommand.Generate(cli, null, target, null, GeneratorOptions.Defaults.Days, seedValue);
+                var eventsPath = Path.Combine(folder, "events.csv");
+                EventCsvWriter.Write(generated, eventsPath);
+                var generateSeconds = CliOutput.Seconds(stage);
+
+                stage.Restart();
+                cli.Info("[bold]2/3 windows[/]");
+                var log = new EventLog();
+                var read = EventReader.Load(eventsPath, log);
+                var index = SessionIndex.Build(log);
+                var table = WindowExtractor.Extract(log, index);
+                var windowsPath = Path.Combine(folder, "windows.csv");
+                WindowCsv.Write(table, windowsPath);
+                var windowsSeconds = CliOutput.Seconds(stage);
+                cli.Info($"  {log.Count:N0} events, {index.SessionCount:N0} sessions → {table.Rows:N0} windows, {WindowsCommand.Rate(table):P2} positive");
+
+                stage.Restart();
+                cli.Info("[bold]3/3 train click[/]");
+                var options = new ClickTrainingOptions { Degree = parse.GetValue(degree), Folds = parse.GetValue(folds) };
+                var training = TrainCommand.Run(cli, table, options, Path.Combine(folder, "models"));
+                var trainSeconds = CliOutput.Seconds(stage);
+
+                var summary = new JsonObject
+                {
+                    ["command"] = "pipeline",
+                    ["samples_requested"] = target,
+                    ["seed"] = seedValue,
+                    ["sessions"] = sessions,
+                    ["events"] = log.Count,
+                    ["events_rejected"] = read.Rejected,
+                    ["windows"] = table.Rows,
+                    ["positive_rate"] = Math.Round(WindowsCommand.Rate(table), 6),
+                    ["auc_mean"] = training["auc_mean"]!.DeepClone(),
+                    ["auc_std"] = training["auc_std"]!.DeepClone(),
+                    ["pr_auc"] = training["pr_auc"]!.DeepClone(),
+                    ["f1"] = training["f1"]!.DeepClone(),
+                    ["top_features"] = training["top_features"]!.DeepClone(),
+                    ["generate_seconds"] = generateSeconds,
+                    ["windows_seconds"] = windowsSeconds,
+                    ["train_seconds"] = trainSeconds,
+                    ["seconds"] = CliOutput.Seconds(total),
+                    ["events_file"] = eventsPath,
+                    ["windows_file"] = windowsPath,
+                    ["model"] = training["model"]!.DeepClone(),
+                };
+                AtomicFile.WriteAllText(Path.Combine(folder, "pipeline_summary.json"), summary.ToJsonString(CliOutput.JsonOptions));
+                cli.Info($"[green]done[/] in {summary["seconds"]} s: AUC {training["auc_mean"]} ± {training["auc_std"]}; everything is in {Markup.Escape(folder)}");
+                cli.Result(summary);
+                return 0;
+            });
+        });
+        return command;
+    }
+}

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Exania.Features;
+using Exania.Learning;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary><c>exania predict click</c>: score a features file with a saved click model.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var predict = new Command("predict", "Score data with a saved model.");
+        predict.Subcommands.Add(CreateClick());
+        return predict;
+    }
+
+    private static Command CreateClick()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json) or file.", Required = true };
+        var features = new Option<string>("--features") { Description = "Windows CSV with the 20 feature columns (label optional).", Required = true };
+        var output = new Option<string>("--out") { Description = "Predictions CSV to write.", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("click", "Write click_probability (and predicted_click at the model's threshold) for every window.")
+        {
+            model, features, output, json,
+        };
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                var clickModel = ClickModel.Load(ClickData.ModelPath(parse.GetValue(model)!));
+                if (!clickModel.FeatureNames.SequenceEqual(WindowFeatures.Names))
+                    throw new ArgumentException($"The model was trained on features ({string.Join(", ", clickModel.FeatureNames)}) that are not the 20 window features.");
+                var table = WindowCsv.Read(parse.GetValue(features)!, requireLabel: false);
+                var probabilities = new double[table.Rows];
+                clickModel.PredictProbabilities(table.Features, probabilities);
+                var outPath = parse.GetValue(output)!;
+                Write(outPath, table, probabilities, clickModel.Threshold);
+                var predicted = 0;
+                foreach (var p in probabilities)
+                    if (p >= clickModel.Threshold) predicted++;
+                var result = new JsonObject
+                {
+                    ["command"] = "predict click",
+                    ["rows"] = table.Rows,
+                    ["threshold"] = clickModel.Threshold,
+                    ["predicted_positive"] = predicted,
+                    ["mean_probability"] = table.Rows == 0 ? 0 : Math.Round(probabilities.Average(), 6),
+                    ["seconds"] = CliOutput.Seconds(watch),
+                    ["out"] = outPath,
+                };
+                if (table.Positives is > 0 and var pos && pos < table.Rows)
+                    result["auc"] = Math.Round(Metrics.RocAuc(probabilities, table.Labels), 6);
+                cli.Info($"scored {table.Rows:N0} windows; {predicted:N0} at or above the threshold {clickModel.Threshold:0.###} → {Markup.Escape(outPath)}");
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    private static void Write(string path, WindowTable table, double[] probabilities, double threshold)
+    {
+        AtomicFile.WriteText(path, writer =>
+        {
+            writer.Write("session_id,window_end,click_probability,predicted_click\n");
+            Span<char> buffer = stackalloc char[64];
+            for (var r = 0; r < table.Rows; r++)
+            {
+                EventCsvWriter.WriteField(writer, table.SessionOf(r));
+                writer.Write(',');
+                EventCsvWriter.WriteNumber(writer, table.WindowEnds[r], buffer);
+                writer.Write(',');
+                EventCsvWriter.WriteNumber(writer, probabilities[r], buffer);
+                writer.Write(probabilities[r] >= threshold ? ",1\n" : ",0\n");
+            }
+        });
+    }
+}

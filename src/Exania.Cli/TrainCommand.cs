@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Exania.Features;
+using Exania.Learning;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary><c>exania train click</c>: cross-validate and fit the ad-click model.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var train = new Command("train", "Train a model.");
+        train.Subcommands.Add(CreateClick());
+        return train;
+    }
+
+    private static Command CreateClick()
+    {
+        var features = new Option<string>("--features") { Description = "Windows CSV (from `exania windows`).", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for click_model.json and training_results.json.", Required = true };
+        var degree = new Option<int>("--degree") { Description = "Polynomial degree of the feature expansion.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Degree };
+        var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Folds };
+        var c = new Option<double>("--c") { Description = "Inverse L2 strength (scikit-learn's C).", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.C };
+        var noBalance = new Option<bool>("--no-class-balancing") { Description = "Do not weight classes as n / (2 n_k)." };
+        var seed = CommonOptions.Seed(ClickTrainingOptions.Defaults.Seed);
+        var json = CommonOptions.Json();
+        var command = new Command("click", "Standardize, expand polynomially, fit L2 logistic regression with stratified k-fold CV, rank features.")
+        {
+            features, output, degree, folds, c, noBalance, seed, json,
+        };
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var table = WindowCsv.Read(parse.GetValue(features)!);
+                var options = new ClickTrainingOptions
+                {
+                    Degree = parse.GetValue(degree),
+                    Folds = parse.GetValue(folds),
+                    C = parse.GetValue(c),
+                    ClassBalancing = !parse.GetValue(noBalance),
+                    Seed = parse.GetValue(seed),
+                };
+                var result = Run(cli, table, options, parse.GetValue(output)!);
+                result["command"] = "train click";
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>Cross-validates, fits the final model, saves both files and shows the results; returns the JSON figures.</summary>
+    public static JsonObject Run(CliOutput cli, WindowTable table, ClickTrainingOptions options, string outputFolder)
+    {
+        if (table.Rows == 0)
+            throw new ArgumentException("The features file has no rows to train on.");
+        var data = ClickData.ToMatrix(table);
+        var watch = Stopwatch.StartNew();
+        var steps = options.Folds + 1;
+        var (report, model) = cli.Step($"training click model ({options.Folds}-fold CV)", progress =>
+        {
+            var reporter = new Progress(p => progress((p.Step + (p.Stage == "final" ? options.Folds : 0)) / (double)steps));
+            var cv = ClickModelTrainer.CrossValidate(data, options, reporter);
+            var fitted = ClickModelTrainer.Train(data, options, cv, reporter);
+            return (cv, fitted);
+        });
+        var seconds = CliOutput.Seconds(watch);
+        var modelPath = Path.Combine(outputFolder, ClickData.ModelFileName);
+        var resultsPath = Path.Combine(outputFolder, ClickData.ResultsFileName);
+        model.Save(modelPath);
+        AtomicFile.WriteAllText(resultsPath, report.ToJson());
+
+        var metrics = new Table().Title("click model, cross-validated").AddColumns("metric", "value");
+        metrics.AddRow("rows / positive rate", $"{report.Rows:N0} / {report.PositiveRate:P2}");
+        metrics.AddRow("features (expanded)", $"{report.Features} ({report.ExpandedFeatures}, degree {report.Degree})");
+        metrics.AddRow("ROC AUC (fold mean ± std)", $"{report.AucMean:0.0000} ± {report.AucStd:0.0000}");
+        metrics.AddRow("ROC AUC (pooled out-of-fold)", $"{report.OofAuc:0.0000}");
+        metrics.AddRow("PR AUC", $"{report.PrAuc:0.0000}");
+        metrics.AddRow($"precision / recall / F1 at {report.Threshold:0.###}", $"{report.Precision:0.000} / {report.Recall:0.000} / {report.F1:0.000}");
+        metrics.AddRow("precision / recall / F1 at 0.5", $"{report.AtHalf.Precision:0.000} / {report.AtHalf.Recall:0.000} / {report.AtHalf.F1:0.000}");
+        metrics.AddRow("seconds (CV + final fit)", $"{seconds:0.###}");
+        cli.Table(metrics);
+        var importance = new Table().Title("top features (permutation importance on held-out folds)").AddColumns("feature", "AUC drop", "± std");
+        foreach (var f in report.FeatureImportance.Take(options.TopFeatures))
+            importance.AddRow(f.Feature, $"{f.AucDropMean:0.0000}", $"{f.AucDropStd:0.0000}");
+        cli.Table(importance);
+        cli.Info($"model → {Markup.Escape(modelPath)}; results → {Markup.Escape(resultsPath)}");
+
+        var result = JsonNode.Parse(report.ToJson())!.AsObject();
+        result["cv_seconds"] = report.Seconds;
+        result["seconds"] = seconds;
+        result["model"] = modelPath;
+        result["results"] = resultsPath;
+        return result;
+    }
+
+    private sealed class Progress(Action<ClickTrainingProgress> report) : IProgress<ClickTrainingProgress>
+    {
+        public void Report(ClickTrainingProgress value) => report(value);
+    }
+}
