@@ -172,20 +172,22 @@ public static class Lbfgs
             }
 
             iteration++;
-            newest = (newest + 1) % m;
-            var sNew = s.AsSpan(newest * n, n);
-            var yNew = y.AsSpan(newest * n, n);
+            var slot = (newest + 1) % m;
+            var sNew = s.AsSpan(slot * n, n);
+            var yNew = y.AsSpan(slot * n, n);
             TensorPrimitives.Subtract<double>(trialX, x, sNew);
             TensorPrimitives.Subtract<double>(trialG, g, yNew);
             var sy = TensorPrimitives.Dot<double>(sNew, yNew);
             if (sy > 1e-10 * TensorPrimitives.Dot<double>(yNew, yNew))
             {
+                newest = slot;
                 rho[newest] = 1.0 / sy;
                 count = Math.Min(count + 1, m);
             }
-            else
+            else if (count == m)
             {
-                newest = (newest - 1 + m) % m; // skip the pair: curvature too small to keep H positive definite
+                // Skip the pair (curvature too small to keep H positive definite); it overwrote the oldest pair.
+                count = m - 1;
             }
 
             trialX.CopyTo(x);
