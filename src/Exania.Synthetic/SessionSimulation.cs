@@ -14,9 +14,11 @@ namespace Exania.Synthetic;
 /// <item><b>time since the last interaction</b>: a long pause makes wait and blur_window likely;</item>
 /// <item><b>elapsed vs planned time</b>: past the planned duration close_tab becomes likely.</item>
 /// </list>
-/// The click_ad weight is <c>AdBase * scale * multiplier * exp(3 e + 2 d + 0.35 min(r, 6) - 4.5)</c> with e the
-/// engagement, d the depth and r the clicks and hovers of the last two minutes, and zero for
-/// <see cref="AdCooldownSeconds"/> after an ad click; so ad clicks follow visibly engaged, deep-scrolled stretches.
+/// The click_ad weight is <c>min(0.6, 0.02 * AdClickScale * multiplier * exp(2.5 e + 3 d + 0.55 min(r, 8) - 6.5))</c>
+/// with e the engagement, d the depth and r the clicks and hovers of the last two minutes, and zero for
+/// <see cref="AdCooldownSeconds"/> after an ad click. Weights are normalised by their sum, so in an engaged,
+/// deep-scrolled stretch an ad click becomes one of the likeliest actions: ad clicks are predictable from the
+/// preceding minutes, which is what the window features see.
 /// </summary>
 internal sealed class SessionSimulation
 {
@@ -47,6 +49,7 @@ internal sealed class SessionSimulation
     private bool _blurNext;
     private long _lastAdMs = long.MinValue / 2;
     private int _article;
+    private string _page = "";
 
     public SessionSimulation(Random random, GeneratorOptions options, UserProfile profile, SessionTraits traits,
         string userId, string sessionId, int favouriteCategory)
@@ -65,7 +68,7 @@ internal sealed class SessionSimulation
         _now = startMs;
         _engagement = 0.2 + 0.25 * _random.NextDouble();
         _depth = 0;
-        _article = PickArticle();
+        GoTo(PickArticle());
         var plannedMs = _traits.PlannedSeconds * 1000;
         var hardStopMs = 3 * plannedMs + 60_000;
 
@@ -178,7 +181,7 @@ internal sealed class SessionSimulation
                 if (_random.NextDouble() < 0.2)
                 {
                     // An internal link: the click lands on a new article, read from the top.
-                    _article = PickArticle();
+                    GoTo(PickArticle());
                     _depth = 0;
                 }
                 Emit(action, _depth);
@@ -241,7 +244,13 @@ internal sealed class SessionSimulation
             cost, revenue));
     }
 
-    private string Page => $"/article/{_article}";
+    private string Page => _page;
+
+    private void GoTo(int article)
+    {
+        _article = article;
+        _page = $"/article/{article}";
+    }
 
     private static int CategoryOf(int article) => (article - 1) % Categories.Length;
 

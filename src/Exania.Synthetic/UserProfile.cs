@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Exania.Synthetic;
 
 /// <summary>
@@ -16,6 +18,10 @@ public readonly record struct ScaledBeta(double Alpha, double Beta, double Min, 
     /// <summary>One draw, using MathNet's <see cref="MathNet.Numerics.Distributions.Beta"/> sampler on <paramref name="random"/>.</summary>
     public double Sample(Random random) =>
         Min + (Max - Min) * MathNet.Numerics.Distributions.Beta.Sample(random, Alpha, Beta);
+
+    /// <summary>Compact form, e.g. <c>Beta(4, 7) on [20, 600], mean 231</c>.</summary>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"Beta({Alpha}, {Beta}) on [{Min}, {Max}], mean {Mean:G3}");
 }
 
 /// <summary>
