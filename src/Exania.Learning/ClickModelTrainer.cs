@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Exania.Learning;
 
@@ -51,11 +52,9 @@ public static class ClickModelTrainer
 
             var testScores = new double[test.Length];
             var testLabels = new byte[test.Length];
-            var x = workspace.Matrix;
+            workspace.Score(train.Length, fit, testScores);
             for (var i = 0; i < test.Length; i++)
             {
-                var row = x.AsSpan((train.Length + i) * terms, terms);
-                testScores[i] = LogisticRegression.Sigmoid(TensorPrimitives.Dot(row, fit.Coefficients) + fit.Intercept);
                 testLabels[i] = data.Labels[test[i]];
                 outOfFold[test[i]] = testScores[i];
             }
@@ -159,31 +158,33 @@ public static class ClickModelTrainer
     /// shuffled AUC into <paramref name="drops"/>[fold, column]. Columns run in parallel; each has its own seed and output.
     /// </summary>
     private static void PermutationDrops(LabeledMatrix data, ClickModel model, int[] test, byte[] testLabels, double foldAuc,
-        int seed, int fold, double[,] drops)
+        int seed, int fold, double[,] drops) =>
+        Parallel.For(0, data.Columns, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
+            column => drops[fold, column] = foldAuc - PermutedAuc(data, model, test, testLabels, column, PermutationSeed(seed, fold, column)));
+
+    /// <summary>ROC AUC of the held-out rows with <paramref name="column"/> taken from a seeded shuffle of those rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double PermutedAuc(LabeledMatrix data, ClickModel model, int[] test, byte[] testLabels, int column, int seed)
     {
         var columns = data.Columns;
-        var scratchSize = columns + model.Expansion.TermCount;
-        Parallel.For(0, columns, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, column =>
+        var random = new Random(seed);
+        var donors = (int[])test.Clone();
+        for (var i = donors.Length - 1; i > 0; i--)
         {
-            var random = new Random(PermutationSeed(seed, fold, column));
-            var donors = (int[])test.Clone();
-            for (var i = donors.Length - 1; i > 0; i--)
-            {
-                var j = random.Next(i + 1);
-                (donors[i], donors[j]) = (donors[j], donors[i]);
-            }
-            var row = new double[columns];
-            var scratch = new double[scratchSize];
-            var scores = new double[test.Length];
-            var values = data.Values;
-            for (var i = 0; i < test.Length; i++)
-            {
-                values.AsSpan(test[i] * columns, columns).CopyTo(row);
-                row[column] = values[donors[i] * columns + column];
-                scores[i] = LogisticRegression.Sigmoid(model.Decision(row, scratch));
-            }
-            drops[fold, column] = foldAuc - Metrics.RocAuc(scores, testLabels);
-        });
+            var j = random.Next(i + 1);
+            (donors[i], donors[j]) = (donors[j], donors[i]);
+        }
+        var row = new double[columns];
+        var scratch = new double[columns + model.Expansion.TermCount];
+        var scores = new double[test.Length];
+        var values = data.Values;
+        for (var i = 0; i < test.Length; i++)
+        {
+            values.AsSpan(test[i] * columns, columns).CopyTo(row);
+            row[column] = values[donors[i] * columns + column];
+            scores[i] = LogisticRegression.Sigmoid(model.Decision(row, scratch));
+        }
+        return Metrics.RocAuc(scores, testLabels);
     }
 
     private static int PermutationSeed(int seed, int fold, int column) =>
@@ -226,6 +227,7 @@ public static class ClickModelTrainer
         public double[] Matrix { get; } = new double[(long)data.Rows * expansion.TermCount];
 
         /// <summary>Writes the listed data rows, standardized and expanded, starting at matrix row <paramref name="at"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Fill(Standardizer scaler, int[] rows, int at)
         {
             var columns = data.Columns;
@@ -235,6 +237,18 @@ public static class ClickModelTrainer
             {
                 scaler.Transform(values.AsSpan(rows[i] * columns, columns), _standardized);
                 expansion.Expand(_standardized, Matrix.AsSpan((at + i) * terms, terms));
+            }
+        }
+
+        /// <summary>Probabilities of matrix rows <paramref name="first"/>.. under <paramref name="fit"/>, one per destination element.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Score(int first, LogisticRegressionFit fit, Span<double> destination)
+        {
+            var terms = expansion.TermCount;
+            for (var i = 0; i < destination.Length; i++)
+            {
+                var row = Matrix.AsSpan((first + i) * terms, terms);
+                destination[i] = LogisticRegression.Sigmoid(TensorPrimitives.Dot(row, fit.Coefficients) + fit.Intercept);
             }
         }
 

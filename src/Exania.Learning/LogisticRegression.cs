@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Exania.Learning;
 
@@ -137,6 +138,8 @@ public sealed class LogisticLoss : IDifferentiableFunction
         return _c * loss + 0.5 * TensorPrimitives.Dot(coefficients, coefficients);
     }
 
+    // Fully optimised from the first call: a fit runs this loop a few dozen times, too few for tiering to pay off.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateChunk(int chunk)
     {
         var columns = _columns;
