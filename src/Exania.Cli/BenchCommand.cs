@@ -68,10 +68,11 @@ internal static class BenchCommand
                         var peer = RunPeer(py, Path.Combine(peerDir, "train_lr.py"), "--features", (string)training["windows_file"]!);
                         training["peer"] = peer;
                         training["speedup_vs_peer"] = Ratio(peer["seconds"], training["seconds"]);
-                        training["auc_difference_vs_peer"] = Math.Round((double)training["auc_mean"]! - (double)peer["auc_mean"]!, 5);
+                        training["auc_difference_vs_peer"] = Math.Round(Num(training["auc_mean"]) - Num(peer["auc_mean"]), 5);
                     }
                 }
-                Show(cli, result);
+                if (!cli.Json)
+                    Show(cli, result);
                 cli.Result(result);
                 return 0;
             });
@@ -162,7 +163,11 @@ internal static class BenchCommand
     }
 
     private static double Ratio(JsonNode? numerator, JsonNode? denominator) =>
-        Math.Round((double)numerator! / Math.Max((double)denominator!, 1e-12), 2);
+        Math.Round(Num(numerator) / Math.Max(Num(denominator), 1e-12), 2);
+
+    /// <summary>A JSON number as double, whatever CLR type the node holds.</summary>
+    private static double Num(JsonNode? node) =>
+        node is null ? double.NaN : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static void Show(CliOutput cli, JsonObject result)
     {
@@ -184,6 +189,6 @@ internal static class BenchCommand
 
     private static string F(JsonNode? node, string suffix = "") => node is null ? "" : Markup.Escape(
         (node.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            ? ((double)node).ToString(Math.Abs((double)node) >= 1000 ? "N0" : "0.####", CultureInfo.InvariantCulture)
+            ? Num(node).ToString(Math.Abs(Num(node)) >= 1000 ? "N0" : "0.####", CultureInfo.InvariantCulture)
             : node.ToString()) + suffix);
 }
