@@ -10,7 +10,10 @@ namespace Exania.Features;
 /// </summary>
 public static class WindowExtractor
 {
-    /// <summary>Extracts every window of every session, sessions in <paramref name="index"/> order.</summary>
+    /// <summary>
+    /// Extracts every window of every session, sessions in <paramref name="index"/> order. Sessions are split into
+    /// contiguous chunks extracted on all cores and concatenated in order, so the result does not depend on scheduling.
+    /// </summary>
     public static WindowTable Extract(EventLog log, SessionIndex index, WindowOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
@@ -19,13 +22,45 @@ public static class WindowExtractor
         var names = new string[index.SessionCount];
         for (var s = 0; s < names.Length; s++)
             names[s] = log.Sessions[index.SessionIds[s]];
-        var table = new WindowTable(names, Math.Max(16, log.Count / 2));
 
+        // Chunks of about equal event counts; small logs are not worth the threads.
+        var chunks = log.Count < 20_000 ? 1 : Math.Min(Environment.ProcessorCount, 8);
+        var bounds = new int[chunks + 1];
+        for (int c = 1, s = 0; c < chunks; c++)
+        {
+            var target = (long)log.Count * c / chunks;
+            while (s < index.SessionCount && index.Starts[s] < target) s++;
+            bounds[c] = s;
+        }
+        bounds[chunks] = index.SessionCount;
+        var parts = new WindowTable[chunks];
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        {
+            var sessionsInChunk = bounds[c + 1] - bounds[c];
+            var eventsInChunk = index.Starts[bounds[c + 1]] - index.Starts[bounds[c]];
+            parts[c] = new WindowTable(names, Math.Max(16, eventsInChunk / 2));
+            if (sessionsInChunk > 0)
+                ExtractSessions(log, index, bounds[c], bounds[c + 1], options, parts[c]);
+        });
+        if (chunks == 1)
+            return parts[0];
+        var total = 0;
+        foreach (var part in parts)
+            total += part.Rows;
+        var table = new WindowTable(names, total);
+        foreach (var part in parts)
+            table.Append(part);
+        return table;
+    }
+
+    private static void ExtractSessions(EventLog log, SessionIndex index, int firstSession, int endSession,
+        WindowOptions options, WindowTable table)
+    {
         var logTimes = log.Timestamps;
         var logActions = log.ActionCodes;
         var logAttributes = log.Attributes;
         var maxSession = 0;
-        for (var s = 0; s < index.SessionCount; s++)
+        for (var s = firstSession; s < endSession; s++)
             maxSession = Math.Max(maxSession, index.Starts[s + 1] - index.Starts[s]);
         var times = new double[maxSession];
         var actions = new int[maxSession];
@@ -33,7 +68,7 @@ public static class WindowExtractor
         var clickAdsBefore = new int[maxSession + 1];
         var counts = new int[Math.Max(log.Actions.Count, KnownActions.Count)];
 
-        for (var s = 0; s < index.SessionCount; s++)
+        for (var s = firstSession; s < endSession; s++)
         {
             var rows = index.Rows(s);
             var n = rows.Length;
@@ -48,7 +83,6 @@ public static class WindowExtractor
             ExtractSession(s, times.AsSpan(0, n), actions.AsSpan(0, n), depths.AsSpan(0, n),
                 clickAdsBefore.AsSpan(0, n + 1), options, counts, table);
         }
-        return table;
     }
 
     private static void ExtractSession(int session, ReadOnlySpan<double> times, ReadOnlySpan<int> actions,

@@ -71,6 +71,18 @@ public sealed class WindowTable
         return _features.AsSpan(r * WindowFeatures.Count, WindowFeatures.Count);
     }
 
+    /// <summary>Appends every row of <paramref name="other"/> (which must share this table's session names).</summary>
+    public void Append(WindowTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!ReferenceEquals(other.SessionNames, SessionNames))
+            throw new ArgumentException("Only tables over the same session names can be appended.", nameof(other));
+        var start = _rows;
+        for (var r = 0; r < other.Rows; r++)
+            Add(other._session[r], other._end[r], other._labels[r]);
+        other.Features.CopyTo(_features.AsSpan(start * WindowFeatures.Count));
+    }
+
     /// <summary>The first <paramref name="rows"/> rows (for "--samples N").</summary>
     public void Truncate(int rows)
     {
