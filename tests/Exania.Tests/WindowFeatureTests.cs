@@ -137,6 +137,23 @@ public class WindowFeatureTests
     }
 
     [Fact]
+    public void Extract_LargeLog_ParallelChunksEqualSequentialIncremental()
+    {
+        var log = new Exania.Synthetic.InteractionGenerator(new Exania.Synthetic.GeneratorOptions { Seed = 5 }).Generate(1200);
+        Assert.True(log.Count > 20_000, "large enough to be split into chunks");
+        var index = SessionIndex.Build(log);
+        var batch = WindowExtractor.Extract(log, index);
+        var incremental = IncrementalWindows.Run(log, index, WindowOptions.Default);
+        Assert.Equal(incremental.Count, batch.Rows);
+        for (var r = 0; r < batch.Rows; r++)
+        {
+            Assert.Equal(incremental[r].Session, batch.SessionIndices[r]);
+            Assert.Equal(incremental[r].End, batch.WindowEnds[r]);
+            Assert.Equal(incremental[r].Features, batch.Row(r).ToArray());
+        }
+    }
+
+    [Fact]
     public void Incremental_TryComputeAt_MatchesBatchAndDoesNotLoseEvents()
     {
         var (log, _, _) = TestData.ReadCsv(GoldenSession);
