@@ -20,8 +20,14 @@ public struct EventAttributes
     /// <summary>No optional attribute present.</summary>
     public static EventAttributes None => new()
     {
-        ScrollDepth = double.NaN, Cost = double.NaN, Revenue = double.NaN,
-        Page = -1, Category = -1, Campaign = -1, AdType = -1, Placement = -1,
+        ScrollDepth = double.NaN,
+        Cost = double.NaN,
+        Revenue = double.NaN,
+        Page = -1,
+        Category = -1,
+        Campaign = -1,
+        AdType = -1,
+        Placement = -1,
     };
 }
 

@@ -172,16 +172,16 @@ public static class EventReader
                     {
                         case JsonTokenType.String:
                         case JsonTokenType.Number:
-                        {
-                            var raw = json.TokenType == JsonTokenType.String ? json.GetString()! : Encoding.UTF8.GetString(json.ValueSpan);
-                            if (rowLength + raw.Length > row.Length)
-                                Array.Resize(ref row, Math.Max(row.Length * 2, rowLength + raw.Length));
-                            raw.CopyTo(row.AsSpan(rowLength));
-                            parser.Start[field] = rowLength;
-                            parser.Length[field] = raw.Length;
-                            rowLength += raw.Length;
-                            break;
-                        }
+                            {
+                                var raw = json.TokenType == JsonTokenType.String ? json.GetString()! : Encoding.UTF8.GetString(json.ValueSpan);
+                                if (rowLength + raw.Length > row.Length)
+                                    Array.Resize(ref row, Math.Max(row.Length * 2, rowLength + raw.Length));
+                                raw.CopyTo(row.AsSpan(rowLength));
+                                parser.Start[field] = rowLength;
+                                parser.Length[field] = raw.Length;
+                                rowLength += raw.Length;
+                                break;
+                            }
                         case JsonTokenType.Null:
                             break;
                         default:
