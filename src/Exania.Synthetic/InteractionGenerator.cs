@@ -43,9 +43,9 @@ public sealed class InteractionGenerator
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         var o = Options;
         var random = SeedMixer.Create(o.Seed, SeedMixer.SessionStream, index);
-        // Skewed user choice (density ~ 1/sqrt(x)): low-numbered users come back often, the tail rarely.
-        var u = random.NextDouble();
-        var user = Math.Min(o.Users - 1, (int)(o.Users * u * u));
+        // Skewed user choice (density ~ x^(-1/3)): low-numbered users come back often, the tail rarely; with the
+        // defaults the busiest user has about 1% of the sessions.
+        var user = Math.Min(o.Users - 1, (int)(o.Users * Math.Pow(random.NextDouble(), 1.5)));
         var (profile, favourite) = UserProfileOf(user);
         var traits = profile.SampleTraits(random);
         var startMs = TrafficCalendar.SampleStartMilliseconds(random, o.StartUtc, o.Days);

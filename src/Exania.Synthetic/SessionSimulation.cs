@@ -14,7 +14,7 @@ namespace Exania.Synthetic;
 /// <item><b>time since the last interaction</b>: a long pause makes wait and blur_window likely;</item>
 /// <item><b>elapsed vs planned time</b>: past the planned duration close_tab becomes likely.</item>
 /// </list>
-/// The click_ad weight is <c>min(0.6, 0.02 * AdClickScale * multiplier * exp(2.5 e + 3 d + 0.55 min(r, 8) - 6.5))</c>
+/// The click_ad weight is <c>min(0.6, 0.02 * AdClickScale * multiplier * exp(2.2 e + 2.5 d + 0.45 min(r, 8) - 5.4))</c>
 /// with e the engagement, d the depth and r the clicks and hovers of the last two minutes, and zero for
 /// <see cref="AdCooldownSeconds"/> after an ad click. Weights are normalised by their sum, so in an engaged,
 /// deep-scrolled stretch an ad click becomes one of the likeliest actions: ad clicks are predictable from the
@@ -149,7 +149,7 @@ internal sealed class SessionSimulation
         if (_now - _lastAdMs < AdCooldownSeconds * 1000)
             return 0;
         var recent = Math.Min(RecentEngagements(), 8);
-        var z = 2.5 * _engagement + 3 * _depth + 0.55 * recent - 6.5;
+        var z = 2.2 * _engagement + 2.5 * _depth + 0.45 * recent - 5.4;
         return Math.Min(0.6, AdBase * _options.AdClickScale * _traits.AdClickMultiplier * Math.Exp(z));
     }
 
