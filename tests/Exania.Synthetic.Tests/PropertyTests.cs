@@ -17,7 +17,12 @@ public class PropertyTests
                       from campaigns in Gen.Choose(1, 3)
                       select GeneratorOptions.Defaults with
                       {
-                          Seed = seed, Sessions = 15, Users = users, Days = days, Articles = articles, Campaigns = campaigns,
+                          Seed = seed,
+                          Sessions = 15,
+                          Users = users,
+                          Days = days,
+                          Articles = articles,
+                          Campaigns = campaigns,
                       };
         var property = Prop.ForAll(options.ToArbitrary(), o =>
         {
