@@ -104,8 +104,9 @@ public static class WindowFeatures
         double wait = countScratch[KnownActions.Wait];
 
         // Entropy and distinct count in one pass that also re-zeroes the scratch.
+        // H = -Σ (c/n) log2(c/n) = log2 n - (1/n) Σ c log2 c, with c log2 c from a table: no logarithm per window.
         double total = n;
-        var entropy = 0.0;
+        var sumCLogC = 0.0;
         var unique = 0;
         for (var i = 0; i < n; i++)
         {
@@ -113,9 +114,9 @@ public static class WindowFeatures
             if (c == 0) continue;
             countScratch[actions[i]] = 0;
             unique++;
-            var p = c / total;
-            entropy -= p * Math.Log2(p);
+            sumCLogC += CLog2C(c);
         }
+        var entropy = unique <= 1 ? 0 : Log2(n) - sumCLogC / total;
 
         double mu = 0, sigma = 0;
         if (n > 1)
@@ -143,7 +144,7 @@ public static class WindowFeatures
         destination[ScrollDepthMax] = double.IsNegativeInfinity(depthMax) ? 0 : depthMax;
         destination[InteractionDensity] = total / windowSeconds;
         destination[AttentionScore] = (focus + 1) / (focus + blur + 2);
-        destination[ActionEntropy] = Math.Abs(entropy); // a single action type gives -0.0
+        destination[ActionEntropy] = Math.Max(entropy, 0); // rounding must not make a near-uniform window negative
         destination[BurstinessScore] = sigma + mu > 0 ? (sigma - mu) / (sigma + mu) : 0;
         destination[EngagementRhythm] = mu > 0 ? 1 / (1 + sigma / mu) : 1;
         destination[UniqueActionTypes] = unique;
@@ -151,4 +152,20 @@ public static class WindowFeatures
         destination[ClickRate] = click / total;
         destination[TotalActions] = total;
     }
+
+    private const int TableSize = 1024;
+    private static readonly double[] s_cLog2C = BuildTable(c => c == 0 ? 0 : c * Math.Log2(c));
+    private static readonly double[] s_log2 = BuildTable(c => c == 0 ? double.NegativeInfinity : Math.Log2(c));
+
+    private static double[] BuildTable(Func<int, double> f)
+    {
+        var table = new double[TableSize];
+        for (var c = 0; c < TableSize; c++)
+            table[c] = f(c);
+        return table;
+    }
+
+    private static double CLog2C(int c) => c < TableSize ? s_cLog2C[c] : c * Math.Log2(c);
+
+    private static double Log2(int n) => n < TableSize ? s_log2[n] : Math.Log2(n);
 }
