@@ -37,6 +37,7 @@ public static class ClickModelTrainer
         var foldAucs = new double[options.Folds];
         var foldIterations = new int[options.Folds];
         var foldConverged = new bool[options.Folds];
+        var foldNewtonSteps = new int[options.Folds];
         var drops = new double[options.Folds, data.Columns];
         for (var fold = 0; fold < options.Folds; fold++)
         {
@@ -49,6 +50,7 @@ public static class ClickModelTrainer
             var fit = workspace.Fit(train, options, lbfgs);
             foldIterations[fold] = fit.Optimization.Iterations;
             foldConverged[fold] = fit.Optimization.Converged;
+            foldNewtonSteps[fold] = fit.NewtonSteps;
 
             var testScores = new double[test.Length];
             var testLabels = new byte[test.Length];
@@ -97,6 +99,7 @@ public static class ClickModelTrainer
             AtHalf = half,
             FoldIterations = foldIterations,
             FoldConverged = foldConverged,
+            FoldNewtonSteps = foldNewtonSteps,
             FeatureImportance = importance,
             TopFeatures = top,
             Seconds = clock.Elapsed.TotalSeconds,

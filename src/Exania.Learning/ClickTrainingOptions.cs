@@ -13,7 +13,7 @@ public sealed record ClickTrainingOptions
         public const double C = 1.0;
         public const bool ClassBalancing = true;
         public const int Seed = 0;
-        public const int MaxIterations = 500;
+        public const int MaxIterations = 100;
         public const double Tolerance = 1e-5;
         public const int History = 10;
         public const int TopFeatures = 10;
@@ -37,7 +37,7 @@ public sealed record ClickTrainingOptions
     /// <summary>Seed of the fold shuffle and of the permutation-importance shuffles.</summary>
     public int Seed { get; init; } = Defaults.Seed;
 
-    /// <summary>L-BFGS iteration limit per fit.</summary>
+    /// <summary>L-BFGS iteration limit per fit; a fit still short of <see cref="Tolerance"/> then finishes with Newton steps.</summary>
     public int MaxIterations { get; init; } = Defaults.MaxIterations;
 
     /// <summary>L-BFGS stops when the largest gradient component of the mean weighted loss is at most this.</summary>

@@ -54,6 +54,8 @@ public sealed record ClickTrainingReport
     public ThresholdScores AtHalf { get; init; } = new(0.5, 0, 0, 0, 0);
     public IReadOnlyList<int> FoldIterations { get; init; } = [];
     public IReadOnlyList<bool> FoldConverged { get; init; } = [];
+    /// <summary>Newton steps that finished each fold's fit after L-BFGS.</summary>
+    public IReadOnlyList<int> FoldNewtonSteps { get; init; } = [];
     /// <summary>Base features ranked by mean permutation AUC drop, largest first.</summary>
     public IReadOnlyList<FeatureImportance> FeatureImportance { get; init; } = [];
     /// <summary>Names of the first <see cref="ClickTrainingOptions.TopFeatures"/> entries of <see cref="FeatureImportance"/>.</summary>

@@ -91,7 +91,8 @@ public static class Lbfgs
     private const double C2 = 0.9;
 
     /// <summary>Minimises <paramref name="function"/> starting from <paramref name="x"/>, which receives the solution.</summary>
-    public static LbfgsResult Minimize(IDifferentiableFunction function, Span<double> x, LbfgsOptions? options = null)
+    public static LbfgsResult Minimize(IDifferentiableFunction function, Span<double> x, LbfgsOptions? options = null,
+        ReadOnlySpan<double> preconditioner = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         options ??= LbfgsOptions.Default;
@@ -99,6 +100,10 @@ public static class Lbfgs
         var n = function.Dimension;
         if (x.Length != n)
             LearningThrow.LengthMismatch(nameof(x), n, x.Length);
+        if (!preconditioner.IsEmpty && preconditioner.Length != n)
+            LearningThrow.LengthMismatch(nameof(preconditioner), n, preconditioner.Length);
+        var diagonal = preconditioner.IsEmpty ? null : preconditioner.ToArray();
+        var scratch = diagonal is null ? null : new double[n];
 
         var m = options.History;
         var s = new double[m * n];
@@ -134,10 +139,17 @@ public static class Lbfgs
                 alpha[i] = a;
                 TensorPrimitives.MultiplyAdd<double>(y.AsSpan(i * n, n), -a, direction, direction);
             }
+            // Initial inverse Hessian H0 = gamma * D: D is the caller's diagonal preconditioner (identity when absent),
+            // gamma = s'y / y'Dy makes H0 match the newest curvature pair.
+            if (diagonal is not null)
+                TensorPrimitives.Multiply<double>(direction, diagonal, direction);
             if (count > 0)
             {
                 var yNewest = y.AsSpan(newest * n, n);
-                var gamma = TensorPrimitives.Dot<double>(s.AsSpan(newest * n, n), yNewest) / TensorPrimitives.Dot<double>(yNewest, yNewest);
+                var yDy = diagonal is null
+                    ? TensorPrimitives.Dot<double>(yNewest, yNewest)
+                    : DotScaled(yNewest, diagonal, scratch!);
+                var gamma = TensorPrimitives.Dot<double>(s.AsSpan(newest * n, n), yNewest) / yDy;
                 TensorPrimitives.Multiply<double>(direction, gamma, direction);
             }
             for (var k = count - 1; k >= 0; k--)
@@ -154,7 +166,9 @@ public static class Lbfgs
                 // Not a descent direction (rounding or a bad curvature pair): restart from steepest descent.
                 count = 0;
                 TensorPrimitives.Negate<double>(g, direction);
-                slope = -TensorPrimitives.Dot<double>(g, g);
+                if (diagonal is not null)
+                    TensorPrimitives.Multiply<double>(direction, diagonal, direction);
+                slope = TensorPrimitives.Dot<double>(direction, g);
             }
 
             // Unit step once curvature is known; a cautious first step otherwise.
@@ -207,6 +221,13 @@ public static class Lbfgs
             }
         }
         return new LbfgsResult(f, gmax, iteration, evaluations, stop);
+    }
+
+    /// <summary>y' diag(d) y, using <paramref name="scratch"/>.</summary>
+    private static double DotScaled(ReadOnlySpan<double> y, ReadOnlySpan<double> d, Span<double> scratch)
+    {
+        TensorPrimitives.Multiply(y, d, scratch);
+        return TensorPrimitives.Dot<double>(scratch, y);
     }
 
     /// <summary>Largest absolute component (<c>TensorPrimitives.MaxMagnitude</c> returns it with its sign).</summary>

@@ -93,6 +93,29 @@ public sealed class LogisticLoss : IDifferentiableFunction
     /// <summary>Coefficients plus the intercept.</summary>
     public int Dimension => _columns + 1;
 
+    /// <summary>
+    /// Diagonal of the objective's Hessian at zero parameters (every probability 1/2):
+    /// C·Σᵢ wᵢ·xᵢⱼ²/4 + 1 for a coefficient, C·Σᵢ wᵢ/4 for the intercept. A cheap, fixed preconditioner for L-BFGS.
+    /// </summary>
+    public double[] HessianDiagonalAtZero()
+    {
+        var diagonal = new double[_columns + 1];
+        var sums = diagonal.AsSpan(0, _columns);
+        var square = new double[_columns];
+        var features = _features.Span;
+        var weights = _weights.Span;
+        for (var i = 0; i < _rows; i++)
+        {
+            var row = features.Slice(i * _columns, _columns);
+            TensorPrimitives.Multiply(row, row, square);
+            TensorPrimitives.MultiplyAdd(square, weights.IsEmpty ? 1.0 : weights[i], sums, sums);
+        }
+        for (var j = 0; j < _columns; j++)
+            diagonal[j] = 0.25 * _c * diagonal[j] + 1;
+        diagonal[_columns] = Math.Max(0.25 * _c * WeightSum, 1e-12);
+        return diagonal;
+    }
+
     public int Rows => _rows;
 
     public int Columns => _columns;
@@ -138,6 +161,66 @@ public sealed class LogisticLoss : IDifferentiableFunction
         return _c * loss + 0.5 * TensorPrimitives.Dot(coefficients, coefficients);
     }
 
+    private double[]? _chunkHessians;
+
+    /// <summary>
+    /// Writes the Hessian of f at <paramref name="parameters"/> into <paramref name="destination"/> (row-major,
+    /// (columns + 1)²): C·Σᵢ wᵢ pᵢ(1 − pᵢ) x̃ᵢx̃ᵢᵀ + diag(1, …, 1, 0), with x̃ = [x, 1]. Chunks are summed in a fixed order.
+    /// </summary>
+    public void Hessian(ReadOnlySpan<double> parameters, Span<double> destination)
+    {
+        var dimension = _columns + 1;
+        if (parameters.Length != dimension)
+            LearningThrow.LengthMismatch(nameof(parameters), dimension, parameters.Length);
+        if (destination.Length < dimension * dimension)
+            LearningThrow.DestinationTooShort(nameof(destination), dimension * dimension, destination.Length);
+        parameters.CopyTo(_parameters);
+        _chunkHessians ??= new double[(long)_chunks * dimension * dimension];
+        Parallel.For(0, _chunks, _parallel, HessianChunk);
+        destination = destination[..(dimension * dimension)];
+        destination.Clear();
+        for (var chunk = 0; chunk < _chunks; chunk++)
+            TensorPrimitives.Add(destination, _chunkHessians.AsSpan(chunk * dimension * dimension, dimension * dimension), destination);
+        TensorPrimitives.Multiply(destination, _c, destination);
+        for (var j = 0; j < dimension; j++)
+        {
+            for (var k = 0; k < j; k++)
+                destination[j * dimension + k] = destination[k * dimension + j]; // mirror the upper triangle
+            if (j < _columns)
+                destination[j * dimension + j] += 1;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void HessianChunk(int chunk)
+    {
+        var columns = _columns;
+        var dimension = columns + 1;
+        var hessian = _chunkHessians.AsSpan(chunk * dimension * dimension, dimension * dimension);
+        hessian.Clear();
+        var first = chunk * ChunkRows;
+        var last = Math.Min(first + ChunkRows, _rows);
+        var features = _features.Span;
+        var weights = _weights.Span;
+        ReadOnlySpan<double> w = _parameters.AsSpan(0, columns);
+        var intercept = _parameters[columns];
+        Span<double> extended = dimension <= 1024 ? stackalloc double[dimension] : new double[dimension];
+        extended[columns] = 1;
+        for (var i = first; i < last; i++)
+        {
+            var row = features.Slice(i * columns, columns);
+            var probability = LogisticRegression.Sigmoid(TensorPrimitives.Dot(row, w) + intercept);
+            var h = probability * (1 - probability) * (weights.IsEmpty ? 1.0 : weights[i]);
+            if (h == 0) continue;
+            row.CopyTo(extended);
+            for (var j = 0; j < dimension; j++)
+            {
+                var tail = extended[j..];
+                TensorPrimitives.MultiplyAdd(tail, h * extended[j], hessian.Slice(j * dimension + j, dimension - j), hessian.Slice(j * dimension + j, dimension - j));
+            }
+        }
+    }
+
     // Fully optimised from the first call: a fit runs this loop a few dozen times, too few for tiering to pay off.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateChunk(int chunk)
@@ -177,7 +260,7 @@ public sealed class LogisticLoss : IDifferentiableFunction
 }
 
 /// <summary>A fitted logistic regression: coefficients, intercept and how the optimiser finished.</summary>
-public sealed record LogisticRegressionFit(double[] Coefficients, double Intercept, LbfgsResult Optimization);
+public sealed record LogisticRegressionFit(double[] Coefficients, double Intercept, LbfgsResult Optimization, int NewtonSteps = 0);
 
 /// <summary>Fits scikit-learn-compatible L2 logistic regression with <see cref="Lbfgs"/>.</summary>
 public static class LogisticRegression
@@ -192,9 +275,19 @@ public static class LogisticRegression
     {
         var loss = new LogisticLoss(features, rows, columns, labels, sampleWeights, c);
         var parameters = new double[columns + 1];
-        var result = Lbfgs.Minimize(new Scaled(loss, 1.0 / (c * loss.WeightSum)), parameters, options);
+        // The expanded polynomial columns differ in scale by orders of magnitude; preconditioning L-BFGS with the inverse
+        // Hessian diagonal at the start (same objective, better-conditioned steps) lets it converge in far fewer iterations.
+        var scale = 1.0 / (c * loss.WeightSum);
+        var preconditioner = loss.HessianDiagonalAtZero();
+        for (var j = 0; j < preconditioner.Length; j++)
+            preconditioner[j] = 1.0 / (preconditioner[j] * scale);
+        var objective = new Scaled(loss, scale);
+        var result = Lbfgs.Minimize(objective, parameters, options, preconditioner);
+        var newtonSteps = 0;
+        if (!(result.GradientMaxNorm <= (options ?? LbfgsOptions.Default).Tolerance))
+            (result, newtonSteps) = NewtonPolish(loss, scale, parameters, result, options ?? LbfgsOptions.Default);
         var coefficients = parameters.AsSpan(0, columns).ToArray();
-        return new LogisticRegressionFit(coefficients, parameters[columns], result);
+        return new LogisticRegressionFit(coefficients, parameters[columns], result, newtonSteps);
     }
 
     /// <summary>
@@ -236,6 +329,91 @@ public static class LogisticRegression
     {
         var e = Math.Exp(-Math.Abs(z));
         return z >= 0 ? 1 / (1 + e) : e / (1 + e);
+    }
+
+    /// <summary>Newton steps with the exact Hessian, at most.</summary>
+    public const int MaxNewtonSteps = 10;
+
+    /// <summary>
+    /// Finishes a fit that L-BFGS left short of the gradient tolerance. The expanded polynomial features make the problem
+    /// badly conditioned, so L-BFGS creeps; near the optimum Newton's method (exact Hessian, Cholesky, Armijo
+    /// backtracking) converges quadratically, and with a few hundred parameters a Hessian costs about two hundred
+    /// gradients.
+    /// </summary>
+    private static (LbfgsResult Result, int Steps) NewtonPolish(LogisticLoss loss, double scale, Span<double> parameters,
+        LbfgsResult start, LbfgsOptions options)
+    {
+        var d = loss.Dimension;
+        var gradient = new double[d];
+        var hessian = new double[d * d];
+        var step = new double[d];
+        var trial = new double[d];
+        var trialGradient = new double[d];
+        var value = scale * loss.Evaluate(parameters, gradient);
+        TensorPrimitives.Multiply(gradient, scale, gradient);
+        var evaluations = start.Evaluations + 1;
+        var steps = 0;
+        var stop = start.Stop;
+        var gmax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
+        while (steps < MaxNewtonSteps && gmax > options.Tolerance)
+        {
+            loss.Hessian(parameters, hessian);
+            TensorPrimitives.Multiply(hessian, scale, hessian);
+            TensorPrimitives.Negate<double>(gradient, step);
+            if (!CholeskySolve(hessian, d, step))
+                break;
+            var slope = TensorPrimitives.Dot<double>(step, gradient);
+            if (!(slope < 0))
+                break;
+            var t = 1.0;
+            var accepted = false;
+            for (var k = 0; k < 30 && !accepted; k++, t *= 0.5)
+            {
+                TensorPrimitives.MultiplyAdd<double>(step, t, parameters, trial);
+                var trialValue = scale * loss.Evaluate(trial, trialGradient);
+                evaluations++;
+                if (trialValue <= value + 1e-4 * t * slope)
+                {
+                    accepted = true;
+                    value = trialValue;
+                    trial.CopyTo(parameters);
+                    TensorPrimitives.Multiply(trialGradient, scale, gradient);
+                }
+            }
+            if (!accepted)
+                break;
+            steps++;
+            gmax = Math.Abs(TensorPrimitives.MaxMagnitude<double>(gradient));
+        }
+        if (gmax <= options.Tolerance)
+            stop = LbfgsStop.GradientTolerance;
+        return (start with { Value = value, GradientMaxNorm = gmax, Evaluations = evaluations, Stop = stop }, steps);
+    }
+
+    /// <summary>Solves A x = b in place (b becomes x) for symmetric positive definite A (destroyed); false if A is not.</summary>
+    public static bool CholeskySolve(Span<double> a, int n, Span<double> b)
+    {
+        for (var j = 0; j < n; j++)
+        {
+            var rowJ = a.Slice(j * n, j);
+            var diagonal = a[j * n + j] - TensorPrimitives.Dot<double>(rowJ, rowJ);
+            if (!(diagonal > 0))
+                return false;
+            var l = Math.Sqrt(diagonal);
+            a[j * n + j] = l;
+            for (var i = j + 1; i < n; i++)
+                a[i * n + j] = (a[i * n + j] - TensorPrimitives.Dot<double>(a.Slice(i * n, j), rowJ)) / l;
+        }
+        for (var i = 0; i < n; i++)
+            b[i] = (b[i] - TensorPrimitives.Dot<double>(a.Slice(i * n, i), b[..i])) / a[i * n + i];
+        for (var i = n - 1; i >= 0; i--)
+        {
+            var sum = b[i];
+            for (var k = i + 1; k < n; k++)
+                sum -= a[k * n + i] * b[k];
+            b[i] = sum / a[i * n + i];
+        }
+        return true;
     }
 
     private sealed class Scaled(IDifferentiableFunction inner, double scale) : IDifferentiableFunction
