@@ -71,7 +71,12 @@ public static class EventCsvWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (double.IsNaN(value)) return;
-        value.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture);
+        int written;
+        // Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same text.
+        if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
+            ((long)value).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
+        else
+            value.TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
         writer.Write(buffer[..written]);
     }
 
