@@ -90,7 +90,7 @@ internal static class PipelineCommand
                     ["model"] = training["model"]!.DeepClone(),
                 };
                 AtomicFile.WriteAllText(Path.Combine(folder, "pipeline_summary.json"), summary.ToJsonString(CliOutput.JsonOptions));
-                cli.Info($"[green]done[/] in {summary["seconds"]} s: AUC {training["auc_mean"]} ± {training["auc_std"]}; everything is in {Markup.Escape(folder)}");
+                cli.Info($"[green]done[/] in {summary["seconds"]} s: ROC AUC {(double)training["auc_mean"]!:0.000} ± {(double)training["auc_std"]!:0.000}; everything is in {Markup.Escape(folder)}");
                 cli.Result(summary);
                 return 0;
             });
