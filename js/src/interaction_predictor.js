@@ -915,7 +915,7 @@ export class InteractionPredictor {
 
   _ortError(what, error) {
     const text = describeOrtError(error);
-    const parts = [`The model ${this.modelName} ${what}: ${text}`];
+    const parts = [`The model ${this.modelName} ${what}: ${text}${/[.!?]$/.test(text) ? '' : '.'}`];
     const op = failingOperator(text);
     if (op) parts.push(`Failing operator: ${op}.`);
     const s = this.modelSummary;
