@@ -722,7 +722,7 @@ const ORT_STATUS = {
   3: 'NO_SUCHFILE (the model file was not found)',
   4: 'NO_MODEL (no model was loaded)',
   5: 'ENGINE_ERROR (the execution engine failed)',
-  6: 'RUNTIME_EXCEPTION (an operator failed while running)',
+  6: 'RUNTIME_EXCEPTION (an exception inside onnxruntime, e.g. while loading the graph or running an operator)',
   7: 'INVALID_PROTOBUF (the file is not a valid ONNX protobuf)',
   8: 'MODEL_LOADED (a model was already loaded)',
   9: 'NOT_IMPLEMENTED (an operator or type is not implemented by this build)',
