@@ -453,7 +453,7 @@ export class InteractionTracker {
     this._focused = this._pageHasFocus();
     const scrollEl = this._scrollElement();
     this._lastScrollTop = scrollEl ? Number(scrollEl.scrollTop) || 0 : null;
-    on(win, 'scroll', () => this._onScroll(), { passive: true, capture: true });
+    on(win, 'scroll', () => this._onScroll(), { passive: true }); // the page's scroll; inner scrollers' events do not bubble
     on(doc ?? win, 'click', (e) => this._onClick(e), { capture: true, passive: true });
     on(doc ?? win, 'mouseover', (e) => this._onMouseOver(e), { capture: true, passive: true });
     on(doc ?? win, 'mouseout', (e) => this._onMouseOut(e), { capture: true, passive: true });
