@@ -764,6 +764,17 @@ export function describeOrtError(error) {
   return message.replace(/ERROR_CODE: (\d+)/g, (all, code) => ORT_STATUS[code] ? `${all} = ${ORT_STATUS[code]}` : all);
 }
 
+/** A metadata list as text: a JSON array of strings becomes "a, b, c"; anything else is shown as it is. */
+function listText(value) {
+  try {
+    const parsed = JSON.parse(value);
+    if (Array.isArray(parsed)) return parsed.join(', ');
+  } catch {
+    // not JSON: a plain list
+  }
+  return value;
+}
+
 /** Turns one row (an array of numbers or an object keyed by feature name) into validated numbers. */
 export function featureRow(features, featureNames = WINDOW_FEATURE_NAMES, rowLabel = '') {
   const where = rowLabel ? ` in ${rowLabel}` : '';
@@ -920,7 +931,7 @@ export class InteractionPredictor {
     if (op) parts.push(`Failing operator: ${op}.`);
     const s = this.modelSummary;
     if (s) {
-      if (s.metadata && s.metadata.op_types) parts.push(`Operators listed in the model's metadata (op_types): ${s.metadata.op_types}.`);
+      if (s.metadata && s.metadata.op_types) parts.push(`Operators listed in the model's metadata (op_types): ${listText(s.metadata.op_types)}.`);
       if (s.opTypes.length) parts.push(`Operators in the graph: ${s.opTypes.join(', ')}.`);
       if (s.opsets.length) parts.push(`Opsets: ${s.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}.`);
     }
