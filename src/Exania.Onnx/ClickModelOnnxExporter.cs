@@ -85,7 +85,7 @@ public static class ClickModelOnnxExporter
         if (type == OnnxElementType.Double)
         {
             x = "features_double";
-            g.AddNode("Cast", x, InputName).Attribute("to", OnnxElementType.Double);
+            g.AddNode("Cast", x, InputName).Attribute("to", (long)OnnxElementType.Double);
         }
 
         var means = g.AddInitializer(Vector("scaler_means", model.Scaler.Means, type));
@@ -136,10 +136,10 @@ public static class ClickModelOnnxExporter
         var probability = type == OnnxElementType.Double ? "probability_double" : ProbabilityName;
         g.AddNode("Sigmoid", probability, "logit");
         if (type == OnnxElementType.Double)
-            g.AddNode("Cast", ProbabilityName, probability).Attribute("to", OnnxElementType.Float);
+            g.AddNode("Cast", ProbabilityName, probability).Attribute("to", (long)OnnxElementType.Float);
         // The label compares the probability at the graph's precision, as PredictClick compares the double.
         g.AddNode("GreaterOrEqual", "is_click", probability, threshold);
-        g.AddNode("Cast", LabelName, "is_click").Attribute("to", OnnxElementType.Int64);
+        g.AddNode("Cast", LabelName, "is_click").Attribute("to", (long)OnnxElementType.Int64);
 
         builder.AddMetadata("model_format", ClickModel.Format);
         builder.AddMetadata("model_format_version", ClickModel.FormatVersion.ToString(CultureInfo.InvariantCulture));

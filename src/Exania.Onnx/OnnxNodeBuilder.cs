@@ -28,12 +28,9 @@ public sealed class OnnxNodeBuilder
 
     internal NodeProto Proto => _proto;
 
-    /// <summary>An <c>INT</c> attribute.</summary>
+    /// <summary>An <c>INT</c> attribute (for <c>Cast</c>'s <c>to</c>, pass <c>(long)OnnxElementType.X</c>).</summary>
     public OnnxNodeBuilder Attribute(string name, long value) =>
         Add(new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value });
-
-    /// <summary>An <c>INT</c> attribute holding an element type, as <c>Cast</c>'s <c>to</c> takes.</summary>
-    public OnnxNodeBuilder Attribute(string name, OnnxElementType value) => Attribute(name, (long)value);
 
     /// <summary>A <c>FLOAT</c> attribute.</summary>
     public OnnxNodeBuilder Attribute(string name, float value) =>
