@@ -12,6 +12,8 @@ public static class ExaniaApp
         TrainCommand.Create(),
         PredictCommand.Create(),
         PipelineCommand.Create(),
+        ExportCommand.Create(),
+        ServeWebCommand.Create(),
         BenchCommand.Create(),
     };
 

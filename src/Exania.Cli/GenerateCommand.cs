@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using EventLog = Exania.Events.EventLog;
 using System.Text.Json.Nodes;
 using Exania.Events;
 using Exania.Features;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using EventLog = Exania.Events.EventLog;
 using System.Text.Json.Nodes;
 using Exania.Events;
 using Exania.Features;
@@ -26,7 +27,7 @@ internal static class PipelineCommand
         var degree = new Option<int>("--degree") { Description = "Polynomial degree.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Degree };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Folds };
         var json = CommonOptions.Json();
-        var command = new Command("pipeline", "Run generate, windows and train click end to end into one folder.")
+        var command = new Command("pipeline", "Run generate, windows, train click and export web end to end into one folder.")
         {
             quick, samples, output, seed, degree, folds, json,
         };
@@ -43,14 +44,14 @@ internal static class PipelineCommand
                 var total = Stopwatch.StartNew();
 
                 var stage = Stopwatch.StartNew();
-                cli.Info($"[bold]1/3 generate[/] ≥ {target:N0} windows (seed {seedValue})");
+                cli.Info($"[bold]1/4 generate[/] ≥ {target:N0} windows (seed {seedValue})");
                 var (generated, sessions) = GenerateCommand.Generate(cli, null, target, null, GeneratorOptions.Defaults.Days, seedValue);
                 var eventsPath = Path.Combine(folder, "events.csv");
                 EventCsvWriter.Write(generated, eventsPath);
                 var generateSeconds = CliOutput.Seconds(stage);
 
                 stage.Restart();
-                cli.Info("[bold]2/3 windows[/]");
+                cli.Info("[bold]2/4 windows[/]");
                 var log = new EventLog();
                 var read = EventReader.Load(eventsPath, log);
                 var index = SessionIndex.Build(log);
@@ -61,10 +62,27 @@ internal static class PipelineCommand
                 cli.Info($"  {log.Count:N0} events, {index.SessionCount:N0} sessions → {table.Rows:N0} windows, {WindowsCommand.Rate(table):P2} positive");
 
                 stage.Restart();
-                cli.Info("[bold]3/3 train click[/]");
+                cli.Info("[bold]3/4 train click[/]");
                 var options = new ClickTrainingOptions { Degree = parse.GetValue(degree), Folds = parse.GetValue(folds) };
                 var training = TrainCommand.Run(cli, table, options, Path.Combine(folder, "models"));
                 var trainSeconds = CliOutput.Seconds(stage);
+
+                cli.Info("[bold]4/4 export web[/]");
+                // The browser deployment needs onnxruntime-web (js/ after npm ci); without it the pipeline still
+                // succeeds and says why the web folder is missing.
+                var model = ClickModel.Load((string)training["model"]!);
+                var webFolder = Path.Combine(folder, "web");
+                string? webSkipped = null;
+                try
+                {
+                    WebExport.Write(model, webFolder, ortDirectory: null);
+                    cli.Info($"  web demo → {Markup.Escape(webFolder)} (exania serve-web --dir {Markup.Escape(webFolder)})");
+                }
+                catch (FileNotFoundException ex)
+                {
+                    webSkipped = ex.Message;
+                    cli.Info($"  [yellow]web export skipped[/]: {Markup.Escape(ex.Message)}");
+                }
 
                 var summary = new JsonObject
                 {
@@ -88,6 +106,8 @@ internal static class PipelineCommand
                     ["events_file"] = eventsPath,
                     ["windows_file"] = windowsPath,
                     ["model"] = training["model"]!.DeepClone(),
+                    ["web"] = webSkipped is null ? webFolder : null,
+                    ["web_skipped"] = webSkipped,
                 };
                 AtomicFile.WriteAllText(Path.Combine(folder, "pipeline_summary.json"), summary.ToJsonString(CliOutput.JsonOptions));
                 cli.Info($"[green]done[/] in {summary["seconds"]} s: ROC AUC {(double)training["auc_mean"]!:0.000} ± {(double)training["auc_std"]!:0.000}; everything is in {Markup.Escape(folder)}");

@@ -1,0 +1,72 @@
+using Exania.Events;
+using Exania.Learning;
+using Exania.Onnx;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// Writes the in-browser deployment of a click model: the ONNX graph, the JavaScript module (InteractionPredictor and
+/// InteractionTracker), the demo page and the plain-wasm onnxruntime-web files, all side by side so the folder works
+/// offline from any static server (no CDN).
+/// </summary>
+internal static class WebExport
+{
+    public const string ModelFile = "interaction_predictor.onnx";
+
+    /// <summary>The plain wasm build of onnxruntime-web (the WebGPU/JSEP builds drop the ai.onnx.ml operators).</summary>
+    public static readonly string[] OrtFiles = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"];
+
+    private static readonly string[] s_embedded = ["interaction_predictor.js", "demo.html"];
+
+    /// <summary>Writes the folder; returns the files written with their sizes.</summary>
+    /// <exception cref="FileNotFoundException">The onnxruntime-web files are not found.</exception>
+    public static List<(string Name, long Bytes)> Write(ClickModel model, string folder, string? ortDirectory)
+    {
+        var ort = FindOrtDirectory(ortDirectory);
+        Directory.CreateDirectory(folder);
+        var written = new List<(string, long)>();
+        var (_, onnxBytes) = ClickModelOnnxExporter.Save(model, Path.Combine(folder, ModelFile));
+        written.Add((ModelFile, onnxBytes));
+        var assembly = typeof(WebExport).Assembly;
+        foreach (var name in s_embedded)
+        {
+            using var resource = assembly.GetManifestResourceStream("web/" + name)
+                ?? throw new InvalidOperationException($"The CLI was built without its embedded {name}.");
+            AtomicFile.Write(Path.Combine(folder, name), resource.CopyTo);
+            written.Add((name, resource.Length));
+        }
+        foreach (var name in OrtFiles)
+        {
+            var source = Path.Combine(ort, name);
+            using var input = File.OpenRead(source);
+            AtomicFile.Write(Path.Combine(folder, name), input.CopyTo);
+            written.Add((name, input.Length));
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// <paramref name="ortDirectory"/> when given; otherwise <c>js/node_modules/onnxruntime-web/dist</c> in the current
+    /// folder, the executable's folder, or any folder above them (a checkout after <c>npm ci</c> in js/).
+    /// </summary>
+    public static string FindOrtDirectory(string? ortDirectory)
+    {
+        if (ortDirectory is not null)
+        {
+            if (!OrtFiles.All(f => File.Exists(Path.Combine(ortDirectory, f))))
+                throw new FileNotFoundException($"--ort-dir '{ortDirectory}' does not hold {string.Join(", ", OrtFiles)} (onnxruntime-web's dist folder).");
+            return ortDirectory;
+        }
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "js", "node_modules", "onnxruntime-web", "dist");
+                if (OrtFiles.All(f => File.Exists(Path.Combine(candidate, f))))
+                    return candidate;
+            }
+        }
+        throw new FileNotFoundException(
+            "onnxruntime-web was not found: run `npm ci --ignore-scripts` in the repository's js/ folder, or pass --ort-dir <onnxruntime-web/dist>.");
+    }
+}
