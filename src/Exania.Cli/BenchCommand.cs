@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EventLog = Exania.Events.EventLog;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Exania.Events;
@@ -8,6 +7,7 @@ using Exania.Features;
 using Exania.Learning;
 using Exania.Synthetic;
 using Spectre.Console;
+using EventLog = Exania.Events.EventLog;
 
 namespace Exania.Cli;
 

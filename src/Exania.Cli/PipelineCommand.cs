@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EventLog = Exania.Events.EventLog;
 using System.Text.Json.Nodes;
 using Exania.Events;
 using Exania.Features;
 using Exania.Learning;
 using Exania.Synthetic;
 using Spectre.Console;
+using EventLog = Exania.Events.EventLog;
 
 namespace Exania.Cli;
 
