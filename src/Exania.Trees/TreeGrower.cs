@@ -1,0 +1,482 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Exania.Trees;
+
+/// <summary>The best split found for a node: loss change <c>S_L + S_R - S</c> with <c>S(G, H) = T_α(G)² / (H + λ)</c>.</summary>
+internal struct SplitCandidate
+{
+    public double Change;
+    public int Feature;
+    /// <summary>Last value bin that goes left.</summary>
+    public int Bin;
+    public bool DefaultLeft;
+    public double GL, HL, GR, HR;
+
+    public static SplitCandidate None => new() { Feature = -1 };
+}
+
+internal sealed class GrowNode
+{
+    public int Id;
+    public int Begin;
+    public int Count;
+    public double G;
+    public double H;
+    public int Depth;
+    public double[]? Hist;
+    public SplitCandidate Best = SplitCandidate.None;
+    public bool Split;
+}
+
+/// <summary>
+/// Grows one tree on a <see cref="BinnedMatrix"/> from per-row gradients and hessians (XGBoost's exact-greedy over
+/// histogram bins). Rows of a node are a contiguous range of <c>_rowIndex</c>, with their (g, h) pairs copied
+/// alongside in <c>_ordered</c>, so histogram loops read gradients sequentially.
+/// </summary>
+/// <remarks>
+/// Determinism: each feature's histogram is accumulated by one thread, in row order; splits are reduced in feature
+/// order; partitions are stable. So the tree depends only on the inputs, not on scheduling or thread count.
+/// </remarks>
+internal sealed class TreeGrower
+{
+    /// <summary>XGBoost's kRtEps: a split must reduce the loss (un-halved) by more than this.</summary>
+    internal const double MinLossChange = 1e-6;
+
+    private readonly BinnedMatrix _data;
+    private readonly GbtOptions _options;
+    private readonly ParallelOptions _parallel;
+    private readonly int[] _rowIndex;
+    private readonly int[] _tmpIndex;
+    private readonly double[] _ordered;
+    private readonly double[] _tmpOrdered;
+    private readonly Stack<double[]> _pool = new();
+    private readonly List<GrowNode> _nodes = [];
+    private int[] _active = [];
+
+    // The tree under construction, indexed by node id.
+    private readonly List<int> _feature = [];
+    private readonly List<int> _bin = [];
+    private readonly List<bool> _defaultLeft = [];
+    private readonly List<int> _left = [];
+    private readonly List<int> _right = [];
+    private readonly List<double> _value = [];
+    private readonly List<double> _gain = [];
+    private readonly List<double> _cover = [];
+
+    public TreeGrower(BinnedMatrix data, GbtOptions options)
+    {
+        _data = data;
+        _options = options;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
+        _rowIndex = new int[data.Rows];
+        _tmpIndex = new int[data.Rows];
+        _ordered = new double[2 * data.Rows];
+        _tmpOrdered = new double[2 * data.Rows];
+    }
+
+    /// <summary>Split bin per node of the last grown tree (-1 for leaves); with the data's cuts it gives the thresholds.</summary>
+    public IReadOnlyList<int> SplitBins => _bin;
+
+    /// <summary>
+    /// Grows a tree on the rows <paramref name="rows"/> (ascending) using the features <paramref name="active"/>
+    /// (ascending), and adds each leaf's weight to <paramref name="margin"/> for those rows.
+    /// </summary>
+    public GbtTree Grow(ReadOnlySpan<double> g, ReadOnlySpan<double> h, ReadOnlySpan<int> rows, int[] active, Span<double> margin)
+    {
+        _active = active;
+        _nodes.Clear();
+        _feature.Clear();
+        _bin.Clear();
+        _defaultLeft.Clear();
+        _left.Clear();
+        _right.Clear();
+        _value.Clear();
+        _gain.Clear();
+        _cover.Clear();
+
+        var m = rows.Length;
+        rows.CopyTo(_rowIndex);
+        double sumG = 0, sumH = 0;
+        for (var p = 0; p < m; p++)
+        {
+            var r = rows[p];
+            _ordered[2 * p] = g[r];
+            _ordered[2 * p + 1] = h[r];
+        }
+        // Root sums in a fixed order (pairwise over the ordered buffer would also do; this is one pass).
+        for (var p = 0; p < m; p++)
+        {
+            sumG += _ordered[2 * p];
+            sumH += _ordered[2 * p + 1];
+        }
+        var root = NewNode(0, m, sumG, sumH, 0);
+        if (CanSplit(root))
+        {
+            root.Hist = Rent();
+            BuildHistograms([root]);
+            FindSplits([root]);
+        }
+
+        if (_options.Growth == GbtGrowth.DepthWise)
+            GrowDepthWise(root);
+        else
+            GrowLossGuided(root);
+
+        // Leaves: weight -T_α(G) / (H + λ) * η, added to the margin of their rows.
+        var eta = _options.LearningRate;
+        foreach (var node in _nodes)
+        {
+            if (node.Hist is { } hist)
+            {
+                _pool.Push(hist);
+                node.Hist = null;
+            }
+            if (node.Split)
+                continue;
+            var w = LeafWeight(node.G, node.H) * eta;
+            _value[node.Id] = w;
+            var idx = _rowIndex.AsSpan(node.Begin, node.Count);
+            foreach (var r in idx)
+                margin[r] += w;
+        }
+
+        var thresholds = new double[_nodes.Count];
+        for (var i = 0; i < thresholds.Length; i++)
+            thresholds[i] = _feature[i] >= 0 ? _data.Cuts[_feature[i]][_bin[i]] : 0;
+        return new GbtTree([.. _feature], thresholds, [.. _defaultLeft], [.. _left], [.. _right], [.. _value], [.. _gain], [.. _cover]);
+    }
+
+    /// <summary>Adds the last tree's leaf weights to the margin of training rows that were not sampled (walks the tree on bins).</summary>
+    public void AddToRows(ReadOnlySpan<int> rows, Span<double> margin)
+    {
+        foreach (var r in rows)
+        {
+            var node = 0;
+            while (_left[node] >= 0)
+            {
+                var f = _feature[node];
+                var b = _data.Bin(f, r);
+                var goLeft = b == _data.ValueBins[f] ? _defaultLeft[node] : b <= _bin[node];
+                node = goLeft ? _left[node] : _right[node];
+            }
+            margin[r] += _value[node];
+        }
+    }
+
+    private void GrowDepthWise(GrowNode root)
+    {
+        List<GrowNode> level = [root];
+        while (level.Count > 0)
+        {
+            var splitting = new List<GrowNode>();
+            foreach (var node in level)
+            {
+                if (IsValid(node.Best))
+                    splitting.Add(node);
+                else if (node.Hist is { } hist)
+                {
+                    _pool.Push(hist);
+                    node.Hist = null;
+                }
+            }
+            if (splitting.Count == 0)
+                break;
+            level = ApplySplits(splitting);
+        }
+    }
+
+    private void GrowLossGuided(GrowNode root)
+    {
+        var open = new List<GrowNode> { root };
+        var leaves = 1;
+        var maxLeaves = _options.MaxLeaves;
+        while (maxLeaves == 0 || leaves < maxLeaves)
+        {
+            GrowNode? best = null;
+            foreach (var node in open)
+            {
+                if (IsValid(node.Best) && (best is null || node.Best.Change > best.Best.Change))
+                    best = node;
+            }
+            if (best is null)
+                break;
+            open.Remove(best);
+            var children = ApplySplits([best]);
+            open.AddRange(children);
+            leaves++;
+        }
+    }
+
+    /// <summary>Splits the nodes, partitions their rows, and prepares histograms and best splits of the children that may split further.</summary>
+    private List<GrowNode> ApplySplits(List<GrowNode> parents)
+    {
+        var children = new List<GrowNode>(2 * parents.Count);
+        var leftCounts = new int[parents.Count];
+        Parallel.For(0, parents.Count, _parallel, i => leftCounts[i] = Partition(parents[i]));
+
+        var smaller = new List<GrowNode>(parents.Count);
+        var larger = new List<(GrowNode Parent, GrowNode Child, GrowNode Sibling)>(parents.Count);
+        for (var i = 0; i < parents.Count; i++)
+        {
+            var p = parents[i];
+            var s = p.Best;
+            p.Split = true;
+            var left = NewNode(p.Begin, leftCounts[i], s.GL, s.HL, p.Depth + 1);
+            var right = NewNode(p.Begin + leftCounts[i], p.Count - leftCounts[i], s.GR, s.HR, p.Depth + 1);
+            _feature[p.Id] = s.Feature;
+            _bin[p.Id] = s.Bin;
+            _defaultLeft[p.Id] = s.DefaultLeft;
+            _left[p.Id] = left.Id;
+            _right[p.Id] = right.Id;
+            _gain[p.Id] = 0.5 * s.Change - _options.Gamma;
+            children.Add(left);
+            children.Add(right);
+
+            var parentHist = p.Hist!;
+            p.Hist = null;
+            if (!CanSplit(left) && !CanSplit(right))
+            {
+                _pool.Push(parentHist);
+                continue;
+            }
+            var (small, large) = left.Count <= right.Count ? (left, right) : (right, left);
+            small.Hist = Rent();
+            large.Hist = parentHist;
+            smaller.Add(small);
+            larger.Add((p, large, small));
+        }
+        if (smaller.Count == 0)
+            return children;
+
+        BuildHistograms(smaller);
+        // Sibling by subtraction: the larger child's histogram is the parent's minus the smaller child's, in place.
+        foreach (var (_, large, small) in larger)
+            TensorPrimitives.Subtract(large.Hist!, small.Hist!, large.Hist!);
+
+        var evaluate = new List<GrowNode>(children.Count);
+        foreach (var child in children)
+        {
+            if (child.Hist is null)
+                continue;
+            if (CanSplit(child))
+                evaluate.Add(child);
+        }
+        FindSplits(evaluate);
+        return children;
+    }
+
+    private bool CanSplit(GrowNode node) =>
+        (_options.MaxDepth == 0 || node.Depth < _options.MaxDepth) && node.Count >= 2 && node.H >= 2 * _options.MinChildWeight;
+
+    private bool IsValid(in SplitCandidate s) =>
+        s.Feature >= 0 && s.Change > MinLossChange && 0.5 * s.Change - _options.Gamma > 0;
+
+    private GrowNode NewNode(int begin, int count, double g, double h, int depth)
+    {
+        var node = new GrowNode { Id = _nodes.Count, Begin = begin, Count = count, G = g, H = h, Depth = depth };
+        _nodes.Add(node);
+        _feature.Add(-1);
+        _bin.Add(-1);
+        _defaultLeft.Add(false);
+        _left.Add(-1);
+        _right.Add(-1);
+        _value.Add(0);
+        _gain.Add(0);
+        _cover.Add(h);
+        return node;
+    }
+
+    private double[] Rent() => _pool.Count > 0 ? _pool.Pop() : new double[2 * _data.TotalBins];
+
+    internal double LeafWeight(double g, double h)
+    {
+        var denominator = h + _options.Lambda;
+        return denominator > 0 ? -ThresholdL1(g, _options.Alpha) / denominator : 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double ThresholdL1(double g, double alpha) =>
+        g > alpha ? g - alpha : g < -alpha ? g + alpha : 0;
+
+    // ---- histograms ---------------------------------------------------------------------------------------------
+
+    /// <summary>Fills the histograms of <paramref name="nodes"/> for the active features, in parallel over features.</summary>
+    private void BuildHistograms(List<GrowNode> nodes)
+    {
+        var active = _active;
+        Parallel.For(0, active.Length, _parallel, k =>
+        {
+            var f = active[k];
+            var offset = 2 * _data.HistOffset[f];
+            var length = 2 * (_data.ValueBins[f] + 1);
+            var column = (int)((long)f * _data.Rows);
+            foreach (var node in nodes)
+            {
+                var hist = node.Hist.AsSpan(offset, length);
+                hist.Clear();
+                var rows = _rowIndex.AsSpan(node.Begin, node.Count);
+                var gh = _ordered.AsSpan(2 * node.Begin, 2 * node.Count);
+                if (_data.Bins8 is { } b8)
+                    Accumulate(b8.AsSpan(column, _data.Rows), rows, gh, hist);
+                else
+                    Accumulate(_data.Bins16.AsSpan(column, _data.Rows), rows, gh, hist);
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate<TBin>(ReadOnlySpan<TBin> column, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> hist)
+        where TBin : unmanaged
+    {
+        ref var bins = ref MemoryMarshal.GetReference(column);
+        ref var h = ref MemoryMarshal.GetReference(hist);
+        ref var pairs = ref MemoryMarshal.GetReference(gh);
+        var n = rows.Length;
+        for (var i = 0; i < n; i++)
+        {
+            // Bin codes were validated against the histogram length when the matrix was built.
+            var b = 2 * BinnedMatrix.ToInt(Unsafe.Add(ref bins, rows[i]));
+            Unsafe.Add(ref h, b) += Unsafe.Add(ref pairs, 2 * i);
+            Unsafe.Add(ref h, b + 1) += Unsafe.Add(ref pairs, 2 * i + 1);
+        }
+    }
+
+    // ---- split finding ------------------------------------------------------------------------------------------
+
+    private void FindSplits(List<GrowNode> nodes)
+    {
+        if (nodes.Count == 0)
+            return;
+        var active = _active;
+        var results = new SplitCandidate[nodes.Count * active.Length];
+        Parallel.For(0, results.Length, _parallel, k =>
+        {
+            var node = nodes[k / active.Length];
+            var f = active[k % active.Length];
+            var best = SplitCandidate.None;
+            var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], 2 * (_data.ValueBins[f] + 1));
+            EvaluateFeature(hist, f, node.G, node.H, ref best);
+            results[k] = best;
+        });
+        // Reduce in feature order: the first feature reaching the largest loss change wins.
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var best = SplitCandidate.None;
+            for (var k = 0; k < active.Length; k++)
+            {
+                ref var c = ref results[i * active.Length + k];
+                if (c.Feature >= 0 && (best.Feature < 0 || c.Change > best.Change))
+                    best = c;
+            }
+            nodes[i].Best = best;
+        }
+    }
+
+    /// <summary>
+    /// Scans one feature's bins: missing values right (ascending bins, left sums accumulated), then, when the node has
+    /// missing values, missing values left (descending bins, right sums accumulated), as XGBoost 1.7's hist evaluator.
+    /// Only a strictly larger loss change replaces the best so far.
+    /// </summary>
+    internal void EvaluateFeature(ReadOnlySpan<double> hist, int feature, double g, double h, ref SplitCandidate best)
+    {
+        var lambda = _options.Lambda;
+        var alpha = _options.Alpha;
+        var mcw = _options.MinChildWeight;
+        var bins = hist.Length / 2 - 1;
+        var parent = Score(g, h, lambda, alpha);
+        var bestChange = best.Feature >= 0 ? best.Change : 0;
+
+        double gl = 0, hl = 0;
+        for (var s = 0; s < bins; s++)
+        {
+            gl += hist[2 * s];
+            hl += hist[2 * s + 1];
+            if (hl < mcw || hl <= 0)
+                continue;
+            var gr = g - gl;
+            var hr = h - hl;
+            if (hr < mcw || hr <= 0)
+                continue;
+            var change = Score(gl, hl, lambda, alpha) + Score(gr, hr, lambda, alpha) - parent;
+            if (change > bestChange)
+            {
+                bestChange = change;
+                best = new SplitCandidate { Change = change, Feature = feature, Bin = s, DefaultLeft = false, GL = gl, HL = hl, GR = gr, HR = hr };
+            }
+        }
+
+        var missingH = hist[2 * bins + 1];
+        if (!(missingH > 1e-10 * Math.Abs(h)))
+            return;
+        double gr2 = 0, hr2 = 0;
+        for (var s = bins - 1; s >= 1; s--)
+        {
+            gr2 += hist[2 * s];
+            hr2 += hist[2 * s + 1];
+            if (hr2 < mcw || hr2 <= 0)
+                continue;
+            var gl2 = g - gr2;
+            var hl2 = h - hr2;
+            if (hl2 < mcw || hl2 <= 0)
+                continue;
+            var change = Score(gl2, hl2, lambda, alpha) + Score(gr2, hr2, lambda, alpha) - parent;
+            if (change > bestChange)
+            {
+                bestChange = change;
+                best = new SplitCandidate { Change = change, Feature = feature, Bin = s - 1, DefaultLeft = true, GL = gl2, HL = hl2, GR = gr2, HR = hr2 };
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Score(double g, double h, double lambda, double alpha)
+    {
+        var t = ThresholdL1(g, alpha);
+        return t * t / (h + lambda);
+    }
+
+    // ---- partition ----------------------------------------------------------------------------------------------
+
+    /// <summary>Stable partition of the node's rows (and their gradient pairs): left rows first. Returns the left count.</summary>
+    private int Partition(GrowNode node)
+    {
+        var s = node.Best;
+        var column = (int)((long)s.Feature * _data.Rows);
+        return _data.Bins8 is { } b8
+            ? Partition(b8.AsSpan(column, _data.Rows), node.Begin, node.Count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft)
+            : Partition(_data.Bins16.AsSpan(column, _data.Rows), node.Begin, node.Count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft);
+    }
+
+    private int Partition<TBin>(ReadOnlySpan<TBin> column, int begin, int count, int splitBin, int missingBin, bool defaultLeft)
+        where TBin : unmanaged
+    {
+        var idx = _rowIndex.AsSpan(begin, count);
+        var gh = _ordered.AsSpan(2 * begin, 2 * count);
+        var tmp = _tmpIndex.AsSpan(begin, count);
+        var tmpGh = _tmpOrdered.AsSpan(2 * begin, 2 * count);
+        int l = 0, r = 0;
+        for (var p = 0; p < idx.Length; p++)
+        {
+            var row = idx[p];
+            var b = BinnedMatrix.ToInt(column[row]);
+            var goLeft = b <= splitBin || (b == missingBin && defaultLeft);
+            var g0 = gh[2 * p];
+            var h0 = gh[2 * p + 1];
+            // Write both ways, advance one: no unpredictable branch. Left writes never pass the read position.
+            idx[l] = row;
+            gh[2 * l] = g0;
+            gh[2 * l + 1] = h0;
+            tmp[r] = row;
+            tmpGh[2 * r] = g0;
+            tmpGh[2 * r + 1] = h0;
+            var step = goLeft ? 1 : 0;
+            l += step;
+            r += 1 - step;
+        }
+        tmp[..r].CopyTo(idx[l..]);
+        tmpGh[..(2 * r)].CopyTo(gh[(2 * l)..]);
+        return l;
+    }
+}
