@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Exania.Campaigns;
 using Exania.Events;
 using Exania.Features;
 using Exania.Synthetic;
@@ -25,6 +26,7 @@ internal static class GenerateCommand
         {
             sessions, samples, users, days, seed, output, json,
         };
+        command.Subcommands.Add(CreateCampaigns());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
@@ -48,6 +50,47 @@ internal static class GenerateCommand
                     ["events"] = log.Count,
                     ["click_ads"] = clickAds,
                     ["seed"] = parse.GetValue(seed),
+                    ["seconds"] = seconds,
+                    ["out"] = outPath,
+                });
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary><c>exania generate campaigns</c>: synthetic campaign-day rows for the ROAS model.</summary>
+    private static Command CreateCampaigns()
+    {
+        var rows = new Option<int>("--rows") { Description = "Campaign-day rows to generate.", DefaultValueFactory = _ => CampaignGeneratorOptions.Default.Rows };
+        var missing = new Option<double>("--missing-rate") { Description = "Fraction of feature cells left empty.", DefaultValueFactory = _ => CampaignGeneratorOptions.Default.MissingRate };
+        var seed = CommonOptions.Seed();
+        var output = new Option<string>("--out") { Description = "Campaign CSV to write.", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("campaigns", "Generate campaign data (ad type x placement, spend saturation, targeting, cold start, ~10% missing).")
+        {
+            rows, missing, seed, output, json,
+        };
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                var options = new CampaignGeneratorOptions { Rows = parse.GetValue(rows), MissingRate = parse.GetValue(missing), Seed = parse.GetValue(seed) };
+                var table = cli.Step("generating campaigns", _ => CampaignGenerator.Generate(options));
+                var outPath = parse.GetValue(output)!;
+                CampaignCsvWriter.Write(table, outPath);
+                var campaigns = table.Get("campaign_id").Texts!.Distinct().Count();
+                var seconds = CliOutput.Seconds(watch);
+                cli.Info($"generated [bold]{table.Rows:N0}[/] campaign-days of {campaigns:N0} campaigns in {seconds:0.###} s → {Markup.Escape(outPath)}");
+                cli.Result(new JsonObject
+                {
+                    ["command"] = "generate campaigns",
+                    ["rows"] = table.Rows,
+                    ["campaigns"] = campaigns,
+                    ["columns"] = table.Columns.Count,
+                    ["seed"] = options.Seed,
                     ["seconds"] = seconds,
                     ["out"] = outPath,
                 });
