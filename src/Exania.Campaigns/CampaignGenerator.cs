@@ -42,6 +42,8 @@ public sealed record CampaignGeneratorOptions
 /// <item>saturation: return per unit falls as daily spend grows (revenue ∝ spend^0.7);</item>
 /// <item>reach versus targeting: targeted and retargeting audiences convert better but cost more per impression;
 /// broad reach is cheap and converts worse;</item>
+/// <item>day of week × ad type × device: leisure formats on phones pay at weekends, search on desktops on
+/// weekdays;</item>
 /// <item>cold start: a campaign's conversion rate ramps up over its first days (1 − e^(−days/6)), and the trailing
 /// 7-day ROAS (<c>hist_roas_7d</c>) is missing on a campaign's first day;</item>
 /// <item>about 1% paused days with zero spend (ROAS undefined), and <see cref="CampaignGeneratorOptions.MissingRate"/>
@@ -75,7 +77,7 @@ public static class CampaignGenerator
     /// <summary>The generated table's columns, in order.</summary>
     public static IReadOnlyList<string> ColumnNames { get; } =
     [
-        "campaign_id", "date", "start_date", "days_active", "ad_type", "placement", "audience", "device",
+        "campaign_id", "date", "start_date", "days_active", "weekday", "ad_type", "placement", "audience", "device",
         "impressions", "clicks", "ctr", "conversions", "conversion_rate", "spend", "revenue", "hist_roas_7d", "roas",
     ];
 
@@ -88,6 +90,7 @@ public static class CampaignGenerator
         var date = new string?[n];
         var startDate = new string?[n];
         var daysActive = new double[n];
+        var weekday = new double[n];
         var adType = new string?[n];
         var placement = new string?[n];
         var audience = new string?[n];
@@ -126,6 +129,8 @@ public static class CampaignGenerator
                 date[row] = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 startDate[row] = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
                 daysActive[row] = day;
+                var dow = (int)today.DayOfWeek;
+                weekday[row] = dow;
                 adType[row] = s_adTypes[type];
                 placement[row] = s_placements[place];
                 audience[row] = s_audiences[aud];
@@ -143,8 +148,8 @@ public static class CampaignGenerator
                     * Math.Sqrt(s_typeByPlacement[type, place]), 0, 0.9);
                 var converted = Math.Round(clicked * conversionProbability * Math.Exp(0.3 * Normal(random)));
                 // Saturation: the same campaign earns less per unit as its daily spend grows.
-                var saturation = dailySpend > 0 ? Math.Pow(dailySpend / 150.0, -0.3) : 0;
-                var earned = Math.Round(converted * orderValue * saturation * Math.Exp(0.2 * Normal(random)), 2);
+                var saturation = dailySpend > 0 ? Math.Pow(dailySpend / 150.0, -0.45) : 0;
+                var earned = Math.Round(converted * orderValue * saturation * Seasonality(type, dev, dow) * Math.Exp(0.2 * Normal(random)), 2);
 
                 impressions[row] = shown;
                 clicks[row] = clicked;
@@ -174,12 +179,25 @@ public static class CampaignGenerator
         return new CampaignTable(
         [
             TableColumn.Text("campaign_id", campaignId), TableColumn.Text("date", date), TableColumn.Text("start_date", startDate),
-            TableColumn.Numeric("days_active", daysActive), TableColumn.Text("ad_type", adType), TableColumn.Text("placement", placement),
+            TableColumn.Numeric("days_active", daysActive), TableColumn.Numeric("weekday", weekday), TableColumn.Text("ad_type", adType), TableColumn.Text("placement", placement),
             TableColumn.Text("audience", audience), TableColumn.Text("device", device), TableColumn.Numeric("impressions", impressions),
             TableColumn.Numeric("clicks", clicks), TableColumn.Numeric("ctr", ctr), TableColumn.Numeric("conversions", conversions),
             TableColumn.Numeric("conversion_rate", conversionRate), TableColumn.Numeric("spend", spend),
             TableColumn.Numeric("revenue", revenue), TableColumn.Numeric("hist_roas_7d", history), TableColumn.Numeric("roas", roas),
         ]);
+    }
+
+    /// <summary>
+    /// Day-of-week effect that depends on the ad type and device: social and video on phones pay at weekends, search
+    /// and desktop on weekdays. It changes from day to day, so a campaign's trailing ROAS cannot carry it.
+    /// </summary>
+    private static double Seasonality(int type, int device, int dayOfWeek)
+    {
+        var weekend = dayOfWeek is 0 or 6;
+        var leisure = type is 1 or 4; // video, social
+        if (weekend)
+            return leisure ? (device == 0 ? 2.2 : 1.5) : (type == 3 ? 0.45 : 0.8);
+        return leisure ? 0.8 : (type == 3 && device == 1 ? 1.5 : 1.0);
     }
 
     private static double Trailing(Queue<(double Spend, double Revenue)> days)

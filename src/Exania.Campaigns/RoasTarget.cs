@@ -29,7 +29,9 @@ public static class RoasTarget
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentException.ThrowIfNullOrEmpty(target);
-        if (string.Equals(target, Roas, StringComparison.OrdinalIgnoreCase) && table.Find(Roas) is null)
+        // roas comes from its ingredients whenever they are there, so zero-spend rows are counted as such.
+        if (string.Equals(target, Roas, StringComparison.OrdinalIgnoreCase) &&
+            (table.Find(Roas) is null || (table.Find(revenueColumn) is not null && table.Find(spendColumn) is not null)))
             return Ratio(table, revenueColumn, spendColumn);
         var column = Numeric(table, target);
         var values = new List<double>(table.Rows);
