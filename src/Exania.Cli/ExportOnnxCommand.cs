@@ -16,10 +16,10 @@ internal static class ExportOnnxCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json) or file.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json or roas_model.json) or file.", Required = true };
         var output = new Option<string>("--out") { Description = "ONNX file to write (atomically), e.g. interaction_predictor.onnx.", Required = true };
         var json = CommonOptions.Json();
-        var command = new Command("onnx", "Export the click model as ONNX (opset 17; standardize, polynomial terms, logistic regression, threshold).")
+        var command = new Command("onnx", "Export a click model (opset 17: standardize, polynomial terms, logistic regression) or a ROAS model (ai.onnx.ml TreeEnsembleRegressor) as ONNX.")
         {
             model, output, json,
         };
@@ -28,7 +28,10 @@ internal static class ExportOnnxCommand
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var result = Run(cli, ClickData.ModelPath(parse.GetValue(model)!), parse.GetValue(output)!);
+                var modelPath = ResolveModel(parse.GetValue(model)!);
+                var result = IsGbtModel(modelPath)
+                    ? RunGbt(cli, modelPath, parse.GetValue(output)!)
+                    : Run(cli, modelPath, parse.GetValue(output)!);
                 cli.Result(result);
                 return 0;
             });
@@ -58,6 +61,60 @@ internal static class ExportOnnxCommand
             ["inputs"] = Describe(onnx.Graph.Inputs),
             ["outputs"] = Describe(onnx.Graph.Outputs),
             ["seconds"] = seconds,
+        };
+    }
+
+    /// <summary>A folder holding click_model.json or roas_model.json, or a model file.</summary>
+    private static string ResolveModel(string option)
+    {
+        if (!Directory.Exists(option))
+            return option;
+        var click = Path.Combine(option, ClickData.ModelFileName);
+        var roas = Path.Combine(option, RoasData.ModelFileName);
+        return File.Exists(click) || !File.Exists(roas) ? click : roas;
+    }
+
+    /// <summary>True when the file declares the gradient-boosted-trees format (anything else goes to the click loader, whose errors name the file).</summary>
+    private static bool IsGbtModel(string path)
+    {
+        if (!File.Exists(path))
+            return false;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = System.Text.Json.JsonDocument.Parse(stream);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                   document.RootElement.TryGetProperty("format", out var format) &&
+                   format.ValueKind == System.Text.Json.JsonValueKind.String &&
+                   format.GetString() == Exania.Trees.GbtModel.Format;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Exports a ROAS (gradient-boosted trees) model; its input is the encoded feature vector.</summary>
+    public static JsonObject RunGbt(CliOutput cli, string modelPath, string outPath)
+    {
+        if (Directory.Exists(outPath))
+            throw new ArgumentException($"--out '{outPath}' is a folder; give the ONNX file to write, e.g. {Path.Combine(outPath, "roas_model.onnx")}.");
+        var watch = Stopwatch.StartNew();
+        var gbt = Exania.Trees.GbtModel.Load(modelPath);
+        var (onnx, bytes) = Exania.Trees.GbtOnnxExporter.Save(gbt, outPath);
+        cli.Info($"ROAS model ({gbt.Trees.Count} trees, {gbt.FeatureNames.Count} encoded features) → {Markup.Escape(outPath)}: {bytes:N0} bytes, ops {Markup.Escape(string.Join(' ', onnx.Graph.OpTypes()))}");
+        return new JsonObject
+        {
+            ["command"] = "export onnx",
+            ["model_kind"] = "roas",
+            ["out"] = outPath,
+            ["bytes"] = bytes,
+            ["opset"] = Exania.Trees.GbtOnnxExporter.Opset,
+            ["ml_opset"] = Exania.Trees.GbtOnnxExporter.MlOpset,
+            ["inputs"] = Describe(onnx.Graph.Inputs),
+            ["outputs"] = Describe(onnx.Graph.Outputs),
+            ["feature_names"] = new JsonArray(gbt.FeatureNames.Select(n => (JsonNode)n).ToArray()),
+            ["seconds"] = CliOutput.Seconds(watch),
         };
     }
 
