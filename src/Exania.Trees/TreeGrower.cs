@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Exania.Trees;
 
@@ -44,13 +45,25 @@ internal sealed class TreeGrower
     /// <summary>XGBoost's kRtEps: a split must reduce the loss (un-halved) by more than this.</summary>
     internal const double MinLossChange = 1e-6;
 
+    /// <summary>Rows per histogram chunk: 1,024 row ids and gradient pairs are 20 KB.</summary>
+    private const int HistogramChunk = 1024;
+
+    /// <summary>Features with at most this many bins (missing included) accumulate into <see cref="Lanes"/> interleaved copies.</summary>
+    private const int MaxLaneBins = 32;
+
+    private const int Lanes = 4;
+
+    private readonly double[]?[] _laneScratch;
+
     private readonly BinnedMatrix _data;
     private readonly GbtOptions _options;
     private readonly ParallelOptions _parallel;
     private readonly int[] _rowIndex;
     private readonly int[] _tmpIndex;
-    private readonly double[] _ordered;
-    private readonly double[] _tmpOrdered;
+    /// <summary>(g, h) of every row, interleaved, indexed by row.</summary>
+    private readonly double[] _gh;
+    /// <summary>Per worker: the gradient pairs of the current chunk's rows, gathered once for all its features.</summary>
+    private readonly double[]?[] _chunkScratch;
     private readonly Stack<double[]> _pool = new();
     private readonly List<GrowNode> _nodes = [];
     private int[] _active = [];
@@ -72,8 +85,9 @@ internal sealed class TreeGrower
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
         _rowIndex = new int[data.Rows];
         _tmpIndex = new int[data.Rows];
-        _ordered = new double[2 * data.Rows];
-        _tmpOrdered = new double[2 * data.Rows];
+        _gh = new double[2 * data.Rows];
+        _chunkScratch = new double[options.Threads][];
+        _laneScratch = new double[options.Threads][];
     }
 
     /// <summary>Split bin per node of the last grown tree (-1 for leaves); with the data's cuts it gives the thresholds.</summary>
@@ -98,18 +112,17 @@ internal sealed class TreeGrower
 
         var m = rows.Length;
         rows.CopyTo(_rowIndex);
-        double sumG = 0, sumH = 0;
-        for (var p = 0; p < m; p++)
+        for (var r = 0; r < g.Length; r++)
         {
-            var r = rows[p];
-            _ordered[2 * p] = g[r];
-            _ordered[2 * p + 1] = h[r];
+            _gh[2 * r] = g[r];
+            _gh[2 * r + 1] = h[r];
         }
-        // Root sums in a fixed order (pairwise over the ordered buffer would also do; this is one pass).
-        for (var p = 0; p < m; p++)
+        // Root sums over the sampled rows, in row order.
+        double sumG = 0, sumH = 0;
+        foreach (var r in rows)
         {
-            sumG += _ordered[2 * p];
-            sumH += _ordered[2 * p + 1];
+            sumG += g[r];
+            sumH += h[r];
         }
         var root = NewNode(0, m, sumG, sumH, 0);
         if (CanSplit(root))
@@ -305,42 +318,178 @@ internal sealed class TreeGrower
     /// <summary>Fills the histograms of <paramref name="nodes"/> for the active features, in parallel over features.</summary>
     private void BuildHistograms(List<GrowNode> nodes)
     {
+        // Each worker owns a fixed slice of the active features and walks every node's rows in chunks that stay in
+        // L1 (row ids and gradient pairs are read once per chunk from memory, then reused for each of its features).
         var active = _active;
-        Parallel.For(0, active.Length, _parallel, k =>
+        var workers = Math.Min(_options.Threads, active.Length);
+        Parallel.For(0, workers, _parallel, w =>
         {
-            var f = active[k];
-            var offset = 2 * _data.HistOffset[f];
-            var length = 2 * (_data.ValueBins[f] + 1);
-            var column = (int)((long)f * _data.Rows);
+            // Features k = w, w + workers, ..: numeric columns usually come first and one-hot dummies last, so an
+            // interleave balances the work better than contiguous slices. Any assignment gives the same histograms.
+            var lanes = _laneScratch[w] ??= new double[Lanes * 2 * _data.TotalBins];
+            var chunkPairs = _chunkScratch[w] ??= new double[2 * HistogramChunk];
             foreach (var node in nodes)
             {
-                var hist = node.Hist.AsSpan(offset, length);
-                hist.Clear();
-                var rows = _rowIndex.AsSpan(node.Begin, node.Count);
-                var gh = _ordered.AsSpan(2 * node.Begin, 2 * node.Count);
-                if (_data.Bins8 is { } b8)
-                    Accumulate(b8.AsSpan(column, _data.Rows), rows, gh, hist);
-                else
-                    Accumulate(_data.Bins16.AsSpan(column, _data.Rows), rows, gh, hist);
+                for (var k = w; k < active.Length; k += workers)
+                {
+                    var f = active[k];
+                    var length = 2 * (_data.ValueBins[f] + 1);
+                    if (length <= MaxLaneBins * 2)
+                        lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length).Clear();
+                    else
+                        node.Hist.AsSpan(2 * _data.HistOffset[f], length).Clear();
+                }
+                for (var start = 0; start < node.Count; start += HistogramChunk)
+                {
+                    var count = Math.Min(HistogramChunk, node.Count - start);
+                    var rows = _rowIndex.AsSpan(node.Begin + start, count);
+                    // Every row, in order (the root without subsampling): read bins and pairs sequentially, no gather.
+                    var dense = node.Count == _data.Rows;
+                    ReadOnlySpan<double> gh;
+                    if (dense)
+                    {
+                        gh = _gh.AsSpan(2 * start, 2 * count);
+                    }
+                    else
+                    {
+                        GatherPairs(rows, chunkPairs);
+                        gh = chunkPairs.AsSpan(0, 2 * count);
+                    }
+                    for (var k = w; k < active.Length; k += workers)
+                    {
+                        var f = active[k];
+                        var length = 2 * (_data.ValueBins[f] + 1);
+                        var column = (int)((long)f * _data.Rows);
+                        if (length <= MaxLaneBins * 2)
+                        {
+                            var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
+                            if (_data.Bins8 is { } b8)
+                            {
+                                if (dense)
+                                    AccumulateLanes(b8.AsSpan(column + start, count), new Identity(), rows, gh, lane, length);
+                                else
+                                    AccumulateLanes(b8.AsSpan(column, _data.Rows), new Indexed(), rows, gh, lane, length);
+                            }
+                            else
+                            {
+                                if (dense)
+                                    AccumulateLanes(_data.Bins16.AsSpan(column + start, count), new Identity(), rows, gh, lane, length);
+                                else
+                                    AccumulateLanes(_data.Bins16.AsSpan(column, _data.Rows), new Indexed(), rows, gh, lane, length);
+                            }
+                        }
+                        else
+                        {
+                            var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
+                            if (_data.Bins8 is { } b8)
+                            {
+                                if (dense)
+                                    Accumulate(b8.AsSpan(column + start, count), new Identity(), rows, gh, hist);
+                                else
+                                    Accumulate(b8.AsSpan(column, _data.Rows), new Indexed(), rows, gh, hist);
+                            }
+                            else
+                            {
+                                if (dense)
+                                    Accumulate(_data.Bins16.AsSpan(column + start, count), new Identity(), rows, gh, hist);
+                                else
+                                    Accumulate(_data.Bins16.AsSpan(column, _data.Rows), new Indexed(), rows, gh, hist);
+                            }
+                        }
+                    }
+                }
+                // Fold the lanes of few-bin features, always in lane order.
+                for (var k = w; k < active.Length; k += workers)
+                {
+                    var f = active[k];
+                    var length = 2 * (_data.ValueBins[f] + 1);
+                    if (length > MaxLaneBins * 2)
+                        continue;
+                    var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
+                    var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
+                    for (var j = 0; j < length; j++)
+                        hist[j] = lane[j] + lane[length + j] + lane[2 * length + j] + lane[3 * length + j];
+                }
             }
         });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate<TBin>(ReadOnlySpan<TBin> column, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> hist)
+    private static void Accumulate<TBin, TRows>(ReadOnlySpan<TBin> column, TRows map, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> hist)
         where TBin : unmanaged
+        where TRows : struct, IRowMap
     {
+        // (g, h) pairs are added as one 128-bit vector. Bin codes were checked against the histogram length when the
+        // matrix was built, so the unchecked reads stay inside it.
+        ref var ids = ref MemoryMarshal.GetReference(rows);
         ref var bins = ref MemoryMarshal.GetReference(column);
-        ref var h = ref MemoryMarshal.GetReference(hist);
-        ref var pairs = ref MemoryMarshal.GetReference(gh);
+        ref var h = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(hist));
+        ref var pairs = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(gh));
         var n = rows.Length;
         for (var i = 0; i < n; i++)
+            Unsafe.Add(ref h, BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)))) += Unsafe.Add(ref pairs, i);
+    }
+
+    /// <summary>
+    /// As <see cref="Accumulate"/>, but row i adds into lane i mod 4 (lanes are <paramref name="length"/> doubles
+    /// apart): with few bins, consecutive rows often hit the same bin, and one accumulator would serialise on it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateLanes<TBin, TRows>(ReadOnlySpan<TBin> column, TRows map, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> lanes, int length)
+        where TBin : unmanaged
+        where TRows : struct, IRowMap
+    {
+        ref var bins = ref MemoryMarshal.GetReference(column);
+        ref var h0 = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(lanes));
+        var pairsPerLane = length / 2;
+        ref var h1 = ref Unsafe.Add(ref h0, pairsPerLane);
+        ref var h2 = ref Unsafe.Add(ref h1, pairsPerLane);
+        ref var h3 = ref Unsafe.Add(ref h2, pairsPerLane);
+        ref var pairs = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(gh));
+        ref var ids = ref MemoryMarshal.GetReference(rows);
+        var n = rows.Length;
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
         {
-            // Bin codes were validated against the histogram length when the matrix was built.
-            var b = 2 * BinnedMatrix.ToInt(Unsafe.Add(ref bins, rows[i]));
-            Unsafe.Add(ref h, b) += Unsafe.Add(ref pairs, 2 * i);
-            Unsafe.Add(ref h, b + 1) += Unsafe.Add(ref pairs, 2 * i + 1);
+            var b0 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)));
+            var b1 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 1)));
+            var b2 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 2)));
+            var b3 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 3)));
+            Unsafe.Add(ref h0, b0) += Unsafe.Add(ref pairs, i);
+            Unsafe.Add(ref h1, b1) += Unsafe.Add(ref pairs, i + 1);
+            Unsafe.Add(ref h2, b2) += Unsafe.Add(ref pairs, i + 2);
+            Unsafe.Add(ref h3, b3) += Unsafe.Add(ref pairs, i + 3);
         }
+        for (; i < n; i++)
+            Unsafe.Add(ref h0, BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)))) += Unsafe.Add(ref pairs, i);
+    }
+
+    private void GatherPairs(ReadOnlySpan<int> rows, Span<double> destination)
+    {
+        ref var source = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetArrayDataReference(_gh));
+        ref var target = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(destination));
+        for (var i = 0; i < rows.Length; i++)
+            Unsafe.Add(ref target, i) = Unsafe.Add(ref source, rows[i]);
+    }
+
+    /// <summary>Maps a position in a node's chunk to the bin column index (generic struct: specialised per kind, no call).</summary>
+    private interface IRowMap
+    {
+        int Row(ref int ids, int i);
+    }
+
+    /// <summary>Through the node's row ids.</summary>
+    private readonly struct Indexed : IRowMap
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Row(ref int ids, int i) => Unsafe.Add(ref ids, i);
+    }
+
+    /// <summary>The chunk covers consecutive rows and the column span starts at its first row.</summary>
+    private readonly struct Identity : IRowMap
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Row(ref int ids, int i) => i;
     }
 
     // ---- split finding ------------------------------------------------------------------------------------------
@@ -391,6 +540,8 @@ internal sealed class TreeGrower
         double gl = 0, hl = 0;
         for (var s = 0; s < bins; s++)
         {
+            if (hist[2 * s + 1] == 0 && hist[2 * s] == 0)
+                continue; // an empty bin repeats the previous candidate, which wins ties
             gl += hist[2 * s];
             hl += hist[2 * s + 1];
             if (hl < mcw || hl <= 0)
@@ -413,6 +564,8 @@ internal sealed class TreeGrower
         double gr2 = 0, hr2 = 0;
         for (var s = bins - 1; s >= 1; s--)
         {
+            if (hist[2 * s + 1] == 0 && hist[2 * s] == 0)
+                continue;
             gr2 += hist[2 * s];
             hr2 += hist[2 * s + 1];
             if (hr2 < mcw || hr2 <= 0)
@@ -439,7 +592,7 @@ internal sealed class TreeGrower
 
     // ---- partition ----------------------------------------------------------------------------------------------
 
-    /// <summary>Stable partition of the node's rows (and their gradient pairs): left rows first. Returns the left count.</summary>
+    /// <summary>Stable partition of the node's rows: left rows first, each side in ascending row order. Returns the left count.</summary>
     private int Partition(GrowNode node)
     {
         var s = node.Best;
@@ -453,30 +606,21 @@ internal sealed class TreeGrower
         where TBin : unmanaged
     {
         var idx = _rowIndex.AsSpan(begin, count);
-        var gh = _ordered.AsSpan(2 * begin, 2 * count);
         var tmp = _tmpIndex.AsSpan(begin, count);
-        var tmpGh = _tmpOrdered.AsSpan(2 * begin, 2 * count);
         int l = 0, r = 0;
         for (var p = 0; p < idx.Length; p++)
         {
             var row = idx[p];
             var b = BinnedMatrix.ToInt(column[row]);
             var goLeft = b <= splitBin || (b == missingBin && defaultLeft);
-            var g0 = gh[2 * p];
-            var h0 = gh[2 * p + 1];
             // Write both ways, advance one: no unpredictable branch. Left writes never pass the read position.
             idx[l] = row;
-            gh[2 * l] = g0;
-            gh[2 * l + 1] = h0;
             tmp[r] = row;
-            tmpGh[2 * r] = g0;
-            tmpGh[2 * r + 1] = h0;
             var step = goLeft ? 1 : 0;
             l += step;
             r += 1 - step;
         }
         tmp[..r].CopyTo(idx[l..]);
-        tmpGh[..(2 * r)].CopyTo(gh[(2 * l)..]);
         return l;
     }
 }
