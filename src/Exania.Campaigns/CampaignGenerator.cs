@@ -71,7 +71,7 @@ public static class CampaignGenerator
     };
 
     private static readonly double[] s_audienceConversion = [0.6, 1.5, 1.1, 2.0];
-    private static readonly double[] s_audienceCpm = [2.0, 6.0, 4.0, 8.0];
+    private static readonly double[] s_audienceCpm = [1.0, 3.0, 2.0, 4.0];
     private static readonly double[] s_deviceFactor = [0.85, 1.15, 1.0];
 
     /// <summary>The generated table's columns, in order.</summary>
@@ -117,10 +117,10 @@ public static class CampaignGenerator
             var aud = random.Next(s_audiences.Length);
             var dev = random.Next(s_devices.Length);
             var quality = Math.Exp(0.35 * Normal(random));
-            var budget = Math.Exp(Math.Log(150) + 0.9 * Normal(random));
+            var budget = Math.Max(20, Math.Exp(Math.Log(150) + 0.6 * Normal(random)));
             var start = options.Start.AddDays(random.Next(options.StartSpreadDays));
             var duration = 5 + random.Next(60);
-            var orderValue = 40 + 25 * type + 30 * random.NextDouble();
+            var orderValue = 15 + 8 * type + 10 * random.NextDouble();
             trailing.Clear();
             for (var day = 1; day <= duration && row < n; day++, row++)
             {
@@ -144,7 +144,7 @@ public static class CampaignGenerator
                 var clickRate = Math.Clamp(baseCtr * s_deviceFactor[dev] * Math.Exp(0.2 * Normal(random)), 0.0005, 0.2);
                 var clicked = Math.Round(shown * clickRate);
                 var ramp = 1 - Math.Exp(-day / 6.0);
-                var conversionProbability = Math.Clamp(0.02 * s_audienceConversion[aud] * quality * (0.25 + 0.75 * ramp)
+                var conversionProbability = Math.Clamp(0.06 * s_audienceConversion[aud] * quality * (0.25 + 0.75 * ramp)
                     * Math.Sqrt(s_typeByPlacement[type, place]), 0, 0.9);
                 var converted = Math.Round(clicked * conversionProbability * Math.Exp(0.3 * Normal(random)));
                 // Saturation: the same campaign earns less per unit as its daily spend grows.

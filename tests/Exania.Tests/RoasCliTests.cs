@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using Exania.Cli;
+
+namespace Exania.Tests;
+
+/// <summary><c>generate campaigns</c>, <c>train roas</c>, <c>predict roas</c> and the ROAS ONNX export, end to end.</summary>
+[Collection("console")]
+public class RoasCliTests
+{
+    private static (int Exit, JsonObject? Json, string Error) Run(params string[] args)
+    {
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var exit = ExaniaApp.Run(args);
+            var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return (exit, lines.Length == 1 ? JsonNode.Parse(lines[0])!.AsObject() : null, stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    private const string Leaks = "conversions,conversion_rate,campaign_id,date,start_date";
+
+    [Fact]
+    public void TrainRoas_GeneratedCampaigns_TreesBeatTheLinearBaseline()
+    {
+        using var dir = new TestData.TempDir();
+        var campaigns = dir.File("campaigns.csv");
+        Assert.Equal(0, Run("generate", "campaigns", "--rows", "12000", "--seed", "2", "--out", campaigns, "--json").Exit);
+        var (exit, json, error) = Run("train", "roas", "--campaigns", campaigns, "--target", "roas", "--out", dir.File("m"),
+            "--exclude", Leaks, "--rounds", "120", "--json");
+        Assert.True(exit == 0, error);
+        var r2 = (double)json!["r2"]!;
+        var linear = (double)json["linear_r2"]!;
+        Assert.True(r2 > linear + 0.05, $"trees R2 {r2} vs linear {linear}");
+        Assert.True((double)json["rmse"]! > 0 && (double)json["seconds"]! > 0);
+        Assert.True((int)json["input"]!["dropped_zero_spend"]! > 0, "paused days are dropped and counted");
+        Assert.Contains("revenue", json["excluded"]!.AsArray().Select(e => (string)e!));
+        Assert.DoesNotContain(json["importance"]!["gain"]!.AsArray(), f => (string)f!["feature"]! == "revenue");
+        Assert.Equal(4, json["by_days_active"]!.AsArray().Count);
+        Assert.True(File.Exists(dir.File("m/roas_model.json")));
+        Assert.True(File.Exists(dir.File("m/roas_results.json")));
+
+        var predict = Run("predict", "roas", "--model", dir.File("m"), "--campaigns", campaigns, "--out", dir.File("p.csv"), "--json");
+        Assert.Equal(0, predict.Exit);
+        var lines = File.ReadAllLines(dir.File("p.csv"));
+        Assert.Equal("row,campaign_id,predicted_roas", lines[0]);
+        Assert.Equal(12_001, lines.Length);
+
+        var export = Run("export", "onnx", "--model", dir.File("m"), "--out", dir.File("roas.onnx"), "--json");
+        Assert.Equal(0, export.Exit);
+        Assert.Equal("roas", (string)export.Json!["model_kind"]!);
+        Assert.True(new FileInfo(dir.File("roas.onnx")).Length > 1000);
+    }
+
+    [Fact]
+    public void TrainRoas_DateSplit_HoldsOutTheNewestCampaigns()
+    {
+        using var dir = new TestData.TempDir();
+        var campaigns = dir.File("c.csv");
+        Assert.Equal(0, Run("generate", "campaigns", "--rows", "4000", "--out", campaigns).Exit);
+        var (exit, json, error) = Run("train", "roas", "--campaigns", campaigns, "--out", dir.File("m"), "--split", "date",
+            "--exclude", Leaks, "--rounds", "40", "--json");
+        Assert.True(exit == 0, error);
+        Assert.Equal("date", (string)json!["split"]!);
+        Assert.InRange((int)json["test_rows"]!, 500, 1500);
+    }
+
+    [Fact]
+    public void TrainRoas_RealOnlineAdvertisingData_WithSpendMappedToCost()
+    {
+        using var dir = new TestData.TempDir();
+        var (exit, json, error) = Run("train", "roas", "--campaigns", TestData.Path("online_advertising_head2000.csv"),
+            "--map", "spend=cost", "--exclude", "post_click_conversions,post_click_sales_amount", "--rounds", "50",
+            "--out", dir.File("m"), "--json");
+        Assert.True(exit == 0, error);
+        Assert.True((int)json!["input"]!["dropped_zero_spend"]! > 0);
+        Assert.True(double.IsFinite((double)json["r2"]!));
+    }
+
+    [Theory]
+    [InlineData("--exclude", "nope", "'nope', which is not a column")]
+    [InlineData("--target", "ad_type", "is text, not numbers")]
+    [InlineData("--split", "weekly", "--split 'weekly'")]
+    public void TrainRoas_BadArguments_ExitTwoWithAClearMessage(string option, string value, string message)
+    {
+        using var dir = new TestData.TempDir();
+        var campaigns = dir.File("c.csv");
+        Assert.Equal(0, Run("generate", "campaigns", "--rows", "300", "--out", campaigns).Exit);
+        var (exit, _, error) = Run("train", "roas", "--campaigns", campaigns, "--out", dir.File("m"), option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, error);
+    }
+}
