@@ -32,6 +32,7 @@ internal static class BenchCommand
         {
             events, sessions, samples, repeat, peers, python, work, skipTraining, json,
         };
+        command.Subcommands.Add(BenchRoasCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
@@ -159,7 +160,7 @@ internal static class BenchCommand
         };
     }
 
-    private static JsonObject RunPeer(string python, string script, params string[] arguments)
+    public static JsonObject RunPeer(string python, string script, params string[] arguments)
     {
         if (!File.Exists(script))
             throw new FileNotFoundException($"Peer script '{script}' does not exist.", script);

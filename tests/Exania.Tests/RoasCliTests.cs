@@ -99,3 +99,36 @@ public class RoasCliTests
         Assert.Contains(message, error);
     }
 }
+
+/// <summary>The benchmarks stay runnable (tiny sizes, no peers): figures are produced, not judged.</summary>
+[Collection("console")]
+public class BenchSmokeTests
+{
+    [Fact]
+    public void Bench_ClickAndRoas_RunAtTinySizes()
+    {
+        using var dir = new TestData.TempDir();
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        var stdout = new StringWriter();
+        Console.SetOut(stdout);
+        Console.SetError(new StringWriter());
+        try
+        {
+            Assert.Equal(0, ExaniaApp.Run(["bench", "--sessions", "60", "--samples", "600", "--repeat", "1", "--work", dir.Root, "--json"]));
+            Assert.Equal(0, ExaniaApp.Run(["bench", "roas", "--rows", "600", "--large-rows", "1500", "--rounds", "5", "--work", dir.Root, "--json"]));
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        var click = JsonNode.Parse(lines[0])!;
+        Assert.True((double)click["extraction"]!["extract_events_per_second"]! > 0);
+        Assert.True((double)click["training"]!["auc_mean"]! > 0.5);
+        var roas = JsonNode.Parse(lines[1])!;
+        Assert.True((double)roas["cases"]![0]!["seconds"]! > 0);
+        Assert.True((double)roas["large"]!["peak_working_set_mb"]! > 0);
+    }
+}

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Exania.Campaigns;
+using Exania.Trees;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// <c>exania bench roas</c>: the gradient-boosted-trees engine against XGBoost (the peer <c>train_xgb.py</c>) on the
+/// same files, the same rows held out (scikit-learn's split, reproduced) and the same hyperparameters, plus a large
+/// generated table for time and peak memory.
+/// </summary>
+internal static class BenchRoasCommand
+{
+    private sealed record Case(string Name, string Source, string Revenue, string Spend, string[] Exclude);
+
+    public static Command Create()
+    {
+        var peers = new Option<string?>("--peers") { Description = "Folder of the Python peers (train_xgb.py), e.g. ../shared/peers." };
+        var datasets = new Option<string?>("--datasets") { Description = "Folder of the shared datasets (online-advertising-performance, facebook-ad-conversions)." };
+        var python = new Option<string>("--python") { Description = "Python interpreter for the peer.", DefaultValueFactory = _ => "/usr/bin/python3" };
+        var rows = new Option<int>("--rows") { Description = "Generated campaign rows for the side-by-side case.", DefaultValueFactory = _ => 20_000 };
+        var largeRows = new Option<int>("--large-rows") { Description = "Rows of the large generated table (0 skips it).", DefaultValueFactory = _ => 1_000_000 };
+        var largePeer = new Option<bool>("--large-peer") { Description = "Also run XGBoost on the large table." };
+        var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 200, Description = "Boosting rounds." };
+        var depth = new Option<int>("--max-depth") { DefaultValueFactory = _ => 6, Description = "Tree depth." };
+        var eta = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 0.1, Description = "eta." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2, Description = "Threads for both engines." };
+        var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
+        var json = CommonOptions.Json();
+        var command = new Command("roas", "ROAS model: Exania's trees vs XGBoost on the same data; time and memory on a large table.")
+        {
+            peers, datasets, python, rows, largeRows, largePeer, rounds, depth, eta, threads, work, json,
+        };
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var folder = parse.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "exania-bench-roas-" + Environment.ProcessId);
+                Directory.CreateDirectory(folder);
+                var options = new GbtOptions
+                {
+                    Rounds = parse.GetValue(rounds),
+                    MaxDepth = parse.GetValue(depth),
+                    LearningRate = parse.GetValue(eta),
+                    Threads = parse.GetValue(threads),
+                };
+                var peerScript = parse.GetValue(peers) is { } p ? Path.Combine(p, "train_xgb.py") : null;
+                var py = parse.GetValue(python)!;
+
+                var cases = new List<Case>();
+                var generated = Path.Combine(folder, "generated_campaigns.csv");
+                CampaignCsvWriter.Write(CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = parse.GetValue(rows), Seed = 1 }), generated);
+                cases.Add(new Case("generated", generated, "revenue", "spend", ["conversions", "conversion_rate", "campaign_id", "date", "start_date"]));
+                if (parse.GetValue(datasets) is { } d)
+                {
+                    cases.Add(new Case("online-advertising-performance",
+                        Path.Combine(d, "online-advertising-performance", "online_advertising_performance_data.csv"),
+                        "revenue", "cost", ["post_click_conversions", "post_click_sales_amount"]));
+                    cases.Add(new Case("facebook-ad-conversions (conversions per spend)",
+                        Path.Combine(d, "facebook-ad-conversions", "KAG_conversion_data.csv"),
+                        "Approved_Conversion", "Spent", ["Total_Conversion", "ad_id", "fb_campaign_id"]));
+                }
+
+                var results = new JsonArray();
+                foreach (var c in cases)
+                    results.Add(RunCase(cli, c, folder, options, peerScript, py));
+                var result = new JsonObject { ["command"] = "bench roas", ["processors"] = Environment.ProcessorCount, ["cases"] = results };
+                if (parse.GetValue(largeRows) is > 0 and var large)
+                    result["large"] = RunLarge(cli, large, folder, options, parse.GetValue(largePeer) ? peerScript : null, py);
+                if (!cli.Json)
+                    Show(cli, result);
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Writes the case's table with a <c>roas</c> column (empty where spend is not positive), so that both engines read
+    /// one file, drop the same rows and split the same way; then trains both.
+    /// </summary>
+    private static JsonObject RunCase(CliOutput cli, Case c, string folder, GbtOptions options, string? peerScript, string python)
+    {
+        var (table, _) = CampaignTableReader.Read(c.Source);
+        var derived = WithRoas(table, c.Revenue, c.Spend);
+        var path = Path.Combine(folder, string.Concat(c.Name.TakeWhile(ch => ch != ' ')) + "_roas.csv");
+        CampaignCsvWriter.Write(derived, path);
+        var (read, _) = CampaignTableReader.Read(path);
+        var target = RoasTarget.Build(read, RoasTarget.Roas, "__none__", "__none__");
+        var excluded = RoasData.Excluded(read, RoasTarget.Roas, c.Revenue, c.Exclude);
+        var rows = read.Select(target.KeptRows).Without(excluded);
+        var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, 0);
+        var ours = RoasCommands.Train(new CliOutput(json: true), rows, target.Values, train, test, options, Path.Combine(folder, "model-" + Path.GetFileNameWithoutExtension(path)));
+        var result = new JsonObject
+        {
+            ["case"] = c.Name,
+            ["file"] = path,
+            ["rows"] = target.Values.Length,
+            ["features"] = ours["features"]!.DeepClone(),
+            ["rmse"] = ours["rmse"]!.DeepClone(),
+            ["r2"] = ours["r2"]!.DeepClone(),
+            ["linear_r2"] = ours["linear_r2"]!.DeepClone(),
+            ["seconds"] = ours["seconds"]!.DeepClone(),
+        };
+        if (peerScript is not null)
+        {
+            var drop = string.Join(',', excluded.Where(e => e != RoasTarget.Roas));
+            var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--target", RoasTarget.Roas, "--drop", drop,
+                "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
+                "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture));
+            result["peer"] = peer;
+            result["rmse_ratio_vs_peer"] = Math.Round((double)ours["rmse"]! / Num(peer["rmse"]), 4);
+            result["time_ratio_vs_peer"] = Math.Round((double)ours["seconds"]! / Num(peer["seconds"]), 3);
+        }
+        cli.Info($"{Markup.Escape(c.Name)}: done");
+        return result;
+    }
+
+    private static JsonObject RunLarge(CliOutput cli, int rows, string folder, GbtOptions options, string? peerScript, string python)
+    {
+        var table = cli.Step($"generating {rows:N0} campaign rows", _ => CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = rows, Seed = 7 }));
+        var target = RoasTarget.Build(table, RoasTarget.Roas);
+        var excluded = RoasData.Excluded(table, RoasTarget.Roas, "revenue", ["conversions", "conversion_rate", "campaign_id", "date", "start_date"]);
+        var kept = table.Select(target.KeptRows).Without(excluded);
+        var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, 0);
+        var before = Process.GetCurrentProcess().PeakWorkingSet64;
+        var ours = RoasCommands.Train(new CliOutput(json: true), kept, target.Values, train, test, options, Path.Combine(folder, "model-large"));
+        using var process = Process.GetCurrentProcess();
+        var result = new JsonObject
+        {
+            ["rows"] = target.Values.Length,
+            ["train_rows"] = train.Length,
+            ["rmse"] = ours["rmse"]!.DeepClone(),
+            ["r2"] = ours["r2"]!.DeepClone(),
+            ["seconds"] = ours["seconds"]!.DeepClone(),
+            ["peak_working_set_mb"] = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
+            ["peak_working_set_before_training_mb"] = Math.Round(before / 1048576.0, 1),
+        };
+        if (peerScript is not null)
+        {
+            var path = Path.Combine(folder, "large_campaigns.csv");
+            CampaignCsvWriter.Write(table, path);
+            var drop = string.Join(',', excluded.Where(e => e != RoasTarget.Roas));
+            var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--target", RoasTarget.Roas, "--drop", drop,
+                "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
+                "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture));
+            result["peer"] = peer;
+            result["time_ratio_vs_peer"] = Math.Round((double)ours["seconds"]! / Num(peer["seconds"]), 3);
+        }
+        return result;
+    }
+
+    private static CampaignTable WithRoas(CampaignTable table, string revenue, string spend)
+    {
+        var r = table.Get(revenue).Numbers ?? throw new ArgumentException($"{revenue} is not numeric.");
+        var s = table.Get(spend).Numbers ?? throw new ArgumentException($"{spend} is not numeric.");
+        var roas = new double[table.Rows];
+        for (var i = 0; i < roas.Length; i++)
+            roas[i] = s[i] > 0 && r[i] >= 0 ? r[i] / s[i] : double.NaN;
+        return new CampaignTable(table.Columns.Where(c => c.Name != RoasTarget.Roas).Append(Exania.Campaigns.TableColumn.Numeric(RoasTarget.Roas, roas)).ToList());
+    }
+
+    private static double Num(JsonNode? node) => double.Parse(node!.ToJsonString(), CultureInfo.InvariantCulture);
+
+    private static void Show(CliOutput cli, JsonObject result)
+    {
+        var table = new Table().Title("exania bench roas").AddColumns("case", "rows", "RMSE exania / XGBoost", "R² exania / XGBoost", "train s exania / XGBoost", "RMSE ratio", "time ratio");
+        foreach (var node in result["cases"]!.AsArray())
+        {
+            var c = node!.AsObject();
+            var p = c["peer"]?.AsObject();
+            table.AddRow(Markup.Escape((string)c["case"]!), $"{(int)c["rows"]!:N0}",
+                $"{(double)c["rmse"]!:0.####} / {(p is null ? "" : Num(p["rmse"]).ToString("0.####", CultureInfo.InvariantCulture))}",
+                $"{(double)c["r2"]!:0.####} / {(p is null ? "" : Num(p["r2"]).ToString("0.####", CultureInfo.InvariantCulture))}",
+                $"{(double)c["seconds"]!:0.###} / {(p is null ? "" : Num(p["seconds"]).ToString("0.###", CultureInfo.InvariantCulture))}",
+                c["rmse_ratio_vs_peer"]?.ToString() ?? "", c["time_ratio_vs_peer"]?.ToString() ?? "");
+        }
+        if (result["large"] is JsonObject large)
+            table.AddRow($"generated, large", $"{(int)large["rows"]!:N0}", $"{(double)large["rmse"]!:0.####}", $"{(double)large["r2"]!:0.####}",
+                $"{(double)large["seconds"]!:0.###}", "", large["time_ratio_vs_peer"]?.ToString() ?? $"peak {large["peak_working_set_mb"]} MB");
+        cli.Table(table);
+    }
+}
