@@ -9,9 +9,10 @@ namespace Exania.Trees;
 /// batch the way <see cref="GbtModel.Predict(ReadOnlySpan{double})"/> does.
 /// </summary>
 /// <remarks>
-/// <para><b>Graph</b>: <c>features float[N, F] → TreeEnsembleRegressor → score float[N, 1]</c> for squared error
-/// (<c>post_transform NONE</c>), <c>probability float[N, 1]</c> for logistic (<c>post_transform LOGISTIC</c>,
-/// σ of the margin). Every internal node is <c>BRANCH_LT</c> on its threshold, true = left, with
+/// <para><b>Graph</b>: <c>features float[N, F] → TreeEnsembleRegressor (post_transform NONE) → score float[N, 1]</c>
+/// for squared error; for logistic the margin goes through a default-domain <c>Sigmoid</c> to
+/// <c>probability float[N, 1]</c> (onnxruntime-node's regressor did not apply <c>post_transform LOGISTIC</c> in our
+/// parity test, so the graph does not rely on it). Every internal node is <c>BRANCH_LT</c> on its threshold, true = left, with
 /// <c>nodes_missing_value_tracks_true</c> = default-left; <c>base_values</c> = [BaseScore]; node ids are the model's.</para>
 /// <para><b>Precision</b>: thresholds are float32 values already and <see cref="GbtTree"/> compares <c>(float)x</c>,
 /// so a float32 row takes the same path here and in onnxruntime. Leaf weights and the base score are rounded to
@@ -95,10 +96,12 @@ public static class GbtOnnxExporter
         var g = builder.Graph;
         var output = OutputName(model.Objective);
         g.AddInput(InputName, OnnxElementType.Float, BatchDimension, model.FeatureNames.Count);
-        g.AddNode("TreeEnsembleRegressor", [InputName], [output], domain: OnnxModelBuilder.MlDomain)
+        var logistic = model.Objective == GbtObjective.Logistic;
+        var margin = logistic ? "margin" : output;
+        g.AddNode("TreeEnsembleRegressor", [InputName], [margin], domain: OnnxModelBuilder.MlDomain)
             .Attribute("n_targets", 1)
             .Attribute("aggregate_function", "SUM")
-            .Attribute("post_transform", model.Objective == GbtObjective.Logistic ? "LOGISTIC" : "NONE")
+            .Attribute("post_transform", "NONE")
             .Attribute("base_values", [(float)model.BaseScore])
             .Attribute("nodes_treeids", [.. treeIds])
             .Attribute("nodes_nodeids", [.. nodeIds])
@@ -112,6 +115,8 @@ public static class GbtOnnxExporter
             .Attribute("target_nodeids", [.. targetNode])
             .Attribute("target_ids", [.. targetIds])
             .Attribute("target_weights", [.. weights]);
+        if (logistic)
+            g.AddNode("Sigmoid", output, margin);
         g.AddOutput(output, OnnxElementType.Float, BatchDimension, 1);
 
         builder.AddMetadata("model_format", GbtModel.Format);
