@@ -29,11 +29,12 @@ internal static class BenchRoasCommand
         var depth = new Option<int>("--max-depth") { DefaultValueFactory = _ => 6, Description = "Tree depth." };
         var eta = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 0.1, Description = "eta." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2, Description = "Threads for both engines." };
+        var splits = new Option<int>("--splits") { DefaultValueFactory = _ => 5, Description = "Random splits (seeds 0..n-1) per case; RMSE on heavy-tailed ROAS moves a lot from one split to the next." };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
         var json = CommonOptions.Json();
         var command = new Command("roas", "ROAS model: Exania's trees vs XGBoost on the same data; time and memory on a large table.")
         {
-            peers, datasets, python, rows, largeRows, largePeer, rounds, depth, eta, threads, work, json,
+            peers, datasets, python, rows, largeRows, largePeer, rounds, depth, eta, threads, splits, work, json,
         };
         command.SetAction(parse =>
         {
@@ -68,7 +69,7 @@ internal static class BenchRoasCommand
 
                 var results = new JsonArray();
                 foreach (var c in cases)
-                    results.Add(RunCase(cli, c, folder, options, peerScript, py));
+                    results.Add(RunCase(cli, c, folder, options, peerScript, py, Math.Max(1, parse.GetValue(splits))));
                 var result = new JsonObject { ["command"] = "bench roas", ["processors"] = Environment.ProcessorCount, ["cases"] = results };
                 if (parse.GetValue(largeRows) is > 0 and var large)
                     result["large"] = RunLarge(cli, large, folder, options, parse.GetValue(largePeer) ? peerScript : null, py);
@@ -85,7 +86,7 @@ internal static class BenchRoasCommand
     /// Writes the case's table with a <c>roas</c> column (empty where spend is not positive), so that both engines read
     /// one file, drop the same rows and split the same way; then trains both.
     /// </summary>
-    private static JsonObject RunCase(CliOutput cli, Case c, string folder, GbtOptions options, string? peerScript, string python)
+    private static JsonObject RunCase(CliOutput cli, Case c, string folder, GbtOptions options, string? peerScript, string python, int splits)
     {
         var (table, _) = CampaignTableReader.Read(c.Source);
         var derived = WithRoas(table, c.Revenue, c.Spend);
@@ -95,28 +96,57 @@ internal static class BenchRoasCommand
         var target = RoasTarget.Build(read, RoasTarget.Roas, "__none__", "__none__");
         var excluded = RoasData.Excluded(read, RoasTarget.Roas, c.Revenue, c.Exclude);
         var rows = read.Select(target.KeptRows).Without(excluded);
-        var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, 0);
-        var ours = RoasCommands.Train(new CliOutput(json: true), rows, target.Values, train, test, options, Path.Combine(folder, "model-" + Path.GetFileNameWithoutExtension(path)));
+        var drop = string.Join(',', excluded.Where(e => e != RoasTarget.Roas));
+        var runs = new JsonArray();
+        double rmse = 0, r2 = 0, seconds = 0, linear = 0, peerRmse = 0, peerR2 = 0, peerSeconds = 0;
+        for (var seed = 0; seed < splits; seed++)
+        {
+            var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, seed);
+            var ours = RoasCommands.Train(new CliOutput(json: true), rows, target.Values, train, test, options,
+                Path.Combine(folder, "model-" + Path.GetFileNameWithoutExtension(path)));
+            var run = new JsonObject
+            {
+                ["seed"] = seed,
+                ["rmse"] = ours["rmse"]!.DeepClone(),
+                ["r2"] = ours["r2"]!.DeepClone(),
+                ["seconds"] = ours["seconds"]!.DeepClone(),
+            };
+            rmse += (double)ours["rmse"]!;
+            r2 += (double)ours["r2"]!;
+            seconds += (double)ours["seconds"]!;
+            linear += (double)ours["linear_r2"]!;
+            if (peerScript is not null)
+            {
+                var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--target", RoasTarget.Roas, "--drop", drop,
+                    "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
+                    "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture),
+                    "--seed", seed.ToString(CultureInfo.InvariantCulture));
+                run["peer_rmse"] = peer["rmse"]!.DeepClone();
+                run["peer_r2"] = peer["r2"]!.DeepClone();
+                run["peer_seconds"] = peer["seconds"]!.DeepClone();
+                peerRmse += Num(peer["rmse"]);
+                peerR2 += Num(peer["r2"]);
+                peerSeconds += Num(peer["seconds"]);
+            }
+            runs.Add(run);
+        }
         var result = new JsonObject
         {
             ["case"] = c.Name,
             ["file"] = path,
             ["rows"] = target.Values.Length,
-            ["features"] = ours["features"]!.DeepClone(),
-            ["rmse"] = ours["rmse"]!.DeepClone(),
-            ["r2"] = ours["r2"]!.DeepClone(),
-            ["linear_r2"] = ours["linear_r2"]!.DeepClone(),
-            ["seconds"] = ours["seconds"]!.DeepClone(),
+            ["splits"] = splits,
+            ["rmse"] = rmse / splits,
+            ["r2"] = r2 / splits,
+            ["linear_r2"] = linear / splits,
+            ["seconds"] = seconds / splits,
+            ["runs"] = runs,
         };
         if (peerScript is not null)
         {
-            var drop = string.Join(',', excluded.Where(e => e != RoasTarget.Roas));
-            var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--target", RoasTarget.Roas, "--drop", drop,
-                "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
-                "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture));
-            result["peer"] = peer;
-            result["rmse_ratio_vs_peer"] = Math.Round((double)ours["rmse"]! / Num(peer["rmse"]), 4);
-            result["time_ratio_vs_peer"] = Math.Round((double)ours["seconds"]! / Num(peer["seconds"]), 3);
+            result["peer"] = new JsonObject { ["rmse"] = peerRmse / splits, ["r2"] = peerR2 / splits, ["seconds"] = peerSeconds / splits };
+            result["rmse_ratio_vs_peer"] = Math.Round(rmse / peerRmse, 4);
+            result["time_ratio_vs_peer"] = Math.Round(seconds / peerSeconds, 3);
         }
         cli.Info($"{Markup.Escape(c.Name)}: done");
         return result;
