@@ -3,12 +3,14 @@ using System.Runtime.CompilerServices;
 namespace Exania.Trees;
 
 /// <summary>
-/// The training matrix quantised by <see cref="HistogramCuts"/>: column-major bin codes (byte when every feature has
-/// at most 256 codes, ushort otherwise), where code <c>ValueBins[f]</c> is feature f's missing bin.
+/// The training matrix quantised by <see cref="HistogramCuts"/>: bin codes (byte when every feature has at most 256
+/// codes, ushort otherwise), where code <c>ValueBins[f]</c> is feature f's missing bin. Held twice: column-major
+/// (sequential scans of one feature: the root's histograms, partitions) and row-major (a node's scattered rows: one
+/// cache line per row for all features instead of one per feature).
 /// </summary>
 internal sealed class BinnedMatrix
 {
-    private BinnedMatrix(int rows, float[][] cuts, byte[]? bins8, ushort[]? bins16)
+    private BinnedMatrix(int rows, float[][] cuts, byte[]? bins8, ushort[]? bins16, byte[]? rowBins8, ushort[]? rowBins16)
     {
         Rows = rows;
         Cuts = cuts;
@@ -25,6 +27,8 @@ internal sealed class BinnedMatrix
         TotalBins = offset;
         Bins8 = bins8;
         Bins16 = bins16;
+        RowBins8 = rowBins8;
+        RowBins16 = rowBins16;
     }
 
     public int Rows { get; }
@@ -46,6 +50,12 @@ internal sealed class BinnedMatrix
     public byte[]? Bins8 { get; }
 
     public ushort[]? Bins16 { get; }
+
+    /// <summary>Row-major copy of <see cref="Bins8"/>: row r's codes are <c>[r * Features, (r + 1) * Features)</c>.</summary>
+    public byte[]? RowBins8 { get; }
+
+    /// <summary>Row-major copy of <see cref="Bins16"/>.</summary>
+    public ushort[]? RowBins16 { get; }
 
     public int Bin(int feature, int row) =>
         Bins8 is { } b ? b[(long)feature * Rows + row] : Bins16![(long)feature * Rows + row];
@@ -89,7 +99,34 @@ internal sealed class BinnedMatrix
                 Assign(column, c, bins8.AsSpan((int)((long)f * rows), rows));
             return scratch;
         }, _ => { });
-        return new BinnedMatrix(rows, cuts, bins8, bins16);
+
+        byte[]? rowBins8 = null;
+        ushort[]? rowBins16 = null;
+        if (wide)
+            rowBins16 = Transpose(bins16!, rows, features, options);
+        else
+            rowBins8 = Transpose(bins8!, rows, features, options);
+        return new BinnedMatrix(rows, cuts, bins8, bins16, rowBins8, rowBins16);
+    }
+
+    /// <summary>Column-major to row-major, in parallel over row blocks.</summary>
+    private static TBin[] Transpose<TBin>(TBin[] columns, int rows, int features, ParallelOptions options)
+        where TBin : unmanaged
+    {
+        var result = new TBin[(long)rows * features];
+        const int Block = 4096;
+        Parallel.For(0, (rows + Block - 1) / Block, options, b =>
+        {
+            var start = b * Block;
+            var end = Math.Min(rows, start + Block);
+            for (var f = 0; f < features; f++)
+            {
+                var column = columns.AsSpan((int)((long)f * rows), rows);
+                for (var r = start; r < end; r++)
+                    result[(long)r * features + f] = column[r];
+            }
+        });
+        return result;
     }
 
     private static void Assign<TBin>(ReadOnlySpan<float> column, float[] cuts, Span<TBin> destination)

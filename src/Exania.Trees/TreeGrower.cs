@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Exania.Trees;
 
@@ -33,8 +34,8 @@ internal sealed class GrowNode
 
 /// <summary>
 /// Grows one tree on a <see cref="BinnedMatrix"/> from per-row gradients and hessians (XGBoost's exact-greedy over
-/// histogram bins). Rows of a node are a contiguous range of <c>_rowIndex</c>, with their (g, h) pairs copied
-/// alongside in <c>_ordered</c>, so histogram loops read gradients sequentially.
+/// histogram bins). Rows of a node are a contiguous range of <c>_rowIndex</c>, in ascending order. The root's
+/// histograms are read from the bin columns; the other nodes' from the row-major bins, one row at a time.
 /// </summary>
 /// <remarks>
 /// Determinism: each feature's histogram is accumulated by one thread, in row order; splits are reduced in feature
@@ -45,7 +46,7 @@ internal sealed class TreeGrower
     /// <summary>XGBoost's kRtEps: a split must reduce the loss (un-halved) by more than this.</summary>
     internal const double MinLossChange = 1e-6;
 
-    /// <summary>Rows per histogram chunk: 1,024 row ids and gradient pairs are 20 KB.</summary>
+    /// <summary>Rows per chunk of the root's histograms: 1,024 gradient pairs are 16 KB.</summary>
     private const int HistogramChunk = 1024;
 
     /// <summary>Features with at most this many bins (missing included) accumulate into <see cref="Lanes"/> interleaved copies.</summary>
@@ -53,7 +54,13 @@ internal sealed class TreeGrower
 
     private const int Lanes = 4;
 
+    /// <summary>How many rows ahead <see cref="AccumulateRows"/> prefetches a row's codes and gradient pair.</summary>
+    private const int Ahead = 32;
+
     private readonly double[]?[] _laneScratch;
+    /// <summary>Per worker: its features and their scratch offsets per lane, for <see cref="BuildScattered"/>.</summary>
+    private readonly int[]?[] _ownedFeatures;
+    private readonly int[]?[] _ownedOffsets;
 
     private readonly BinnedMatrix _data;
     private readonly GbtOptions _options;
@@ -62,8 +69,6 @@ internal sealed class TreeGrower
     private readonly int[] _tmpIndex;
     /// <summary>(g, h) of every row, interleaved, indexed by row.</summary>
     private readonly double[] _gh;
-    /// <summary>Per worker: the gradient pairs of the current chunk's rows, gathered once for all its features.</summary>
-    private readonly double[]?[] _chunkScratch;
     private readonly Stack<double[]> _pool = new();
     private readonly List<GrowNode> _nodes = [];
     private int[] _active = [];
@@ -86,8 +91,9 @@ internal sealed class TreeGrower
         _rowIndex = new int[data.Rows];
         _tmpIndex = new int[data.Rows];
         _gh = new double[2 * data.Rows];
-        _chunkScratch = new double[options.Threads][];
         _laneScratch = new double[options.Threads][];
+        _ownedFeatures = new int[options.Threads][];
+        _ownedOffsets = new int[options.Threads][];
     }
 
     /// <summary>Split bin per node of the last grown tree (-1 for leaves); with the data's cuts it gives the thresholds.</summary>
@@ -318,8 +324,6 @@ internal sealed class TreeGrower
     /// <summary>Fills the histograms of <paramref name="nodes"/> for the active features, in parallel over features.</summary>
     private void BuildHistograms(List<GrowNode> nodes)
     {
-        // Each worker owns a fixed slice of the active features and walks every node's rows in chunks that stay in
-        // L1 (row ids and gradient pairs are read once per chunk from memory, then reused for each of its features).
         var active = _active;
         var workers = Math.Min(_options.Threads, active.Length);
         Parallel.For(0, workers, _parallel, w =>
@@ -327,117 +331,211 @@ internal sealed class TreeGrower
             // Features k = w, w + workers, ..: numeric columns usually come first and one-hot dummies last, so an
             // interleave balances the work better than contiguous slices. Any assignment gives the same histograms.
             var lanes = _laneScratch[w] ??= new double[Lanes * 2 * _data.TotalBins];
-            var chunkPairs = _chunkScratch[w] ??= new double[2 * HistogramChunk];
             foreach (var node in nodes)
             {
-                for (var k = w; k < active.Length; k += workers)
-                {
-                    var f = active[k];
-                    var length = 2 * (_data.ValueBins[f] + 1);
-                    if (length <= MaxLaneBins * 2)
-                        lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length).Clear();
-                    else
-                        node.Hist.AsSpan(2 * _data.HistOffset[f], length).Clear();
-                }
-                for (var start = 0; start < node.Count; start += HistogramChunk)
-                {
-                    var count = Math.Min(HistogramChunk, node.Count - start);
-                    var rows = _rowIndex.AsSpan(node.Begin + start, count);
-                    // Every row, in order (the root without subsampling): read bins and pairs sequentially, no gather.
-                    var dense = node.Count == _data.Rows;
-                    ReadOnlySpan<double> gh;
-                    if (dense)
-                    {
-                        gh = _gh.AsSpan(2 * start, 2 * count);
-                    }
-                    else
-                    {
-                        GatherPairs(rows, chunkPairs);
-                        gh = chunkPairs.AsSpan(0, 2 * count);
-                    }
-                    for (var k = w; k < active.Length; k += workers)
-                    {
-                        var f = active[k];
-                        var length = 2 * (_data.ValueBins[f] + 1);
-                        var column = (int)((long)f * _data.Rows);
-                        if (length <= MaxLaneBins * 2)
-                        {
-                            var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
-                            if (_data.Bins8 is { } b8)
-                            {
-                                if (dense)
-                                    AccumulateLanes(b8.AsSpan(column + start, count), new Identity(), rows, gh, lane, length);
-                                else
-                                    AccumulateLanes(b8.AsSpan(column, _data.Rows), new Indexed(), rows, gh, lane, length);
-                            }
-                            else
-                            {
-                                if (dense)
-                                    AccumulateLanes(_data.Bins16.AsSpan(column + start, count), new Identity(), rows, gh, lane, length);
-                                else
-                                    AccumulateLanes(_data.Bins16.AsSpan(column, _data.Rows), new Indexed(), rows, gh, lane, length);
-                            }
-                        }
-                        else
-                        {
-                            var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
-                            if (_data.Bins8 is { } b8)
-                            {
-                                if (dense)
-                                    Accumulate(b8.AsSpan(column + start, count), new Identity(), rows, gh, hist);
-                                else
-                                    Accumulate(b8.AsSpan(column, _data.Rows), new Indexed(), rows, gh, hist);
-                            }
-                            else
-                            {
-                                if (dense)
-                                    Accumulate(_data.Bins16.AsSpan(column + start, count), new Identity(), rows, gh, hist);
-                                else
-                                    Accumulate(_data.Bins16.AsSpan(column, _data.Rows), new Indexed(), rows, gh, hist);
-                            }
-                        }
-                    }
-                }
-                // Fold the lanes of few-bin features, always in lane order.
-                for (var k = w; k < active.Length; k += workers)
-                {
-                    var f = active[k];
-                    var length = 2 * (_data.ValueBins[f] + 1);
-                    if (length > MaxLaneBins * 2)
-                        continue;
-                    var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
-                    var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
-                    for (var j = 0; j < length; j++)
-                        hist[j] = lane[j] + lane[length + j] + lane[2 * length + j] + lane[3 * length + j];
-                }
+                if (node.Count == _data.Rows)
+                    BuildDense(node, w, workers, lanes);
+                else
+                    BuildScattered(node, w, workers, lanes);
             }
         });
     }
 
+    /// <summary>
+    /// Worker <paramref name="w"/>'s features of a node holding every row in order (the root without subsampling),
+    /// from the columns: bins and pairs are read sequentially, in chunks of rows whose pairs stay in L1 while each
+    /// of the worker's features goes over them.
+    /// </summary>
+    private void BuildDense(GrowNode node, int w, int workers, double[] lanes)
+    {
+        var active = _active;
+        for (var k = w; k < active.Length; k += workers)
+        {
+            var f = active[k];
+            var length = 2 * (_data.ValueBins[f] + 1);
+            if (length <= MaxLaneBins * 2)
+                lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length).Clear();
+            else
+                node.Hist.AsSpan(2 * _data.HistOffset[f], length).Clear();
+        }
+        for (var start = 0; start < node.Count; start += HistogramChunk)
+        {
+            var count = Math.Min(HistogramChunk, node.Count - start);
+            ReadOnlySpan<double> gh = _gh.AsSpan(2 * start, 2 * count);
+            for (var k = w; k < active.Length; k += workers)
+            {
+                var f = active[k];
+                var length = 2 * (_data.ValueBins[f] + 1);
+                var column = (int)((long)f * _data.Rows) + start;
+                if (length <= MaxLaneBins * 2)
+                {
+                    var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
+                    if (_data.Bins8 is { } b8)
+                        AccumulateLanes(b8.AsSpan(column, count), gh, lane, length);
+                    else
+                        AccumulateLanes(_data.Bins16.AsSpan(column, count), gh, lane, length);
+                }
+                else
+                {
+                    var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
+                    if (_data.Bins8 is { } b8)
+                        Accumulate(b8.AsSpan(column, count), gh, hist);
+                    else
+                        Accumulate(_data.Bins16.AsSpan(column, count), gh, hist);
+                }
+            }
+        }
+        // Fold the lanes of few-bin features, always in lane order.
+        for (var k = w; k < active.Length; k += workers)
+        {
+            var f = active[k];
+            var length = 2 * (_data.ValueBins[f] + 1);
+            if (length > MaxLaneBins * 2)
+                continue;
+            var lane = lanes.AsSpan(Lanes * 2 * _data.HistOffset[f], Lanes * length);
+            var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
+            for (var j = 0; j < length; j++)
+                hist[j] = lane[j] + lane[length + j] + lane[2 * length + j] + lane[3 * length + j];
+        }
+    }
+
+    /// <summary>
+    /// Worker <paramref name="w"/>'s features of a node whose rows are scattered, read from the row-major bins: each
+    /// row's codes share a cache line, where the columns would cost one miss per feature. Every feature still sees
+    /// the node's rows in order, and few-bin features use the same lanes as the column path (row i of the node into
+    /// lane i mod 4, the last <c>Count mod 4</c> rows into lane 0), so both paths give identical histograms.
+    /// </summary>
+    private void BuildScattered(GrowNode node, int w, int workers, double[] scratch)
+    {
+        var active = _active;
+        var owned = (active.Length - w + workers - 1) / workers;
+        var features = _ownedFeatures[w] ??= new int[active.Length];
+        var offsets = _ownedOffsets[w] ??= new int[Lanes * active.Length];
+        // Scratch layout: feature f's pairs start at Lanes * HistOffset[f]; a few-bin feature's lane j is j * bins
+        // pairs further, other features use lane 0's place for every row.
+        var j = 0;
+        for (var k = w; k < active.Length; k += workers, j++)
+        {
+            var f = active[k];
+            var bins = _data.ValueBins[f] + 1;
+            var start = Lanes * _data.HistOffset[f];
+            var laned = bins <= MaxLaneBins;
+            features[j] = f;
+            for (var lane = 0; lane < Lanes; lane++)
+                offsets[Lanes * j + lane] = laned ? start + lane * bins : start;
+            scratch.AsSpan(2 * start, 2 * (laned ? Lanes * bins : bins)).Clear();
+        }
+
+        var rows = _rowIndex.AsSpan(node.Begin, node.Count);
+        if (_data.RowBins8 is { } b8)
+            AccumulateRows(b8, _data.Features, rows, _gh, features.AsSpan(0, owned), offsets.AsSpan(0, Lanes * owned), scratch);
+        else
+            AccumulateRows(_data.RowBins16!, _data.Features, rows, _gh, features.AsSpan(0, owned), offsets.AsSpan(0, Lanes * owned), scratch);
+
+        // Into the node's histogram: few-bin features fold their lanes in lane order, the others are copied.
+        for (j = 0; j < owned; j++)
+        {
+            var f = features[j];
+            var length = 2 * (_data.ValueBins[f] + 1);
+            var hist = node.Hist.AsSpan(2 * _data.HistOffset[f], length);
+            var lane = scratch.AsSpan(Lanes * 2 * _data.HistOffset[f], length <= MaxLaneBins * 2 ? Lanes * length : length);
+            if (length > MaxLaneBins * 2)
+            {
+                lane.CopyTo(hist);
+                continue;
+            }
+            for (var b = 0; b < length; b++)
+                hist[b] = lane[b] + lane[length + b] + lane[2 * length + b] + lane[3 * length + b];
+        }
+    }
+
+    /// <summary>
+    /// Adds each row's (g, h) pair (read through its row id) into the bin of every feature in
+    /// <paramref name="features"/>, reading the row's codes from the row-major <paramref name="matrix"/>. Rows go four
+    /// at a time, row i + j using <c>offsets[4 * k + j]</c> (in pairs) for feature k; the remaining rows use lane
+    /// 0's offsets.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate<TBin, TRows>(ReadOnlySpan<TBin> column, TRows map, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> hist)
+    private static unsafe void AccumulateRows<TBin>(TBin[] matrix, int width, ReadOnlySpan<int> rows, double[] gh, ReadOnlySpan<int> features, ReadOnlySpan<int> offsets, Span<double> scratch)
         where TBin : unmanaged
-        where TRows : struct, IRowMap
+    {
+        ref var m = ref MemoryMarshal.GetArrayDataReference(matrix);
+        ref var pairs = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetArrayDataReference(gh));
+        ref var t = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(scratch));
+        ref var ids = ref MemoryMarshal.GetReference(rows);
+        ref var fs = ref MemoryMarshal.GetReference(features);
+        ref var o0 = ref MemoryMarshal.GetReference(offsets);
+        var k = features.Length;
+        var n = rows.Length;
+        var i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            if (Sse.IsSupported && i + Ahead + 4 <= n)
+            {
+                for (var q = 0; q < 4; q++)
+                {
+                    var ahead = Unsafe.Add(ref ids, i + Ahead + q);
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref m, (nint)ahead * width)));
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref pairs, ahead)));
+                }
+            }
+            var r0 = Unsafe.Add(ref ids, i);
+            var r1 = Unsafe.Add(ref ids, i + 1);
+            var r2 = Unsafe.Add(ref ids, i + 2);
+            var r3 = Unsafe.Add(ref ids, i + 3);
+            ref var row0 = ref Unsafe.Add(ref m, (nint)r0 * width);
+            ref var row1 = ref Unsafe.Add(ref m, (nint)r1 * width);
+            ref var row2 = ref Unsafe.Add(ref m, (nint)r2 * width);
+            ref var row3 = ref Unsafe.Add(ref m, (nint)r3 * width);
+            var p0 = Unsafe.Add(ref pairs, r0);
+            var p1 = Unsafe.Add(ref pairs, r1);
+            var p2 = Unsafe.Add(ref pairs, r2);
+            var p3 = Unsafe.Add(ref pairs, r3);
+            ref var o = ref MemoryMarshal.GetReference(offsets);
+            ref var f = ref MemoryMarshal.GetReference(features);
+            for (var j = 0; j < k; j++)
+            {
+                var c = Unsafe.Add(ref f, j);
+                Unsafe.Add(ref t, Unsafe.Add(ref o, 0) + BinnedMatrix.ToInt(Unsafe.Add(ref row0, c))) += p0;
+                Unsafe.Add(ref t, Unsafe.Add(ref o, 1) + BinnedMatrix.ToInt(Unsafe.Add(ref row1, c))) += p1;
+                Unsafe.Add(ref t, Unsafe.Add(ref o, 2) + BinnedMatrix.ToInt(Unsafe.Add(ref row2, c))) += p2;
+                Unsafe.Add(ref t, Unsafe.Add(ref o, 3) + BinnedMatrix.ToInt(Unsafe.Add(ref row3, c))) += p3;
+                o = ref Unsafe.Add(ref o, Lanes);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var r = Unsafe.Add(ref ids, i);
+            ref var row = ref Unsafe.Add(ref m, (nint)r * width);
+            var p = Unsafe.Add(ref pairs, r);
+            for (var j = 0; j < k; j++)
+                Unsafe.Add(ref t, Unsafe.Add(ref o0, Lanes * j) + BinnedMatrix.ToInt(Unsafe.Add(ref row, Unsafe.Add(ref fs, j)))) += p;
+        }
+    }
+
+    /// <summary>Adds pair i of <paramref name="gh"/> into the bin <paramref name="column"/>[i] of <paramref name="hist"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate<TBin>(ReadOnlySpan<TBin> column, ReadOnlySpan<double> gh, Span<double> hist)
+        where TBin : unmanaged
     {
         // (g, h) pairs are added as one 128-bit vector. Bin codes were checked against the histogram length when the
         // matrix was built, so the unchecked reads stay inside it.
-        ref var ids = ref MemoryMarshal.GetReference(rows);
         ref var bins = ref MemoryMarshal.GetReference(column);
         ref var h = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(hist));
         ref var pairs = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(gh));
-        var n = rows.Length;
+        var n = column.Length;
         for (var i = 0; i < n; i++)
-            Unsafe.Add(ref h, BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)))) += Unsafe.Add(ref pairs, i);
+            Unsafe.Add(ref h, BinnedMatrix.ToInt(Unsafe.Add(ref bins, i))) += Unsafe.Add(ref pairs, i);
     }
 
     /// <summary>
     /// As <see cref="Accumulate"/>, but row i adds into lane i mod 4 (lanes are <paramref name="length"/> doubles
-    /// apart): with few bins, consecutive rows often hit the same bin, and one accumulator would serialise on it.
+    /// apart) and the last <c>n mod 4</c> rows into lane 0: with few bins, consecutive rows often hit the same bin,
+    /// and one accumulator would serialise on it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateLanes<TBin, TRows>(ReadOnlySpan<TBin> column, TRows map, ReadOnlySpan<int> rows, ReadOnlySpan<double> gh, Span<double> lanes, int length)
+    private static void AccumulateLanes<TBin>(ReadOnlySpan<TBin> column, ReadOnlySpan<double> gh, Span<double> lanes, int length)
         where TBin : unmanaged
-        where TRows : struct, IRowMap
     {
         ref var bins = ref MemoryMarshal.GetReference(column);
         ref var h0 = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(lanes));
@@ -446,50 +544,21 @@ internal sealed class TreeGrower
         ref var h2 = ref Unsafe.Add(ref h1, pairsPerLane);
         ref var h3 = ref Unsafe.Add(ref h2, pairsPerLane);
         ref var pairs = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(gh));
-        ref var ids = ref MemoryMarshal.GetReference(rows);
-        var n = rows.Length;
+        var n = column.Length;
         var i = 0;
         for (; i + 4 <= n; i += 4)
         {
-            var b0 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)));
-            var b1 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 1)));
-            var b2 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 2)));
-            var b3 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i + 3)));
+            var b0 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, i));
+            var b1 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, i + 1));
+            var b2 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, i + 2));
+            var b3 = BinnedMatrix.ToInt(Unsafe.Add(ref bins, i + 3));
             Unsafe.Add(ref h0, b0) += Unsafe.Add(ref pairs, i);
             Unsafe.Add(ref h1, b1) += Unsafe.Add(ref pairs, i + 1);
             Unsafe.Add(ref h2, b2) += Unsafe.Add(ref pairs, i + 2);
             Unsafe.Add(ref h3, b3) += Unsafe.Add(ref pairs, i + 3);
         }
         for (; i < n; i++)
-            Unsafe.Add(ref h0, BinnedMatrix.ToInt(Unsafe.Add(ref bins, map.Row(ref ids, i)))) += Unsafe.Add(ref pairs, i);
-    }
-
-    private void GatherPairs(ReadOnlySpan<int> rows, Span<double> destination)
-    {
-        ref var source = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetArrayDataReference(_gh));
-        ref var target = ref Unsafe.As<double, Vector128<double>>(ref MemoryMarshal.GetReference(destination));
-        for (var i = 0; i < rows.Length; i++)
-            Unsafe.Add(ref target, i) = Unsafe.Add(ref source, rows[i]);
-    }
-
-    /// <summary>Maps a position in a node's chunk to the bin column index (generic struct: specialised per kind, no call).</summary>
-    private interface IRowMap
-    {
-        int Row(ref int ids, int i);
-    }
-
-    /// <summary>Through the node's row ids.</summary>
-    private readonly struct Indexed : IRowMap
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Row(ref int ids, int i) => Unsafe.Add(ref ids, i);
-    }
-
-    /// <summary>The chunk covers consecutive rows and the column span starts at its first row.</summary>
-    private readonly struct Identity : IRowMap
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public int Row(ref int ids, int i) => i;
+            Unsafe.Add(ref h0, BinnedMatrix.ToInt(Unsafe.Add(ref bins, i))) += Unsafe.Add(ref pairs, i);
     }
 
     // ---- split finding ------------------------------------------------------------------------------------------
