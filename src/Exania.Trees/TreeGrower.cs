@@ -54,6 +54,9 @@ internal sealed class TreeGrower
 
     private const int Lanes = 4;
 
+    /// <summary>Rows per block of the parallel partition.</summary>
+    private const int PartitionBlock = 16384;
+
     /// <summary>How many rows ahead <see cref="AccumulateRows"/> prefetches a row's codes and gradient pair.</summary>
     private const int Ahead = 32;
 
@@ -232,8 +235,7 @@ internal sealed class TreeGrower
     private List<GrowNode> ApplySplits(List<GrowNode> parents)
     {
         var children = new List<GrowNode>(2 * parents.Count);
-        var leftCounts = new int[parents.Count];
-        Parallel.For(0, parents.Count, _parallel, i => leftCounts[i] = Partition(parents[i]));
+        var leftCounts = Partition(parents);
 
         var smaller = new List<GrowNode>(parents.Count);
         var larger = new List<(GrowNode Parent, GrowNode Child, GrowNode Sibling)>(parents.Count);
@@ -661,35 +663,96 @@ internal sealed class TreeGrower
 
     // ---- partition ----------------------------------------------------------------------------------------------
 
-    /// <summary>Stable partition of the node's rows: left rows first, each side in ascending row order. Returns the left count.</summary>
-    private int Partition(GrowNode node)
+    /// <summary>
+    /// Stable partition of each node's rows by its best split: left rows first, each side in ascending row order.
+    /// Returns the left counts. Nodes are cut into blocks partitioned in parallel, each in place; then the blocks'
+    /// left parts and right parts are concatenated in block order, which gives the same order as one pass.
+    /// </summary>
+    private int[] Partition(List<GrowNode> nodes)
     {
-        var s = node.Best;
-        var column = (int)((long)s.Feature * _data.Rows);
-        return _data.Bins8 is { } b8
-            ? Partition(b8.AsSpan(column, _data.Rows), node.Begin, node.Count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft)
-            : Partition(_data.Bins16.AsSpan(column, _data.Rows), node.Begin, node.Count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft);
+        var blocks = new List<(int Node, int Begin, int Count)>();
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            for (var start = 0; start < node.Count; start += PartitionBlock)
+                blocks.Add((i, node.Begin + start, Math.Min(PartitionBlock, node.Count - start)));
+        }
+        var blockLefts = new int[blocks.Count];
+        Parallel.For(0, blocks.Count, _parallel, b =>
+        {
+            var (i, begin, count) = blocks[b];
+            blockLefts[b] = Partition(nodes[i].Best, begin, count);
+        });
+
+        var lefts = new int[nodes.Count];
+        for (var b = 0; b < blocks.Count; b++)
+            lefts[blocks[b].Node] += blockLefts[b];
+        // Where each block's left and right parts go, for nodes of more than one block.
+        var leftAt = new int[blocks.Count];
+        var rightAt = new int[blocks.Count];
+        int leftNext = 0, rightNext = 0;
+        for (var b = 0; b < blocks.Count; b++)
+        {
+            var node = nodes[blocks[b].Node];
+            if (blocks[b].Begin == node.Begin)
+            {
+                leftNext = node.Begin;
+                rightNext = node.Begin + lefts[blocks[b].Node];
+            }
+            leftAt[b] = leftNext;
+            rightAt[b] = rightNext;
+            leftNext += blockLefts[b];
+            rightNext += blocks[b].Count - blockLefts[b];
+        }
+        Parallel.For(0, blocks.Count, _parallel, b =>
+        {
+            var (i, begin, count) = blocks[b];
+            if (nodes[i].Count <= PartitionBlock)
+                return;
+            var left = blockLefts[b];
+            _rowIndex.AsSpan(begin, left).CopyTo(_tmpIndex.AsSpan(leftAt[b]));
+            _rowIndex.AsSpan(begin + left, count - left).CopyTo(_tmpIndex.AsSpan(rightAt[b]));
+        });
+        Parallel.For(0, blocks.Count, _parallel, b =>
+        {
+            var (i, begin, count) = blocks[b];
+            if (nodes[i].Count > PartitionBlock)
+                _tmpIndex.AsSpan(begin, count).CopyTo(_rowIndex.AsSpan(begin));
+        });
+        return lefts;
     }
 
+    /// <summary>Stable partition of the rows <c>[begin, begin + count)</c> of <c>_rowIndex</c> by a split. Returns the left count.</summary>
+    private int Partition(in SplitCandidate s, int begin, int count)
+    {
+        var column = (int)((long)s.Feature * _data.Rows);
+        return _data.Bins8 is { } b8
+            ? Partition(b8.AsSpan(column, _data.Rows), begin, count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft)
+            : Partition(_data.Bins16.AsSpan(column, _data.Rows), begin, count, s.Bin, _data.ValueBins[s.Feature], s.DefaultLeft);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Partition<TBin>(ReadOnlySpan<TBin> column, int begin, int count, int splitBin, int missingBin, bool defaultLeft)
         where TBin : unmanaged
     {
-        var idx = _rowIndex.AsSpan(begin, count);
-        var tmp = _tmpIndex.AsSpan(begin, count);
+        // Missing values go left when their bin is missingLeft: -1 never matches a code.
+        var missingLeft = defaultLeft ? missingBin : -1;
+        ref var bins = ref MemoryMarshal.GetReference(column);
+        ref var idx = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rowIndex), begin);
+        ref var tmp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_tmpIndex), begin);
         int l = 0, r = 0;
-        for (var p = 0; p < idx.Length; p++)
+        for (var p = 0; p < count; p++)
         {
-            var row = idx[p];
-            var b = BinnedMatrix.ToInt(column[row]);
-            var goLeft = b <= splitBin || (b == missingBin && defaultLeft);
+            var row = Unsafe.Add(ref idx, p);
+            var b = BinnedMatrix.ToInt(Unsafe.Add(ref bins, row));
+            var step = (b <= splitBin ? 1 : 0) | (b == missingLeft ? 1 : 0);
             // Write both ways, advance one: no unpredictable branch. Left writes never pass the read position.
-            idx[l] = row;
-            tmp[r] = row;
-            var step = goLeft ? 1 : 0;
+            Unsafe.Add(ref idx, l) = row;
+            Unsafe.Add(ref tmp, r) = row;
             l += step;
             r += 1 - step;
         }
-        tmp[..r].CopyTo(idx[l..]);
+        _tmpIndex.AsSpan(begin, r).CopyTo(_rowIndex.AsSpan(begin + l, r));
         return l;
     }
 }
