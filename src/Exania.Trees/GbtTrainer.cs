@@ -82,7 +82,8 @@ public static class GbtTrainer
             Gradients(options.Objective, margin, y, g, h);
 
             // Row sampling (Bernoulli per row) then column sampling (a seeded partial shuffle), one draw per tree.
-            ReadOnlySpan<int> rows = allRows;
+            var rows = allRows;
+            var rowCount = n;
             var outOfSample = 0;
             if (options.Subsample < 1)
             {
@@ -94,11 +95,12 @@ public static class GbtTrainer
                     else
                         unsampled[outOfSample++] = r;
                 }
-                rows = sampled.AsSpan(0, m);
+                rows = sampled;
+                rowCount = m;
             }
             var active = ActiveFeatures(data, options.ColsampleByTree, rng, featureOrder);
 
-            var tree = grower.Grow(g, h, rows, active, margin);
+            var tree = grower.Grow(g, h, rows, rowCount, active, margin);
             if (outOfSample > 0)
                 grower.AddToRows(unsampled.AsSpan(0, outOfSample), margin);
             trees.Add(tree);

@@ -54,6 +54,9 @@ internal sealed class TreeGrower
 
     private const int Lanes = 4;
 
+    /// <summary>Rows per block when copying a round's gradients and row ids.</summary>
+    private const int CopyBlock = 65536;
+
     /// <summary>Rows per block of the parallel partition.</summary>
     private const int PartitionBlock = 16384;
 
@@ -103,10 +106,11 @@ internal sealed class TreeGrower
     public IReadOnlyList<int> SplitBins => _bin;
 
     /// <summary>
-    /// Grows a tree on the rows <paramref name="rows"/> (ascending) using the features <paramref name="active"/>
-    /// (ascending), and adds each leaf's weight to <paramref name="margin"/> for those rows.
+    /// Grows a tree on the first <paramref name="count"/> rows of <paramref name="rows"/> (ascending) using the
+    /// features <paramref name="active"/> (ascending), and adds each leaf's weight to <paramref name="margin"/> for
+    /// those rows.
     /// </summary>
-    public GbtTree Grow(ReadOnlySpan<double> g, ReadOnlySpan<double> h, ReadOnlySpan<int> rows, int[] active, Span<double> margin)
+    public GbtTree Grow(double[] g, double[] h, int[] rows, int count, int[] active, double[] margin)
     {
         _active = active;
         _nodes.Clear();
@@ -119,21 +123,38 @@ internal sealed class TreeGrower
         _gain.Clear();
         _cover.Clear();
 
-        var m = rows.Length;
-        rows.CopyTo(_rowIndex);
-        for (var r = 0; r < g.Length; r++)
-        {
-            _gh[2 * r] = g[r];
-            _gh[2 * r + 1] = h[r];
-        }
-        // Root sums over the sampled rows, in row order.
+        // Root sums over the sampled rows, in row order: one sequential chain, so it runs as its own task while
+        // the other workers interleave the gradient pairs and copy the row ids by blocks.
         double sumG = 0, sumH = 0;
-        foreach (var r in rows)
+        var blocks = (g.Length + CopyBlock - 1) / CopyBlock;
+        Parallel.For(0, blocks + 1, _parallel, b =>
         {
-            sumG += g[r];
-            sumH += h[r];
-        }
-        var root = NewNode(0, m, sumG, sumH, 0);
+            if (b == 0)
+            {
+                double sg = 0, sh = 0;
+                foreach (var r in rows.AsSpan(0, count))
+                {
+                    sg += g[r];
+                    sh += h[r];
+                }
+                sumG = sg;
+                sumH = sh;
+                return;
+            }
+            var start = (b - 1) * CopyBlock;
+            var end = Math.Min(g.Length, start + CopyBlock);
+            var gh = _gh.AsSpan(2 * start, 2 * (end - start));
+            var gs = g.AsSpan(start, end - start);
+            var hs = h.AsSpan(start, end - start);
+            for (var i = 0; i < gs.Length; i++)
+            {
+                gh[2 * i] = gs[i];
+                gh[2 * i + 1] = hs[i];
+            }
+            if (start < count)
+                rows.AsSpan(start, Math.Min(count, end) - start).CopyTo(_rowIndex.AsSpan(start));
+        });
+        var root = NewNode(0, count, sumG, sumH, 0);
         if (CanSplit(root))
         {
             root.Hist = Rent();
@@ -146,8 +167,9 @@ internal sealed class TreeGrower
         else
             GrowLossGuided(root);
 
-        // Leaves: weight -T_α(G) / (H + λ) * η, added to the margin of their rows.
+        // Leaves: weight -T_α(G) / (H + λ) * η, added to the margin of their rows (disjoint, so in parallel).
         var eta = _options.LearningRate;
+        var leaves = new List<GrowNode>();
         foreach (var node in _nodes)
         {
             if (node.Hist is { } hist)
@@ -157,12 +179,16 @@ internal sealed class TreeGrower
             }
             if (node.Split)
                 continue;
-            var w = LeafWeight(node.G, node.H) * eta;
-            _value[node.Id] = w;
-            var idx = _rowIndex.AsSpan(node.Begin, node.Count);
-            foreach (var r in idx)
-                margin[r] += w;
+            _value[node.Id] = LeafWeight(node.G, node.H) * eta;
+            leaves.Add(node);
         }
+        Parallel.For(0, leaves.Count, _parallel, i =>
+        {
+            var node = leaves[i];
+            var w = _value[node.Id];
+            foreach (var r in _rowIndex.AsSpan(node.Begin, node.Count))
+                margin[r] += w;
+        });
 
         var thresholds = new double[_nodes.Count];
         for (var i = 0; i < thresholds.Length; i++)
