@@ -29,7 +29,7 @@ internal static class BenchRoasCommand
         var depth = new Option<int>("--max-depth") { DefaultValueFactory = _ => 6, Description = "Tree depth." };
         var eta = new Option<double>("--learning-rate") { DefaultValueFactory = _ => 0.1, Description = "eta." };
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2, Description = "Threads for both engines." };
-        var splits = new Option<int>("--splits") { DefaultValueFactory = _ => 5, Description = "Random splits (seeds 0..n-1) per case; RMSE on heavy-tailed ROAS moves a lot from one split to the next." };
+        var splits = new Option<int>("--splits") { DefaultValueFactory = _ => 10, Description = "Random splits (seeds 0..n-1) per case; RMSE on heavy-tailed ROAS moves a lot from one split to the next." };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
         var json = CommonOptions.Json();
         var command = new Command("roas", "ROAS model: Exania's trees vs XGBoost on the same data; time and memory on a large table.")
