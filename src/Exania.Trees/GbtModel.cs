@@ -334,25 +334,7 @@ public sealed class GbtModel
     public static GbtModel FromJson(string json, string source = "<string>")
     {
         ArgumentNullException.ThrowIfNull(json);
-        ModelFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<ModelFile>(json, s_json);
-        }
-        catch (JsonException e)
-        {
-            throw new ModelFormatException(source, $"not valid model JSON ({e.Message}); the file may be truncated or corrupt.", e);
-        }
-        if (file is null)
-            throw new ModelFormatException(source, "the file holds JSON null, not a model.");
-        if (file.Format != Format)
-            throw new ModelFormatException(source, file.Format is null
-                ? $"no \"format\" field; expected \"{Format}\"."
-                : $"format is \"{file.Format}\", expected \"{Format}\".");
-        if (file.Version != FormatVersion)
-            throw new ModelFormatException(source, file.Version is null
-                ? "no \"version\" field."
-                : $"version {file.Version} is not supported; this build reads version {FormatVersion}.");
+        var file = VersionedModelJson.Parse<ModelFile>(json, source, Format, FormatVersion, s_json);
         var objective = file.Objective ?? throw new ModelFormatException(source, "missing \"objective\".");
         var baseScore = file.BaseScore ?? throw new ModelFormatException(source, "missing \"base_score\".");
         var names = file.FeatureNames ?? throw new ModelFormatException(source, "missing \"feature_names\".");
@@ -406,7 +388,7 @@ public sealed class GbtModel
     private static ModelFormatException Missing(string source, int tree, string field) =>
         new(source, $"trees[{tree}] has no \"{field}\".");
 
-    private sealed class ModelFile
+    private sealed class ModelFile : IVersionedModelFile
     {
         public string? Format { get; set; }
         public int? Version { get; set; }
