@@ -1,0 +1,74 @@
+namespace Exania.Sequence;
+
+/// <summary>
+/// Sizes of the network and the offsets of every parameter tensor in one flat buffer (so Adam, clipping and the
+/// gradient reduction are single span operations). Matrices are row-major, one row per output unit.
+/// </summary>
+/// <param name="Tokens">Vocabulary size, padding and OOV included (embedding rows).</param>
+/// <param name="Classes">Output classes (tokens − 1).</param>
+/// <param name="Embedding">Embedding width; the step input is the embedding plus the gap feature.</param>
+/// <param name="Hidden">LSTM hidden size (also the attention size).</param>
+/// <param name="Layers">LSTM layers, 1 or 2.</param>
+public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hidden, int Layers)
+{
+    /// <summary>Width of a step's input: the embedding and log1p(gap).</summary>
+    public int Input => Embedding + 1;
+
+    public int Attention => Hidden;
+
+    public int EmbeddingOffset => 0;
+
+    public int LayerInput(int layer) => layer == 0 ? Input : Hidden;
+
+    /// <summary>Offset of layer <paramref name="layer"/>'s input weights W (4H × D; gate order i, f, g, o).</summary>
+    public int LstmW(int layer)
+    {
+        var offset = Tokens * Embedding;
+        for (var l = 0; l < layer; l++)
+            offset += LayerSize(l);
+        return offset;
+    }
+
+    /// <summary>Offset of the recurrent weights U (4H × H).</summary>
+    public int LstmU(int layer) => LstmW(layer) + 4 * Hidden * LayerInput(layer);
+
+    /// <summary>Offset of the gate biases (4H).</summary>
+    public int LstmB(int layer) => LstmU(layer) + 4 * Hidden * Hidden;
+
+    public int AttentionW => LstmW(Layers);
+    public int AttentionB => AttentionW + Attention * Hidden;
+    public int AttentionV => AttentionB + Attention;
+    public int OutputW => AttentionV + Attention;
+    public int OutputB => OutputW + Classes * Hidden;
+    public int ParameterCount => OutputB + Classes;
+
+    private int LayerSize(int layer) => 4 * Hidden * (LayerInput(layer) + Hidden + 1);
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Tokens, 3, nameof(Tokens));
+        if (Classes != Tokens - 1)
+            throw new ArgumentException($"Classes ({Classes}) must be tokens − 1 ({Tokens - 1}).");
+        ArgumentOutOfRangeException.ThrowIfLessThan(Embedding, 1, nameof(Embedding));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Hidden, 1, nameof(Hidden));
+        if (Layers is < 1 or > 2)
+            throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "The LSTM has 1 or 2 layers.");
+    }
+
+    /// <summary>Named tensors (name, offset, length) in buffer order, for the model file.</summary>
+    public IEnumerable<(string Name, int Offset, int Length)> Tensors()
+    {
+        yield return ("embedding", 0, Tokens * Embedding);
+        for (var l = 0; l < Layers; l++)
+        {
+            yield return ($"lstm{l}.w", LstmW(l), 4 * Hidden * LayerInput(l));
+            yield return ($"lstm{l}.u", LstmU(l), 4 * Hidden * Hidden);
+            yield return ($"lstm{l}.b", LstmB(l), 4 * Hidden);
+        }
+        yield return ("attention.w", AttentionW, Attention * Hidden);
+        yield return ("attention.b", AttentionB, Attention);
+        yield return ("attention.v", AttentionV, Attention);
+        yield return ("output.w", OutputW, Classes * Hidden);
+        yield return ("output.b", OutputB, Classes);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace Exania.Sequence;
+
+/// <summary>
+/// One sample through the whole network and back: embedding ++ gap → LSTM (1–2 layers, dropout between them) →
+/// additive attention → dropout → linear → softmax. Left padding is skipped: the LSTM starts at the first real event
+/// with a zero state, and the attention runs over the real steps only, so padding gets exactly zero weight.
+/// A workspace holds every activation of one sample; one workspace per worker, never shared.
+/// </summary>
+internal sealed class SequenceNetwork<T>
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly NetworkShape _shape;
+    private readonly T[] _x;
+    private readonly T[][] _gates;
+    private readonly T[][] _c;
+    private readonly T[][] _h;
+    private readonly T[][] _tc;
+    private readonly T[] _layerInput;
+    private readonly T[] _layerMask;
+    private readonly T[] _u;
+    private readonly T[] _alpha;
+    private readonly T[] _context;
+    private readonly T[] _contextDropped;
+    private readonly T[] _contextMask;
+    private readonly T[] _probabilities;
+    private readonly T[] _dh;
+    private readonly T[] _dx0;
+    private readonly T[] _dx1;
+    private readonly T[] _dContext;
+    private readonly T[] _scratch;
+    private readonly int[] _tokens;
+    private int _steps;
+    private bool _dropout;
+
+    public SequenceNetwork(NetworkShape shape, int maxLength)
+    {
+        _shape = shape;
+        int h = shape.Hidden, l = maxLength;
+        _x = new T[l * shape.Input];
+        _gates = new T[shape.Layers][];
+        _c = new T[shape.Layers][];
+        _h = new T[shape.Layers][];
+        _tc = new T[shape.Layers][];
+        for (var k = 0; k < shape.Layers; k++)
+        {
+            _gates[k] = new T[l * 4 * h];
+            _c[k] = new T[l * h];
+            _h[k] = new T[l * h];
+            _tc[k] = new T[l * h];
+        }
+        _layerInput = new T[l * h];
+        _layerMask = new T[l * h];
+        _u = new T[l * shape.Attention];
+        _alpha = new T[l];
+        _context = new T[h];
+        _contextDropped = new T[h];
+        _contextMask = new T[h];
+        _probabilities = new T[shape.Classes];
+        _dh = new T[l * h];
+        _dx0 = new T[l * shape.Input];
+        _dx1 = new T[l * h];
+        _dContext = new T[h];
+        _scratch = new T[6 * h + shape.Attention + l];
+        _tokens = new int[l];
+    }
+
+    public int MaxLength => _alpha.Length;
+
+    /// <summary>Real (non-padding) steps of the last forward pass.</summary>
+    public int Steps => _steps;
+
+    public ReadOnlySpan<T> Probabilities => _probabilities;
+
+    /// <summary>Attention weights over the real steps of the last forward pass (oldest first).</summary>
+    public ReadOnlySpan<T> Attention => _alpha.AsSpan(0, _steps);
+
+    /// <summary>
+    /// Forward pass over a left-padded window. With <paramref name="dropout"/> &gt; 0 the masks are drawn from
+    /// <paramref name="random"/> (inverted dropout: kept units are scaled by 1/(1−p)).
+    /// </summary>
+    /// <exception cref="ArgumentException">The window has no real event or is longer than the workspace.</exception>
+    public void Forward(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random)
+    {
+        var shape = _shape;
+        if (tokens.Length > MaxLength || gaps.Length != tokens.Length)
+            throw new ArgumentException($"A window holds at most {MaxLength} steps with one gap per token.");
+        var first = 0;
+        while (first < tokens.Length && tokens[first] == SequenceVocabulary.Padding) first++;
+        var steps = tokens.Length - first;
+        if (steps == 0)
+            throw new ArgumentException("The window holds no event (only padding).");
+        _steps = steps;
+        _dropout = dropout > T.Zero;
+        int e = shape.Embedding, d0 = shape.Input, h = shape.Hidden;
+        var embedding = parameters.Slice(shape.EmbeddingOffset, shape.Tokens * e);
+        for (var t = 0; t < steps; t++)
+        {
+            var token = tokens[first + t];
+            if ((uint)token >= (uint)shape.Tokens)
+                throw new ArgumentException($"Token {token} is outside the vocabulary of {shape.Tokens}.");
+            _tokens[t] = token;
+            embedding.Slice(token * e, e).CopyTo(_x.AsSpan(t * d0, e));
+            _x[t * d0 + e] = T.CreateTruncating(gaps[first + t]);
+        }
+
+        ReadOnlySpan<T> input = _x;
+        for (var layer = 0; layer < shape.Layers; layer++)
+        {
+            var d = shape.LayerInput(layer);
+            if (layer > 0)
+            {
+                _h[layer - 1].AsSpan(0, steps * h).CopyTo(_layerInput);
+                if (_dropout)
+                {
+                    FillMask(_layerMask.AsSpan(0, steps * h), dropout, ref random);
+                    TensorPrimitives.Multiply(_layerInput.AsSpan(0, steps * h), _layerMask.AsSpan(0, steps * h), _layerInput.AsSpan(0, steps * h));
+                }
+                input = _layerInput;
+            }
+            Lstm<T>.Forward(input, steps, d, h,
+                parameters.Slice(shape.LstmW(layer), 4 * h * d), parameters.Slice(shape.LstmU(layer), 4 * h * h), parameters.Slice(shape.LstmB(layer), 4 * h),
+                _gates[layer], _c[layer], _h[layer], _tc[layer]);
+        }
+        var top = _h[shape.Layers - 1];
+        var a = shape.Attention;
+        AdditiveAttention<T>.Forward(top, steps, h, a, parameters.Slice(shape.AttentionW, a * h), parameters.Slice(shape.AttentionB, a),
+            parameters.Slice(shape.AttentionV, a), _u, _alpha, _context);
+        _context.CopyTo(_contextDropped, 0);
+        if (_dropout)
+        {
+            FillMask(_contextMask, dropout, ref random);
+            TensorPrimitives.Multiply(_contextDropped, _contextMask, _contextDropped);
+        }
+        SoftmaxOutput<T>.Forward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h),
+            parameters.Slice(shape.OutputB, shape.Classes), _probabilities);
+    }
+
+    /// <summary>−log p_target of the last forward pass.</summary>
+    public T Loss(int target) => SoftmaxOutput<T>.Loss(_probabilities, target);
+
+    /// <summary>Accumulates <paramref name="scale"/> · ∂(−log p_target)/∂θ of the last forward pass into <paramref name="gradient"/>.</summary>
+    public void Backward(ReadOnlySpan<T> parameters, int target, T scale, Span<T> gradient)
+    {
+        var shape = _shape;
+        int h = shape.Hidden, a = shape.Attention, steps = _steps, e = shape.Embedding;
+        SoftmaxOutput<T>.Backward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h), _probabilities, target, scale,
+            gradient.Slice(shape.OutputW, shape.Classes * h), gradient.Slice(shape.OutputB, shape.Classes), _dContext);
+        if (_dropout)
+            TensorPrimitives.Multiply(_dContext, _contextMask, _dContext);
+        var dh = _dh.AsSpan(0, steps * h);
+        dh.Clear();
+        var top = _h[shape.Layers - 1];
+        AdditiveAttention<T>.Backward(top, steps, h, a, parameters.Slice(shape.AttentionW, a * h), parameters.Slice(shape.AttentionV, a),
+            _u, _alpha, _dContext, dh, gradient.Slice(shape.AttentionW, a * h), gradient.Slice(shape.AttentionB, a), gradient.Slice(shape.AttentionV, a), _scratch);
+        for (var layer = shape.Layers - 1; layer >= 0; layer--)
+        {
+            var d = shape.LayerInput(layer);
+            ReadOnlySpan<T> input = layer == 0 ? _x : _layerInput;
+            var dx = layer == 0 ? _dx0 : _dx1;
+            Lstm<T>.Backward(input, steps, d, h,
+                parameters.Slice(shape.LstmW(layer), 4 * h * d), parameters.Slice(shape.LstmU(layer), 4 * h * h),
+                _gates[layer], _c[layer], _h[layer], _tc[layer], dh, dx,
+                gradient.Slice(shape.LstmW(layer), 4 * h * d), gradient.Slice(shape.LstmU(layer), 4 * h * h), gradient.Slice(shape.LstmB(layer), 4 * h), _scratch);
+            if (layer > 0)
+            {
+                _dx1.AsSpan(0, steps * h).CopyTo(dh);
+                if (_dropout)
+                    TensorPrimitives.Multiply(dh, _layerMask.AsSpan(0, steps * h), dh);
+            }
+        }
+        var dEmbedding = gradient.Slice(shape.EmbeddingOffset, shape.Tokens * e);
+        for (var t = 0; t < steps; t++)
+        {
+            var row = dEmbedding.Slice(_tokens[t] * e, e);
+            TensorPrimitives.Add(row, _dx0.AsSpan(t * shape.Input, e), row);
+        }
+    }
+
+    /// <summary>∂L/∂(log1p gap) of real step <paramref name="step"/> after <see cref="Backward"/> (for the gradient checks).</summary>
+    public T GapGradient(int step) => _dx0[step * _shape.Input + _shape.Embedding];
+
+    private static void FillMask(Span<T> mask, T p, ref SplitMix64 random)
+    {
+        var keep = T.One / (T.One - p);
+        var threshold = double.CreateTruncating(p);
+        for (var i = 0; i < mask.Length; i++)
+            mask[i] = random.NextDouble() < threshold ? T.Zero : keep;
+    }
+}
+
+/// <summary>SplitMix64: a tiny, allocation-free generator, seeded per sample so dropout does not depend on scheduling.</summary>
+internal struct SplitMix64(ulong seed)
+{
+    private ulong _state = seed;
+
+    public static SplitMix64 For(int seed, int epoch, int sample) =>
+        new(((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)epoch << 32 | (uint)sample) * 0xD1B54A32D192ED03UL);
+
+    public ulong Next()
+    {
+        var z = _state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+}

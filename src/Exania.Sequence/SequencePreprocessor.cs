@@ -1,0 +1,206 @@
+using Exania.Events;
+using Exania.Learning;
+
+namespace Exania.Sequence;
+
+/// <summary>What the split is drawn over: whole sessions or whole users (never individual prefixes).</summary>
+public enum SplitUnit
+{
+    Session,
+    User,
+}
+
+/// <summary>Options of <see cref="SequencePreprocessor"/>.</summary>
+public sealed record SequenceOptions
+{
+    /// <summary>Previous events per sample (the window length).</summary>
+    public int MaxLength { get; init; } = 50;
+
+    /// <summary>Actions seen fewer times in the training split become the OOV token.</summary>
+    public int MinCount { get; init; } = 1;
+
+    public SplitUnit SplitBy { get; init; } = SplitUnit.Session;
+    public double ValidationFraction { get; init; } = 0.1;
+    public double TestFraction { get; init; } = 0.1;
+    public int Seed { get; init; }
+
+    public static SequenceOptions Defaults { get; } = new();
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinCount, 1, nameof(MinCount));
+        ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
+        if (!(ValidationFraction >= 0 && TestFraction > 0 && ValidationFraction + TestFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(TestFraction), $"Validation ({ValidationFraction}) and test ({TestFraction}) fractions must be >= 0 and > 0 with a sum below 1.");
+    }
+}
+
+/// <summary>What cleaning did, counted.</summary>
+public sealed record CleaningReport(
+    int EventsIn,
+    int DuplicatesRemoved,
+    int OutOfOrderEvents,
+    int SessionsReordered,
+    int SessionsIn,
+    int EmptySessionsDropped,
+    int Sessions);
+
+/// <summary>Train/validation/test samples over one vocabulary, with the cleaning report.</summary>
+public sealed class SequenceDataset
+{
+    internal SequenceDataset(SequenceVocabulary vocabulary, SequenceSamples train, SequenceSamples validation, SequenceSamples test,
+        string[] sessionNames, CleaningReport cleaning, int[] splitSizes, SequenceOptions options)
+    {
+        Vocabulary = vocabulary;
+        Train = train;
+        Validation = validation;
+        Test = test;
+        SessionNames = sessionNames;
+        Cleaning = cleaning;
+        TrainUnits = splitSizes[0];
+        ValidationUnits = splitSizes[1];
+        TestUnits = splitSizes[2];
+        Options = options;
+    }
+
+    public SequenceVocabulary Vocabulary { get; }
+    public SequenceSamples Train { get; }
+    public SequenceSamples Validation { get; }
+    public SequenceSamples Test { get; }
+
+    /// <summary>Names of the kept sessions; <see cref="SequenceSamples.Sessions"/> index into it.</summary>
+    public string[] SessionNames { get; }
+
+    public CleaningReport Cleaning { get; }
+    public int TrainUnits { get; }
+    public int ValidationUnits { get; }
+    public int TestUnits { get; }
+    public SequenceOptions Options { get; }
+}
+
+/// <summary>
+/// Events → next-action samples. Cleaning: exact duplicate events (same session, user, timestamp, action and
+/// attributes) are removed, each session is sorted by timestamp (ties in file order) and sessions with fewer than two
+/// events (no input → target pair) are dropped, all counted. The split shuffles sessions (or users) with numpy's
+/// <c>RandomState(seed).permutation</c> and cuts train | validation | test, so no session contributes to two splits.
+/// The vocabulary is counted on the training split only. Samples follow <c>seq_next_action.py</c>: for event
+/// <c>i ≥ 1</c> the input is events <c>i−L..i−1</c> (left-padded) with <c>log1p(t_j − t_{j−1})</c> per step
+/// (0 for the session's first event) and the target is action <c>i</c>.
+/// </summary>
+public static class SequencePreprocessor
+{
+    public static SequenceDataset Build(EventLog log, SequenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        options ??= SequenceOptions.Defaults;
+        options.Validate();
+        var (sessions, cleaning) = Clean(log);
+        if (sessions.Count < 3)
+            throw new ArgumentException($"Only {sessions.Count} session(s) with at least two events; a train/validation/test split needs at least 3.");
+
+        // Split units in order of first appearance.
+        var unitOf = new int[sessions.Count];
+        var unitIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var s = 0; s < sessions.Count; s++)
+        {
+            var key = options.SplitBy == SplitUnit.User ? sessions[s].User : sessions[s].Name;
+            if (!unitIds.TryGetValue(key, out var u))
+                unitIds[key] = u = unitIds.Count;
+            unitOf[s] = u;
+        }
+        var units = unitIds.Count;
+        if (units < 3)
+            throw new ArgumentException($"Only {units} {options.SplitBy.ToString().ToLowerInvariant()}(s) to split; need at least 3.");
+        var permutation = TrainTestSplit.Permutation(units, (uint)options.Seed);
+        var testCount = Math.Max(1, (int)Math.Round(options.TestFraction * units));
+        var validationCount = options.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(options.ValidationFraction * units)) : 0;
+        var trainCount = units - testCount - validationCount;
+        if (trainCount < 1)
+            throw new ArgumentException($"The split leaves no training {options.SplitBy.ToString().ToLowerInvariant()}s out of {units}.");
+        var splitOfUnit = new int[units];
+        for (var k = 0; k < units; k++)
+            splitOfUnit[permutation[k]] = k < trainCount ? 0 : k < trainCount + validationCount ? 1 : 2;
+        var parts = new List<int>[] { [], [], [] };
+        for (var s = 0; s < sessions.Count; s++)
+            parts[splitOfUnit[unitOf[s]]].Add(s);
+
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var s in parts[0])
+            foreach (var a in sessions[s].Actions)
+                counts[a] = counts.GetValueOrDefault(a) + 1;
+        var vocabulary = SequenceVocabulary.Fit(counts, options.MinCount);
+        foreach (var session in sessions)
+            for (var i = 0; i < session.Tokens.Length; i++)
+                session.Tokens[i] = vocabulary.IndexOf(session.Actions[i]);
+
+        return new SequenceDataset(vocabulary,
+            SequenceSamples.Build(sessions, parts[0], options.MaxLength),
+            SequenceSamples.Build(sessions, parts[1], options.MaxLength),
+            SequenceSamples.Build(sessions, parts[2], options.MaxLength),
+            [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options);
+    }
+
+    /// <summary>Cleans the log into time-sorted, de-duplicated sessions (tokens not yet assigned).</summary>
+    internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2)
+    {
+        var index = SessionIndex.Build(log);
+        var timestamps = log.Timestamps;
+        var actions = log.ActionCodes;
+        var users = log.UserIds;
+        var attributes = log.Attributes;
+        var sessions = new List<SessionSequence>(index.SessionCount);
+        int duplicates = 0, outOfOrder = 0, reordered = 0, dropped = 0;
+        var kept = new List<int>();
+        for (var s = 0; s < index.SessionCount; s++)
+        {
+            var rows = index.Rows(s);
+            // Out of order: in file order (ascending row index) a timestamp below the previous one.
+            var sessionOutOfOrder = 0;
+            var fileOrder = rows.ToArray();
+            Array.Sort(fileOrder);
+            for (var i = 1; i < fileOrder.Length; i++)
+                if (timestamps[fileOrder[i]] < timestamps[fileOrder[i - 1]]) sessionOutOfOrder++;
+            outOfOrder += sessionOutOfOrder;
+            if (sessionOutOfOrder > 0) reordered++;
+
+            kept.Clear();
+            var runStart = 0; // first kept position with the current timestamp
+            foreach (var row in rows)
+            {
+                if (kept.Count > 0 && timestamps[kept[^1]] != timestamps[row])
+                    runStart = kept.Count;
+                var duplicate = false;
+                for (var k = runStart; k < kept.Count && !duplicate; k++)
+                {
+                    var other = kept[k];
+                    duplicate = actions[other] == actions[row] && users[other] == users[row] && SameAttributes(attributes[other], attributes[row]);
+                }
+                if (duplicate) duplicates++;
+                else kept.Add(row);
+            }
+            if (kept.Count < minEvents)
+            {
+                dropped++;
+                continue;
+            }
+            var n = kept.Count;
+            var gaps = new float[n];
+            var names = new string[n];
+            var times = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                times[i] = timestamps[kept[i]];
+                names[i] = log.Actions[actions[kept[i]]];
+                if (i > 0)
+                    gaps[i] = (float)Math.Log(1 + Math.Max(times[i] - times[i - 1], 0));
+            }
+            sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times));
+        }
+        return (sessions, new CleaningReport(log.Count, duplicates, outOfOrder, reordered, index.SessionCount, dropped, sessions.Count));
+    }
+
+    private static bool SameAttributes(in EventAttributes a, in EventAttributes b) =>
+        a.ScrollDepth.Equals(b.ScrollDepth) && a.Cost.Equals(b.Cost) && a.Revenue.Equals(b.Revenue) && a.Page == b.Page
+        && a.Category == b.Category && a.Campaign == b.Campaign && a.AdType == b.AdType && a.Placement == b.Placement;
+}

@@ -1,0 +1,75 @@
+namespace Exania.Sequence;
+
+/// <summary>
+/// Samples "previous up to <see cref="MaxLength"/> events → next action", stored row-major and left-padded: row
+/// <c>i</c> holds <see cref="MaxLength"/> token ids (0 = padding) and as many <c>log1p(gap)</c> values (0 under padding
+/// and at a session's first event), and the target class (token − 1).
+/// </summary>
+public sealed class SequenceSamples
+{
+    public SequenceSamples(int maxLength, int[] tokens, float[] gaps, int[] targets, int[] sessions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(gaps);
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(sessions);
+        if (tokens.Length != targets.Length * maxLength || gaps.Length != tokens.Length || sessions.Length != targets.Length)
+            throw new ArgumentException("Token, gap, target and session arrays disagree in length.");
+        MaxLength = maxLength;
+        Tokens = tokens;
+        Gaps = gaps;
+        Targets = targets;
+        Sessions = sessions;
+    }
+
+    public int MaxLength { get; }
+
+    /// <summary>Number of samples.</summary>
+    public int Count => Targets.Length;
+
+    public int[] Tokens { get; }
+    public float[] Gaps { get; }
+
+    /// <summary>Target class per sample (vocabulary token − 1).</summary>
+    public int[] Targets { get; }
+
+    /// <summary>Index of each sample's session in <see cref="SequenceDataset.SessionNames"/>.</summary>
+    public int[] Sessions { get; }
+
+    public ReadOnlySpan<int> TokensOf(int sample) => Tokens.AsSpan(sample * MaxLength, MaxLength);
+    public ReadOnlySpan<float> GapsOf(int sample) => Gaps.AsSpan(sample * MaxLength, MaxLength);
+
+    /// <summary>The last input token of a sample (the "current" action of a first-order Markov chain).</summary>
+    public int LastToken(int sample) => Tokens[(sample + 1) * MaxLength - 1];
+
+    internal static SequenceSamples Build(IReadOnlyList<SessionSequence> sessions, IReadOnlyList<int> indices, int maxLength)
+    {
+        var count = 0;
+        foreach (var s in indices)
+            count += Math.Max(sessions[s].Tokens.Length - 1, 0);
+        var tokens = new int[count * maxLength];
+        var gaps = new float[count * maxLength];
+        var targets = new int[count];
+        var owners = new int[count];
+        var row = 0;
+        foreach (var s in indices)
+        {
+            var session = sessions[s];
+            for (var i = 1; i < session.Tokens.Length; i++)
+            {
+                var take = Math.Min(i, maxLength);
+                var offset = row * maxLength + maxLength - take;
+                session.Tokens.AsSpan(i - take, take).CopyTo(tokens.AsSpan(offset, take));
+                session.Gaps.AsSpan(i - take, take).CopyTo(gaps.AsSpan(offset, take));
+                targets[row] = session.Tokens[i] - 1;
+                owners[row] = s;
+                row++;
+            }
+        }
+        return new SequenceSamples(maxLength, tokens, gaps, targets, owners);
+    }
+}
+
+/// <summary>One cleaned session: its token ids and per-event <c>log1p(gap)</c>.</summary>
+internal sealed record SessionSequence(string Name, string User, int[] Tokens, float[] Gaps, string[] Actions, double[] Timestamps);

@@ -1,0 +1,165 @@
+using Exania.Sequence;
+
+namespace Exania.Sequence.Tests;
+
+/// <summary>
+/// Every backward pass against central finite differences, in float64 (the kernels are generic, so this is the very
+/// code that trains in float32). Loss functions: a random linear functional of a layer's output for single layers,
+/// −log p_y for the whole network.
+/// </summary>
+public class GradientCheckTests
+{
+    private const double H = 1e-6;
+
+    private static double[] Random(Random random, int n, double scale = 0.5)
+    {
+        var x = new double[n];
+        for (var i = 0; i < n; i++) x[i] = (random.NextDouble() * 2 - 1) * scale;
+        return x;
+    }
+
+    private static void AssertClose(double expected, double actual, string what)
+    {
+        var tolerance = 1e-6 + 1e-5 * Math.Abs(expected);
+        Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: numeric {expected:R} vs analytic {actual:R}");
+    }
+
+    private static double Numeric(double[] values, int index, Func<double> loss)
+    {
+        var saved = values[index];
+        values[index] = saved + H;
+        var plus = loss();
+        values[index] = saved - H;
+        var minus = loss();
+        values[index] = saved;
+        return (plus - minus) / (2 * H);
+    }
+
+    [Fact]
+    public void Lstm_Backward_MatchesFiniteDifferences_OverSeveralSteps()
+    {
+        var random = new Random(3);
+        const int steps = 5, d = 4, hidden = 3;
+        var x = Random(random, steps * d, 1);
+        var w = Random(random, 4 * hidden * d);
+        var u = Random(random, 4 * hidden * hidden);
+        var b = Random(random, 4 * hidden);
+        var r = Random(random, steps * hidden, 1); // L = Σ r ⊙ h
+        var gates = new double[steps * 4 * hidden];
+        var c = new double[steps * hidden];
+        var h = new double[steps * hidden];
+        var tc = new double[steps * hidden];
+        double Loss()
+        {
+            Lstm<double>.Forward(x, steps, d, hidden, w, u, b, gates, c, h, tc);
+            var sum = 0.0;
+            for (var i = 0; i < h.Length; i++) sum += r[i] * h[i];
+            return sum;
+        }
+        Loss();
+        var dh = (double[])r.Clone();
+        var dx = new double[x.Length];
+        var dw = new double[w.Length];
+        var du = new double[u.Length];
+        var db = new double[b.Length];
+        Lstm<double>.Backward(x, steps, d, hidden, w, u, gates, c, h, tc, dh, dx, dw, du, db, new double[6 * hidden]);
+        foreach (var (values, grad, name) in new[] { (x, dx, "x"), (w, dw, "W"), (u, du, "U"), (b, db, "b") })
+            for (var i = 0; i < values.Length; i++)
+                AssertClose(Numeric(values, i, Loss), grad[i], $"{name}[{i}]");
+    }
+
+    [Fact]
+    public void Attention_Backward_MatchesFiniteDifferences()
+    {
+        var random = new Random(5);
+        const int steps = 4, hidden = 3, size = 3;
+        var h = Random(random, steps * hidden, 1);
+        var w = Random(random, size * hidden);
+        var b = Random(random, size);
+        var v = Random(random, size, 1);
+        var r = Random(random, hidden, 1);
+        var u = new double[steps * size];
+        var alpha = new double[steps];
+        var context = new double[hidden];
+        double Loss()
+        {
+            AdditiveAttention<double>.Forward(h, steps, hidden, size, w, b, v, u, alpha, context);
+            var sum = 0.0;
+            for (var i = 0; i < hidden; i++) sum += r[i] * context[i];
+            return sum;
+        }
+        Loss();
+        var dh = new double[h.Length];
+        var dw = new double[w.Length];
+        var db = new double[b.Length];
+        var dv = new double[v.Length];
+        AdditiveAttention<double>.Backward(h, steps, hidden, size, w, v, u, alpha, r, dh, dw, db, dv, new double[size + steps]);
+        foreach (var (values, grad, name) in new[] { (h, dh, "h"), (w, dw, "W"), (b, db, "b"), (v, dv, "v") })
+            for (var i = 0; i < values.Length; i++)
+                AssertClose(Numeric(values, i, Loss), grad[i], $"{name}[{i}]");
+        Assert.Equal(1.0, alpha.Sum(), 12);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_Backward_MatchesFiniteDifferences()
+    {
+        var random = new Random(7);
+        const int inputs = 4, classes = 5, target = 2;
+        var x = Random(random, inputs, 1);
+        var w = Random(random, classes * inputs, 1);
+        var b = Random(random, classes, 1);
+        var p = new double[classes];
+        double Loss()
+        {
+            SoftmaxOutput<double>.Forward(x, inputs, classes, w, b, p);
+            return 0.7 * SoftmaxOutput<double>.Loss(p, target);
+        }
+        Loss();
+        var dw = new double[w.Length];
+        var db = new double[b.Length];
+        var dx = new double[inputs];
+        SoftmaxOutput<double>.Backward(x, inputs, classes, w, p, target, 0.7, dw, db, dx);
+        foreach (var (values, grad, name) in new[] { (x, dx, "x"), (w, dw, "W"), (b, db, "b") })
+            for (var i = 0; i < values.Length; i++)
+                AssertClose(Numeric(values, i, Loss), grad[i], $"{name}[{i}]");
+    }
+
+    [Fact]
+    public void Softmax_LargeScores_StayFinite()
+    {
+        double[] x = [1000, 999, -1000];
+        AdditiveAttention<double>.StableSoftmax(x);
+        Assert.All(x, v => Assert.True(double.IsFinite(v)));
+        Assert.Equal(1 / (1 + Math.Exp(-1)), x[0], 12);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Network_Backward_MatchesFiniteDifferences_ForEveryTensor_WithPadding(int layers)
+    {
+        // Embedding, both LSTM layers, attention and output, through a left-padded window.
+        var shape = new NetworkShape(Tokens: 6, Classes: 5, Embedding: 3, Hidden: 4, Layers: layers);
+        var random = new Random(11 + layers);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 0, 3, 1, 5, 3, 2];
+        float[] gaps = [0, 0, 0, 0.5f, 1.25f, 0.1f, 2f];
+        const int target = 3;
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        var rng = new SplitMix64(1);
+        double Loss()
+        {
+            network.Forward(parameters, tokens, gaps, 0, ref rng);
+            return network.Loss(target);
+        }
+        Loss();
+        Assert.Equal(5, network.Steps);
+        var gradient = new double[shape.ParameterCount];
+        network.Backward(parameters, target, 1.0, gradient);
+        foreach (var (name, offset, length) in shape.Tensors())
+            for (var i = offset; i < offset + length; i++)
+                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        // The padding row never receives a gradient: padding is masked out, not embedded.
+        Assert.All(gradient.AsSpan(0, shape.Embedding).ToArray(), g => Assert.Equal(0.0, g));
+    }
+}
