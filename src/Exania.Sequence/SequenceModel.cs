@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Exania.Events;
+using Exania.Learning;
+
+namespace Exania.Sequence;
+
+/// <summary>Top-k next actions with their probabilities, and the attention weight of each past event used.</summary>
+/// <param name="Probabilities">Probability of every class (class k = vocabulary token k + 1).</param>
+/// <param name="Attention">Attention weight of each real input event, oldest first (padding is not listed: its weight is 0).</param>
+public sealed record SequencePrediction(float[] Probabilities, float[] Attention);
+
+/// <summary>
+/// A trained next-action model: embedding ++ log1p(gap) → LSTM → additive attention → softmax, float32.
+/// </summary>
+/// <remarks>
+/// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length",
+/// "shape": {"tokens", "classes", "embedding", "hidden", "layers"}, "vocabulary": [tokens in index order],
+/// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
+/// LSTM gates are ordered i, f, g, o (PyTorch's order).
+/// </remarks>
+public sealed class SequenceModel
+{
+    public const string Format = "exania.sequence_model";
+    public const int Version = 1;
+
+    public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        ArgumentNullException.ThrowIfNull(parameters);
+        shape.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        if (shape.Tokens != vocabulary.Count)
+            throw new ArgumentException($"The shape has {shape.Tokens} tokens but the vocabulary {vocabulary.Count}.");
+        if (parameters.Length != shape.ParameterCount)
+            throw new ArgumentException($"Expected {shape.ParameterCount} parameters, got {parameters.Length}.");
+        Shape = shape;
+        Vocabulary = vocabulary;
+        MaxLength = maxLength;
+        Parameters = parameters;
+    }
+
+    public NetworkShape Shape { get; }
+    public SequenceVocabulary Vocabulary { get; }
+    public int MaxLength { get; }
+
+    /// <summary>All parameters in one buffer; <see cref="NetworkShape.Tensors"/> names the slices.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>Scores one left-padded (or shorter, unpadded) window of token ids and log1p gaps.</summary>
+    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps)
+    {
+        if (tokens.Length > MaxLength)
+        {
+            tokens = tokens[^MaxLength..];
+            gaps = gaps[^MaxLength..];
+        }
+        var network = new SequenceNetwork<float>(Shape, MaxLength);
+        var random = default(SplitMix64);
+        network.Forward(Parameters, tokens, gaps, 0f, ref random);
+        return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
+    }
+
+    /// <summary>
+    /// Scores a session prefix given as action names and timestamps (epoch seconds, sorted): the last
+    /// <see cref="MaxLength"/> events, unknown actions as OOV, gaps as log1p of the time since the previous event.
+    /// </summary>
+    public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        ArgumentNullException.ThrowIfNull(timestamps);
+        if (actions.Count == 0 || actions.Count != timestamps.Count)
+            throw new ArgumentException("A prefix needs at least one event, with one timestamp per action.");
+        var n = Math.Min(actions.Count, MaxLength);
+        var first = actions.Count - n;
+        var tokens = new int[n];
+        var gaps = new float[n];
+        for (var i = 0; i < n; i++)
+        {
+            var j = first + i;
+            tokens[i] = Vocabulary.IndexOf(actions[j]);
+            gaps[i] = j == 0 ? 0f : (float)Math.Log(1 + Math.Max(timestamps[j] - timestamps[j - 1], 0));
+        }
+        return Predict(tokens, gaps);
+    }
+
+    /// <summary>Class probabilities of every sample into <paramref name="destination"/> (Count × Classes), in parallel.</summary>
+    public void PredictProbabilities(SequenceSamples samples, Span<float> destination, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        var classes = Shape.Classes;
+        if (destination.Length < samples.Count * classes)
+            throw new ArgumentException($"The destination holds {destination.Length} values; {samples.Count * classes} are needed.", nameof(destination));
+        if (samples.MaxLength > MaxLength)
+            throw new ArgumentException($"Samples are {samples.MaxLength} steps long; the model takes at most {MaxLength}.");
+        var output = new float[samples.Count * classes];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        const int Block = 256;
+        Parallel.For(0, (samples.Count + Block - 1) / Block, options, () => new SequenceNetwork<float>(Shape, MaxLength), (block, _, network) =>
+        {
+            var random = default(SplitMix64);
+            var end = Math.Min(samples.Count, (block + 1) * Block);
+            for (var i = block * Block; i < end; i++)
+            {
+                network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random);
+                network.Probabilities.CopyTo(output.AsSpan(i * classes, classes));
+            }
+            return network;
+        }, _ => { });
+        output.CopyTo(destination);
+    }
+
+    public void Save(string path)
+    {
+        AtomicFile.Write(path, stream =>
+        {
+            using var json = new Utf8JsonWriter(stream);
+            json.WriteStartObject();
+            json.WriteString("format", Format);
+            json.WriteNumber("version", Version);
+            json.WriteNumber("max_length", MaxLength);
+            json.WriteStartObject("shape");
+            json.WriteNumber("tokens", Shape.Tokens);
+            json.WriteNumber("classes", Shape.Classes);
+            json.WriteNumber("embedding", Shape.Embedding);
+            json.WriteNumber("hidden", Shape.Hidden);
+            json.WriteNumber("layers", Shape.Layers);
+            json.WriteEndObject();
+            json.WriteStartArray("vocabulary");
+            foreach (var token in Vocabulary.Tokens)
+                json.WriteStringValue(token);
+            json.WriteEndArray();
+            json.WriteStartObject("tensors");
+            foreach (var (name, offset, length) in Shape.Tensors())
+            {
+                json.WriteStartArray(name);
+                foreach (var value in Parameters.AsSpan(offset, length))
+                    json.WriteNumberValue(value); // shortest round-trip form of the float
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+            json.WriteEndObject();
+        });
+    }
+
+    /// <exception cref="ModelFormatException">Not a sequence model, another version, malformed JSON or inconsistent shapes.</exception>
+    public static SequenceModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = File.ReadAllBytes(path);
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != Format)
+                throw new ModelFormatException(path, $"not an {Format} file");
+            var version = root.GetProperty("version").GetInt32();
+            if (version != Version)
+                throw new ModelFormatException(path, $"version {version} is not supported (this build reads version {Version})");
+            var s = root.GetProperty("shape");
+            var shape = new NetworkShape(s.GetProperty("tokens").GetInt32(), s.GetProperty("classes").GetInt32(),
+                s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32());
+            shape.Validate();
+            var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);
+            var parameters = new float[shape.ParameterCount];
+            var tensors = root.GetProperty("tensors");
+            foreach (var (name, offset, length) in shape.Tensors())
+            {
+                if (!tensors.TryGetProperty(name, out var tensor) || tensor.ValueKind != JsonValueKind.Array || tensor.GetArrayLength() != length)
+                    throw new ModelFormatException(path, $"tensor '{name}' is missing or does not hold {length} values");
+                var i = offset;
+                foreach (var value in tensor.EnumerateArray())
+                {
+                    var f = value.GetSingle();
+                    if (!float.IsFinite(f))
+                        throw new ModelFormatException(path, $"tensor '{name}' holds a non-finite value");
+                    parameters[i++] = f;
+                }
+            }
+            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new ModelFormatException(path, ex.Message, ex);
+        }
+    }
+}

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace Exania.Sequence;
+
+/// <summary>Hyperparameters of <see cref="SequenceTrainer"/>; the defaults match <c>seq_next_action.py</c> where it has them.</summary>
+public sealed record SequenceTrainingOptions
+{
+    public int Epochs { get; init; } = 5;
+    public int Embedding { get; init; } = 32;
+    public int Hidden { get; init; } = 64;
+
+    /// <summary>LSTM layers, 1 or 2.</summary>
+    public int Layers { get; init; } = 1;
+
+    public int BatchSize { get; init; } = 128;
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Dropout rate between LSTM layers and on the attention context (0 disables it).</summary>
+    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>Gradients are rescaled so their global L2 norm is at most this (0 disables clipping).</summary>
+    public double ClipNorm { get; init; } = 5;
+
+    /// <summary>Stop after this many epochs without a lower validation loss; the best epoch's parameters are kept.</summary>
+    public int Patience { get; init; } = 2;
+
+    /// <summary>Weight each sample's loss by n / (classes_seen · n_class), so rare actions count as much as frequent ones.</summary>
+    public bool ClassWeights { get; init; }
+
+    public int Seed { get; init; }
+
+    /// <summary>Worker threads (0 = all cores). The result does not depend on it.</summary>
+    public int Threads { get; init; }
+
+    public static SequenceTrainingOptions Defaults { get; } = new();
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Embedding, 1, nameof(Embedding));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Hidden, 1, nameof(Hidden));
+        if (Layers is < 1 or > 2)
+            throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "The LSTM has 1 or 2 layers.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        if (!(LearningRate > 0 && double.IsFinite(LearningRate)))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
+        if (!(Dropout >= 0 && Dropout < 1))
+            throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, "Dropout must be in [0, 1).");
+        if (!(ClipNorm >= 0))
+            throw new ArgumentOutOfRangeException(nameof(ClipNorm), ClipNorm, "The clipping norm must be >= 0.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(Patience, 1, nameof(Patience));
+        ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
+    }
+}
+
+/// <summary>One epoch: mean training loss (weighted as trained), validation loss (unweighted; NaN without validation samples), seconds.</summary>
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double Seconds);
+
+/// <summary>The trained model (parameters of the best validation epoch) and the epoch history.</summary>
+public sealed record SequenceTrainingResult(SequenceModel Model, IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly, float[] ClassWeights)
+{
+    /// <summary>Mean seconds of the epochs run.</summary>
+    public double SecondsPerEpoch => Epochs.Count == 0 ? 0 : Epochs.Average(e => e.Seconds);
+}
+
+/// <summary>
+/// Mini-batch Adam with backpropagation through time, global-norm clipping, dropout and early stopping.
+/// </summary>
+/// <remarks>
+/// Determinism: each batch is cut into <see cref="Chunks"/> fixed, contiguous chunks; every chunk accumulates its
+/// gradient into its own buffer (on whichever thread runs it) and the buffers are summed in chunk order, so the result
+/// is the same for any thread count or schedule. Dropout masks come from a generator seeded by (seed, epoch, sample).
+/// </remarks>
+public static class SequenceTrainer
+{
+    /// <summary>Fixed number of gradient partitions per batch (the unit of parallel work and of the ordered reduction).</summary>
+    public const int Chunks = 8;
+
+    private const double Beta1 = 0.9;
+    private const double Beta2 = 0.999;
+    private const double AdamEpsilon = 1e-8;
+
+    public static SequenceTrainingResult Train(SequenceDataset data, SequenceTrainingOptions? options = null, IProgress<EpochReport>? epochs = null,
+        Action<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= SequenceTrainingOptions.Defaults;
+        options.Validate();
+        var train = data.Train;
+        if (train.Count == 0)
+            throw new ArgumentException("The training split has no samples.");
+        var vocabulary = data.Vocabulary;
+        var shape = new NetworkShape(vocabulary.Count, vocabulary.ClassCount, options.Embedding, options.Hidden, options.Layers);
+        shape.Validate();
+        var parameters = Initialize(shape, options.Seed);
+        var classWeights = ClassWeightsOf(train, shape.Classes, options.ClassWeights);
+        var gradients = new float[Chunks][];
+        var networks = new SequenceNetwork<float>[Chunks];
+        for (var c = 0; c < Chunks; c++)
+        {
+            gradients[c] = new float[shape.ParameterCount];
+            networks[c] = new SequenceNetwork<float>(shape, train.MaxLength);
+        }
+        var chunkLoss = new double[Chunks];
+        var gradient = gradients[0];
+        var m = new float[shape.ParameterCount];
+        var v = new float[shape.ParameterCount];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
+        var order = new int[train.Count];
+        var dropout = (float)options.Dropout;
+        var history = new List<EpochReport>();
+        var best = (float[])parameters.Clone();
+        var bestLoss = double.PositiveInfinity;
+        var bestEpoch = 0;
+        var sinceBest = 0;
+        var step = 0;
+        var batches = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var stoppedEarly = false;
+
+        for (var epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var watch = Stopwatch.StartNew();
+            Shuffle(order, options.Seed, epoch);
+            double lossSum = 0, weightSum = 0;
+            for (var batch = 0; batch < batches; batch++)
+            {
+                var start = batch * options.BatchSize;
+                var end = Math.Min(train.Count, start + options.BatchSize);
+                var batchWeight = 0.0;
+                for (var i = start; i < end; i++)
+                    batchWeight += classWeights[train.Targets[order[i]]];
+                if (batchWeight <= 0) continue;
+                var scale = (float)(1 / batchWeight);
+                var length = end - start;
+                Parallel.For(0, Chunks, parallel, c =>
+                {
+                    var g = gradients[c];
+                    Array.Clear(g);
+                    var network = networks[c];
+                    var loss = 0.0;
+                    for (var k = start + c * length / Chunks; k < start + (c + 1) * length / Chunks; k++)
+                    {
+                        var sample = order[k];
+                        var target = train.Targets[sample];
+                        var weight = classWeights[target];
+                        if (weight == 0) continue;
+                        var random = SplitMix64.For(options.Seed, epoch, sample);
+                        network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random);
+                        loss += weight * network.Loss(target);
+                        network.Backward(parameters, target, weight * scale, g);
+                    }
+                    chunkLoss[c] = loss;
+                });
+                for (var c = 1; c < Chunks; c++)
+                    TensorPrimitives.Add(gradient, gradients[c], gradient);
+                for (var c = 0; c < Chunks; c++)
+                    lossSum += chunkLoss[c];
+                weightSum += batchWeight;
+                Clip(gradient, options.ClipNorm);
+                Adam(parameters, gradient, m, v, ++step, options.LearningRate);
+                progress?.Invoke(((epoch - 1) * batches + batch + 1) / (double)(options.Epochs * batches));
+            }
+            var trainSeconds = watch.Elapsed.TotalSeconds;
+            var validationLoss = data.Validation.Count > 0 ? MeanLoss(parameters, data.Validation, networks, parallel) : double.NaN;
+            var report = new EpochReport(epoch, lossSum / Math.Max(weightSum, 1e-300), validationLoss, trainSeconds);
+            history.Add(report);
+            epochs?.Report(report);
+            if (double.IsNaN(validationLoss) || validationLoss < bestLoss)
+            {
+                bestLoss = double.IsNaN(validationLoss) ? bestLoss : validationLoss;
+                bestEpoch = epoch;
+                sinceBest = 0;
+                parameters.CopyTo(best, 0);
+            }
+            else if (++sinceBest >= options.Patience)
+            {
+                stoppedEarly = epoch < options.Epochs;
+                break;
+            }
+        }
+        var model = new SequenceModel(shape, vocabulary, train.MaxLength, best);
+        return new SequenceTrainingResult(model, history, bestEpoch, stoppedEarly, classWeights);
+    }
+
+    /// <summary>Mean −log p_target over <paramref name="samples"/> (no dropout), summed in fixed chunk order.</summary>
+    public static double MeanLoss(SequenceModel model, SequenceSamples samples, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(samples);
+        var networks = new SequenceNetwork<float>[Chunks];
+        for (var c = 0; c < Chunks; c++)
+            networks[c] = new SequenceNetwork<float>(model.Shape, Math.Max(model.MaxLength, samples.MaxLength));
+        return MeanLoss(model.Parameters, samples, networks,
+            new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount });
+    }
+
+    private static double MeanLoss(float[] parameters, SequenceSamples samples, SequenceNetwork<float>[] networks, ParallelOptions parallel)
+    {
+        if (samples.Count == 0) return double.NaN;
+        var sums = new double[Chunks];
+        Parallel.For(0, Chunks, parallel, c =>
+        {
+            var network = networks[c];
+            var random = default(SplitMix64);
+            var sum = 0.0;
+            for (var i = c * samples.Count / Chunks; i < (c + 1) * samples.Count / Chunks; i++)
+            {
+                network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random);
+                sum += network.Loss(samples.Targets[i]);
+            }
+            sums[c] = sum;
+        });
+        var total = 0.0;
+        foreach (var s in sums) total += s;
+        return total / samples.Count;
+    }
+
+    /// <summary>
+    /// PyTorch's initialisation: embeddings N(0, 1) with a zero padding row; LSTM, attention and output weights and
+    /// biases U(−1/√fan_in, 1/√fan_in); the forget-gate bias starts at 1 so early gradients flow through time.
+    /// </summary>
+    internal static float[] Initialize(NetworkShape shape, int seed)
+    {
+        var random = new Random(seed);
+        var p = new float[shape.ParameterCount];
+        var e = shape.Embedding;
+        for (var i = e; i < shape.Tokens * e; i++)
+        {
+            // Box–Muller
+            var u1 = 1 - random.NextDouble();
+            var u2 = random.NextDouble();
+            p[i] = (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+        }
+        void Uniform(int offset, int length, double bound)
+        {
+            for (var i = offset; i < offset + length; i++)
+                p[i] = (float)((random.NextDouble() * 2 - 1) * bound);
+        }
+        var h = shape.Hidden;
+        var lstmBound = 1 / Math.Sqrt(h);
+        for (var l = 0; l < shape.Layers; l++)
+        {
+            Uniform(shape.LstmW(l), 4 * h * shape.LayerInput(l), lstmBound);
+            Uniform(shape.LstmU(l), 4 * h * h, lstmBound);
+            Uniform(shape.LstmB(l), 4 * h, lstmBound);
+            for (var k = 0; k < h; k++)
+                p[shape.LstmB(l) + h + k] += 1f;
+        }
+        var bound = 1 / Math.Sqrt(h);
+        Uniform(shape.AttentionW, shape.Attention * h, bound);
+        Uniform(shape.AttentionB, shape.Attention, bound);
+        Uniform(shape.AttentionV, shape.Attention, 1 / Math.Sqrt(shape.Attention));
+        Uniform(shape.OutputW, shape.Classes * h, bound);
+        Uniform(shape.OutputB, shape.Classes, bound);
+        return p;
+    }
+
+    internal static float[] ClassWeightsOf(SequenceSamples train, int classes, bool balanced)
+    {
+        var weights = new float[classes];
+        if (!balanced)
+        {
+            Array.Fill(weights, 1f);
+            return weights;
+        }
+        var counts = new long[classes];
+        foreach (var y in train.Targets) counts[y]++;
+        var seen = counts.Count(c => c > 0);
+        for (var k = 0; k < classes; k++)
+            weights[k] = counts[k] == 0 ? 1f : (float)(train.Count / ((double)seen * counts[k]));
+        return weights;
+    }
+
+    private static void Shuffle(int[] order, int seed, int epoch)
+    {
+        for (var i = 0; i < order.Length; i++) order[i] = i;
+        var random = SplitMix64.For(seed, epoch, -1);
+        for (var i = order.Length - 1; i > 0; i--)
+        {
+            var j = (int)(random.Next() % (ulong)(i + 1));
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+
+    private static void Clip(Span<float> gradient, double maxNorm)
+    {
+        if (maxNorm <= 0) return;
+        var norm = Math.Sqrt(TensorPrimitives.SumOfSquares<float>(gradient));
+        if (norm > maxNorm)
+            TensorPrimitives.Multiply(gradient, (float)(maxNorm / norm), gradient);
+    }
+
+    private static void Adam(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> m, Span<float> v, int step, double learningRate)
+    {
+        var c1 = (float)(1 - Math.Pow(Beta1, step));
+        var c2 = (float)(1 - Math.Pow(Beta2, step));
+        var lr = (float)learningRate;
+        const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var g = gradient[i];
+            m[i] = b1 * m[i] + (1 - b1) * g;
+            v[i] = b2 * v[i] + (1 - b2) * g * g;
+            parameters[i] -= lr * (m[i] / c1) / (MathF.Sqrt(v[i] / c2) + eps);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using Exania.Learning;
+using Exania.Sequence;
+using Exania.Synthetic;
+
+namespace Exania.Sequence.Tests;
+
+public class TrainingTests
+{
+    private static readonly Lazy<SequenceDataset> Generated = new(() =>
+        SequencePreprocessor.Build(new InteractionGenerator(new GeneratorOptions { Seed = 1 }).Generate(1500),
+            new SequenceOptions { MaxLength = 20, Seed = 0 }));
+
+    private static SequenceTrainingOptions Small(int threads = 0) => new()
+    {
+        Epochs = 3, Embedding = 8, Hidden = 16, BatchSize = 64, Seed = 5, Threads = threads, LearningRate = 5e-3,
+    };
+
+    [Fact]
+    public void Train_BeatsMajorityAndMarkovBaselines_OnGeneratedSessions()
+    {
+        var data = Generated.Value;
+        var result = SequenceTrainer.Train(data, Small() with { Epochs = 6, Embedding = 16, Hidden = 32 });
+        var baselines = NextActionBaselines.Fit(data.Train, data.Vocabulary.Count);
+        var evaluation = SequenceEvaluator.Evaluate(result.Model, data.Test, baselines);
+        Assert.True(evaluation.Model.Accuracy > evaluation.Markov.Accuracy,
+            $"model {evaluation.Model.Accuracy:0.0000} vs Markov {evaluation.Markov.Accuracy:0.0000}");
+        Assert.True(evaluation.Model.Accuracy > evaluation.Majority.Accuracy);
+        Assert.True(evaluation.Top3Accuracy >= evaluation.Model.Accuracy);
+        Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss);
+    }
+
+    [Fact]
+    public void Train_SameSeed_SameParameters_WhateverTheThreadCount()
+    {
+        var data = Generated.Value;
+        var one = SequenceTrainer.Train(data, Small(threads: 1) with { Epochs = 1 });
+        var two = SequenceTrainer.Train(data, Small(threads: 2) with { Epochs = 1 });
+        Assert.Equal(one.Model.Parameters, two.Model.Parameters);
+        var other = SequenceTrainer.Train(data, Small(threads: 2) with { Epochs = 1, Seed = 6 });
+        Assert.NotEqual(one.Model.Parameters, other.Model.Parameters);
+    }
+
+    [Fact]
+    public void Model_SaveLoad_RoundTrips_AndPredictsTheSame()
+    {
+        var data = Generated.Value;
+        var model = SequenceTrainer.Train(data, Small() with { Epochs = 1 }).Model;
+        var path = Path.Combine(Path.GetTempPath(), $"seq-{Guid.NewGuid():N}.json");
+        try
+        {
+            model.Save(path);
+            var loaded = SequenceModel.Load(path);
+            Assert.Equal(model.Parameters, loaded.Parameters);
+            Assert.Equal(model.Vocabulary.Tokens, loaded.Vocabulary.Tokens);
+            Assert.Equal(model.Shape, loaded.Shape);
+            var a = model.Predict(data.Test.TokensOf(3), data.Test.GapsOf(3));
+            var b = loaded.Predict(data.Test.TokensOf(3), data.Test.GapsOf(3));
+            Assert.Equal(a.Probabilities, b.Probabilities);
+            Assert.Equal(a.Attention, b.Attention);
+
+            File.WriteAllText(path, File.ReadAllText(path).Replace("\"version\":1", "\"version\":99", StringComparison.Ordinal));
+            var ex = Assert.Throws<ModelFormatException>(() => SequenceModel.Load(path));
+            Assert.Contains("version 99", ex.Message, StringComparison.Ordinal);
+            File.WriteAllText(path, "{\"format\":\"exania.sequence_model\"");
+            Assert.Throws<ModelFormatException>(() => SequenceModel.Load(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Predict_PaddingIsMasked_AttentionCoversRealEventsOnly()
+    {
+        var data = Generated.Value;
+        var model = SequenceTrainer.Train(data, Small() with { Epochs = 1 }).Model;
+        int[] real = [3, 4, 2];
+        float[] gaps = [0, 1.5f, 0.3f];
+        var unpadded = model.Predict(real, gaps);
+        var padded = model.Predict([0, 0, 0, 0, .. real], [9, 9, 9, 9, .. gaps]); // gaps under padding are ignored
+        Assert.Equal(unpadded.Probabilities, padded.Probabilities);
+        Assert.Equal(3, padded.Attention.Length);
+        Assert.Equal(1.0, padded.Attention.Sum(), 5);
+        Assert.Equal(1.0, padded.Probabilities.Sum(), 4);
+        Assert.Throws<ArgumentException>(() => model.Predict([0, 0], [0f, 0f]));
+    }
+
+    [Fact]
+    public void Predict_FromActionNames_UnknownActionIsOov_AndGapsAreLog1p()
+    {
+        var data = Generated.Value;
+        var model = SequenceTrainer.Train(data, Small() with { Epochs = 1 }).Model;
+        var byName = model.Predict(["click", "never_seen", "hover"], [100.0, 104.0, 110.0]);
+        var byId = model.Predict([model.Vocabulary.IndexOf("click"), SequenceVocabulary.OutOfVocabulary, model.Vocabulary.IndexOf("hover")],
+            [0f, (float)Math.Log(5), (float)Math.Log(7)]);
+        Assert.Equal(byId.Probabilities, byName.Probabilities);
+    }
+
+    [Fact]
+    public void ClassificationReport_MatchesHandComputedScores()
+    {
+        int[] truth = [0, 0, 1, 1, 2, 2];
+        int[] predicted = [0, 1, 1, 1, 0, 2];
+        var report = ClassificationReport.From(truth, predicted, ["a", "b", "c"]);
+        Assert.Equal(4 / 6.0, report.Accuracy, 12);
+        Assert.Equal(0.5, report.Classes[0].Precision, 12);
+        Assert.Equal(2 / 3.0, report.Classes[1].Precision, 12);
+        Assert.Equal(1.0, report.Classes[1].Recall, 12);
+        Assert.Equal(1.0, report.Classes[2].Precision, 12);
+        Assert.Equal((0.5 + 0.8 + 2 / 3.0) / 3, report.MacroF1, 12);
+        Assert.Equal(2, report.Confusion[1, 1]);
+        Assert.Equal(1, report.Confusion[2, 0]);
+    }
+}
