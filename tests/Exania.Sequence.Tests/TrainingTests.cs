@@ -12,7 +12,13 @@ public class TrainingTests
 
     private static SequenceTrainingOptions Small(int threads = 0) => new()
     {
-        Epochs = 3, Embedding = 8, Hidden = 16, BatchSize = 64, Seed = 5, Threads = threads, LearningRate = 5e-3,
+        Epochs = 3,
+        Embedding = 8,
+        Hidden = 16,
+        BatchSize = 64,
+        Seed = 5,
+        Threads = threads,
+        LearningRate = 5e-3,
     };
 
     [Fact]
