@@ -9,6 +9,7 @@ public static class ExaniaApp
     {
         GenerateCommand.Create(),
         WindowsCommand.Create(),
+        SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),
         PipelineCommand.Create(),

@@ -16,6 +16,7 @@ internal static class PredictCommand
         var predict = new Command("predict", "Score data with a saved model.");
         predict.Subcommands.Add(CreateClick());
         predict.Subcommands.Add(RoasCommands.CreatePredict());
+        predict.Subcommands.Add(SequenceCommands.CreatePredict());
         return predict;
     }
 

@@ -16,6 +16,7 @@ internal static class TrainCommand
         var train = new Command("train", "Train a model.");
         train.Subcommands.Add(CreateClick());
         train.Subcommands.Add(RoasCommands.CreateTrain());
+        train.Subcommands.Add(SequenceCommands.CreateTrain());
         return train;
     }
 

@@ -36,6 +36,9 @@ public sealed record SequenceOptions
     }
 }
 
+/// <summary>A cleaned session: its actions and timestamps in time order.</summary>
+public sealed record SessionPrefix(string Session, string User, IReadOnlyList<string> Actions, IReadOnlyList<double> Timestamps);
+
 /// <summary>What cleaning did, counted.</summary>
 public sealed record CleaningReport(
     int EventsIn,
@@ -139,6 +142,16 @@ public static class SequencePreprocessor
             SequenceSamples.Build(sessions, parts[1], options.MaxLength),
             SequenceSamples.Build(sessions, parts[2], options.MaxLength),
             [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options);
+    }
+
+    /// <summary>
+    /// Every session of <paramref name="log"/> cleaned as for training (duplicates removed, time-sorted), one event or
+    /// more, as the prefixes <see cref="SequenceModel.Predict(IReadOnlyList{string}, IReadOnlyList{double})"/> takes.
+    /// </summary>
+    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return [.. Clean(log, minEvents: 1).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps))];
     }
 
     /// <summary>Cleans the log into time-sorted, de-duplicated sessions (tokens not yet assigned).</summary>

@@ -1,0 +1,445 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Exania.Events;
+using Exania.Sequence;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// <c>exania sequences</c>, <c>exania train sequence</c> and <c>exania predict sequence</c>: next-action prediction
+/// with the embedding → LSTM → attention → softmax model of <see cref="Exania.Sequence"/>.
+/// </summary>
+internal static class SequenceCommands
+{
+    public const string ModelFileName = "sequence_model.json";
+    public const string ResultsFileName = "sequence_results.json";
+
+    /// <summary>The preprocessing options shared by <c>sequences</c> and <c>train sequence</c>.</summary>
+    private sealed class PreprocessingOptions
+    {
+        public Option<int> MaxLength { get; } = new("--max-len") { Description = "Previous events per sample.", DefaultValueFactory = _ => SequenceOptions.Defaults.MaxLength };
+        public Option<int> MinCount { get; } = new("--min-count") { Description = "Actions seen fewer times in the training split become <oov>.", DefaultValueFactory = _ => SequenceOptions.Defaults.MinCount };
+        public Option<string> SplitBy { get; } = new("--split-by") { Description = "session or user: the unit drawn into train/validation/test.", DefaultValueFactory = _ => "session" };
+        public Option<double> Validation { get; } = new("--validation") { Description = "Fraction of sessions (or users) for validation (early stopping).", DefaultValueFactory = _ => SequenceOptions.Defaults.ValidationFraction };
+        public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(MaxLength);
+            command.Options.Add(MinCount);
+            command.Options.Add(SplitBy);
+            command.Options.Add(Validation);
+            command.Options.Add(Test);
+        }
+
+        public SequenceOptions Options(ParseResult parse, int seed) => new()
+        {
+            MaxLength = parse.GetValue(MaxLength),
+            MinCount = parse.GetValue(MinCount),
+            SplitBy = parse.GetValue(SplitBy) switch
+            {
+                "session" => SplitUnit.Session,
+                "user" => SplitUnit.User,
+                var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
+            },
+            ValidationFraction = parse.GetValue(Validation),
+            TestFraction = parse.GetValue(Test),
+            Seed = seed,
+        };
+    }
+
+    public static Command CreateSequences()
+    {
+        var input = new EventInput();
+        var prep = new PreprocessingOptions();
+        var output = new Option<string>("--out") { Description = "Folder for vocabulary.json and train.csv, validation.csv, test.csv.", Required = true };
+        var seed = CommonOptions.Seed(0);
+        var json = CommonOptions.Json();
+        var command = new Command("sequences", "Clean events and build next-action samples (previous events → next action), split by session or user.");
+        input.AddTo(command);
+        prep.AddTo(command);
+        command.Options.Add(output);
+        command.Options.Add(seed);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                var folder = parse.GetValue(output)!;
+                var options = prep.Options(parse, parse.GetValue(seed));
+                var (data, load) = Build(cli, input, parse, options, Path.Combine(folder, "events.rejects.csv"));
+                AtomicFile.WriteAllText(Path.Combine(folder, "vocabulary.json"),
+                    new JsonObject { ["tokens"] = new JsonArray([.. data.Vocabulary.Tokens.Select(t => JsonValue.Create(t))]) }.ToJsonString());
+                foreach (var (name, samples) in Splits(data))
+                    WriteSamples(Path.Combine(folder, name + ".csv"), data, samples);
+                var result = Summary(data, load);
+                result["command"] = "sequences";
+                result["seconds"] = CliOutput.Seconds(watch);
+                result["out"] = folder;
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                cli.Table(SummaryTable(data));
+                cli.Info($"samples → {Markup.Escape(folder)}");
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    public static Command CreateTrain()
+    {
+        var input = new EventInput();
+        var prep = new PreprocessingOptions();
+        var output = new Option<string>("--out") { Description = $"Folder for {ModelFileName} and {ResultsFileName}.", Required = true };
+        var d = SequenceTrainingOptions.Defaults;
+        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => d.Epochs };
+        var emb = new Option<int>("--emb") { Description = "Embedding width.", DefaultValueFactory = _ => d.Embedding };
+        var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size (and attention size).", DefaultValueFactory = _ => d.Hidden };
+        var layers = new Option<int>("--layers") { Description = "LSTM layers (1 or 2).", DefaultValueFactory = _ => d.Layers };
+        var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout between LSTM layers and on the attention context.", DefaultValueFactory = _ => d.Dropout };
+        var clip = new Option<double>("--clip") { Description = "Global gradient-norm limit (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
+        var patience = new Option<int>("--patience") { Description = "Epochs without a lower validation loss before stopping.", DefaultValueFactory = _ => d.Patience };
+        var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); the model does not depend on it.", DefaultValueFactory = _ => 0 };
+        var seed = CommonOptions.Seed(0);
+        var json = CommonOptions.Json();
+        var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
+        input.AddTo(command);
+        prep.AddTo(command);
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, threads, seed, json })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var total = Stopwatch.StartNew();
+                var folder = parse.GetValue(output)!;
+                var s = parse.GetValue(seed);
+                var (data, load) = Build(cli, input, parse, prep.Options(parse, s), Path.Combine(folder, "events.rejects.csv"));
+                var options = new SequenceTrainingOptions
+                {
+                    Epochs = parse.GetValue(epochs),
+                    Embedding = parse.GetValue(emb),
+                    Hidden = parse.GetValue(hidden),
+                    Layers = parse.GetValue(layers),
+                    BatchSize = parse.GetValue(batch),
+                    LearningRate = parse.GetValue(lr),
+                    Dropout = parse.GetValue(dropout),
+                    ClipNorm = parse.GetValue(clip),
+                    Patience = parse.GetValue(patience),
+                    ClassWeights = parse.GetValue(classWeights),
+                    Threads = parse.GetValue(threads),
+                    Seed = s,
+                };
+                var trained = cli.Step($"training ({data.Train.Count:N0} samples, up to {options.Epochs} epochs)",
+                    progress => SequenceTrainer.Train(data, options, null, progress));
+                var baselines = NextActionBaselines.Fit(data.Train, data.Vocabulary.Count);
+                var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, baselines, options.Threads);
+                var modelPath = Path.Combine(folder, ModelFileName);
+                var resultsPath = Path.Combine(folder, ResultsFileName);
+                trained.Model.Save(modelPath);
+
+                var result = Figures(evaluation, trained, data, options);
+                var full = result.DeepClone().AsObject();
+                full["test"] = Report(evaluation.Model);
+                full["markov"] = Report(evaluation.Markov);
+                full["majority"] = Report(evaluation.Majority);
+                full["data"] = Summary(data, load);
+                AtomicFile.WriteAllText(resultsPath, full.ToJsonString(CliOutput.JsonOptions));
+
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                cli.Table(SummaryTable(data));
+                cli.Table(EpochTable(trained));
+                cli.Table(ScoreTable(evaluation));
+                cli.Table(ClassTable(evaluation.Model));
+                cli.Info($"model → {Markup.Escape(modelPath)}; results → {Markup.Escape(resultsPath)}");
+                result["command"] = "train sequence";
+                result["seconds"] = CliOutput.Seconds(total);
+                result["model"] = modelPath;
+                result["results"] = resultsPath;
+                result["data"] = Summary(data, load);
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    public static Command CreatePredict()
+    {
+        var input = new EventInput();
+        var model = new Option<string>("--model") { Description = $"Model folder (with {ModelFileName}) or file.", Required = true };
+        var top = new Option<int>("--top") { Description = "Next actions to list per session.", DefaultValueFactory = _ => 3 };
+        var output = new Option<string?>("--out") { Description = "Also write the predictions as JSON to this file." };
+        var json = CommonOptions.Json();
+        var command = new Command("sequence", "Top-k next actions, with probabilities and the attention over past events, for each session prefix in the events.");
+        input.AddTo(command);
+        command.Options.Add(model);
+        command.Options.Add(top);
+        command.Options.Add(output);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                var k = parse.GetValue(top);
+                if (k < 1)
+                    throw new ArgumentException("--top must be at least 1.");
+                var modelOption = parse.GetValue(model)!;
+                var modelPath = Directory.Exists(modelOption) || modelOption.EndsWith('/') ? Path.Combine(modelOption, ModelFileName) : modelOption;
+                var sequenceModel = SequenceModel.Load(modelPath);
+                var outPath = parse.GetValue(output);
+                var (log, load) = input.Load(parse, Path.Combine(Path.GetTempPath(), $"exania-predict-{Environment.ProcessId}.rejects.csv"));
+                if (log.Count == 0)
+                    return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
+                var predictions = new JsonArray();
+                foreach (var prefix in SequencePreprocessor.Prefixes(log))
+                {
+                    var prediction = sequenceModel.Predict(prefix.Actions, prefix.Timestamps);
+                    var ranked = Enumerable.Range(0, prediction.Probabilities.Length).OrderByDescending(c => prediction.Probabilities[c]).ThenBy(c => c).Take(k).ToArray();
+                    var first = prefix.Actions.Count - prediction.Attention.Length;
+                    var attention = new JsonArray();
+                    for (var i = 0; i < prediction.Attention.Length; i++)
+                        attention.Add(new JsonObject
+                        {
+                            ["action"] = prefix.Actions[first + i],
+                            ["timestamp"] = prefix.Timestamps[first + i],
+                            ["weight"] = Math.Round(prediction.Attention[i], 6),
+                        });
+                    predictions.Add(new JsonObject
+                    {
+                        ["session_id"] = prefix.Session,
+                        ["events"] = prefix.Actions.Count,
+                        ["top"] = new JsonArray([.. ranked.Select(c => (JsonNode)new JsonObject
+                        {
+                            ["action"] = sequenceModel.Vocabulary.ClassName(c),
+                            ["probability"] = Math.Round(prediction.Probabilities[c], 6),
+                        })]),
+                        ["attention"] = attention,
+                    });
+                    if (!cli.Json)
+                    {
+                        var table = new Table().Title($"session {Markup.Escape(prefix.Session)} ({prefix.Actions.Count} events)").AddColumns("next action", "probability");
+                        foreach (var c in ranked)
+                            table.AddRow(Markup.Escape(sequenceModel.Vocabulary.ClassName(c)), $"{prediction.Probabilities[c]:0.0000}");
+                        cli.Table(table);
+                        var weights = new Table().AddColumns("past event", "timestamp", "attention");
+                        for (var i = 0; i < prediction.Attention.Length; i++)
+                            weights.AddRow(Markup.Escape(prefix.Actions[first + i]), prefix.Timestamps[first + i].ToString("R", CultureInfo.InvariantCulture), $"{prediction.Attention[i]:0.000}");
+                        cli.Table(weights);
+                    }
+                }
+                var result = new JsonObject
+                {
+                    ["command"] = "predict sequence",
+                    ["model"] = modelPath,
+                    ["sessions"] = predictions.Count,
+                    ["top"] = k,
+                    ["predictions"] = predictions,
+                    ["seconds"] = CliOutput.Seconds(watch),
+                };
+                if (outPath is not null)
+                {
+                    AtomicFile.WriteAllText(outPath, result.ToJsonString(CliOutput.JsonOptions));
+                    result["out"] = outPath;
+                }
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    private static (SequenceDataset Data, LoadReport Load) Build(CliOutput cli, EventInput input, ParseResult parse, SequenceOptions options, string rejectsPath)
+    {
+        var (log, load) = cli.Step("reading events", _ => input.Load(parse, rejectsPath));
+        if (log.Count == 0)
+            throw new ArgumentException($"no events were accepted ({load.HumanLine()})");
+        return (SequencePreprocessor.Build(log, options), load);
+    }
+
+    private static IEnumerable<(string Name, SequenceSamples Samples)> Splits(SequenceDataset data) =>
+        [("train", data.Train), ("validation", data.Validation), ("test", data.Test)];
+
+    /// <summary>One sample per row: session_id, target action, then the unpadded input actions and log1p gaps, space-separated.</summary>
+    private static void WriteSamples(string path, SequenceDataset data, SequenceSamples samples)
+    {
+        AtomicFile.WriteText(path, writer =>
+        {
+            writer.Write("session_id,target,actions,log_gaps\n");
+            var line = new StringBuilder();
+            for (var i = 0; i < samples.Count; i++)
+            {
+                line.Clear();
+                var tokens = samples.TokensOf(i);
+                var gaps = samples.GapsOf(i);
+                var first = 0;
+                while (tokens[first] == SequenceVocabulary.Padding) first++;
+                for (var t = first; t < tokens.Length; t++)
+                    line.Append(t == first ? "" : " ").Append(data.Vocabulary[tokens[t]]);
+                line.Append(',');
+                for (var t = first; t < tokens.Length; t++)
+                    line.Append(t == first ? "" : " ").Append(gaps[t].ToString("R", CultureInfo.InvariantCulture));
+                EventCsvWriter.WriteField(writer, data.SessionNames[samples.Sessions[i]]);
+                writer.Write(',');
+                EventCsvWriter.WriteField(writer, data.Vocabulary.ClassName(samples.Targets[i]));
+                writer.Write(',');
+                writer.Write(line);
+                writer.Write('\n');
+            }
+        });
+    }
+
+    private static JsonObject Summary(SequenceDataset data, LoadReport load)
+    {
+        var c = data.Cleaning;
+        return new JsonObject
+        {
+            ["events"] = c.EventsIn,
+            ["duplicates_removed"] = c.DuplicatesRemoved,
+            ["out_of_order_events"] = c.OutOfOrderEvents,
+            ["sessions_reordered"] = c.SessionsReordered,
+            ["sessions_in"] = c.SessionsIn,
+            ["empty_sessions_dropped"] = c.EmptySessionsDropped,
+            ["sessions"] = c.Sessions,
+            ["split_by"] = data.Options.SplitBy.ToString().ToLowerInvariant(),
+            ["split_units"] = new JsonObject { ["train"] = data.TrainUnits, ["validation"] = data.ValidationUnits, ["test"] = data.TestUnits },
+            ["samples"] = new JsonObject { ["train"] = data.Train.Count, ["validation"] = data.Validation.Count, ["test"] = data.Test.Count },
+            ["vocabulary"] = data.Vocabulary.Count,
+            ["max_len"] = data.Options.MaxLength,
+            ["min_count"] = data.Options.MinCount,
+            ["seed"] = data.Options.Seed,
+            ["input"] = load.ToJson(),
+        };
+    }
+
+    private static JsonObject Figures(SequenceEvaluation e, SequenceTrainingResult trained, SequenceDataset data, SequenceTrainingOptions options)
+    {
+        static double R(double x) => double.IsFinite(x) ? Math.Round(x, 6) : x;
+        var m = e.Model;
+        return new JsonObject
+        {
+            ["accuracy"] = R(m.Accuracy),
+            ["markov_accuracy"] = R(e.Markov.Accuracy),
+            ["majority_accuracy"] = R(e.Majority.Accuracy),
+            ["top3_accuracy"] = R(e.Top3Accuracy),
+            ["macro_precision"] = R(m.MacroPrecision),
+            ["macro_recall"] = R(m.MacroRecall),
+            ["macro_f1"] = R(m.MacroF1),
+            ["weighted_precision"] = R(m.WeightedPrecision),
+            ["weighted_recall"] = R(m.WeightedRecall),
+            ["weighted_f1"] = R(m.WeightedF1),
+            ["markov_macro_f1"] = R(e.Markov.MacroF1),
+            ["test_loss"] = R(e.Loss),
+            ["test_samples"] = m.Samples,
+            ["seconds_per_epoch"] = R(trained.SecondsPerEpoch),
+            ["inference_sequences_per_second"] = Math.Round(e.SequencesPerSecond, 1),
+            ["epochs_run"] = trained.Epochs.Count,
+            ["best_epoch"] = trained.BestEpoch,
+            ["stopped_early"] = trained.StoppedEarly,
+            ["epochs"] = new JsonArray([.. trained.Epochs.Select(x => (JsonNode)new JsonObject
+            {
+                ["epoch"] = x.Epoch,
+                ["train_loss"] = R(x.TrainLoss),
+                ["validation_loss"] = double.IsNaN(x.ValidationLoss) ? null : R(x.ValidationLoss),
+                ["seconds"] = R(x.Seconds),
+            })]),
+            ["params"] = new JsonObject
+            {
+                ["max_len"] = data.Options.MaxLength,
+                ["emb"] = options.Embedding,
+                ["hidden"] = options.Hidden,
+                ["layers"] = options.Layers,
+                ["batch"] = options.BatchSize,
+                ["lr"] = options.LearningRate,
+                ["dropout"] = options.Dropout,
+                ["clip"] = options.ClipNorm,
+                ["epochs"] = options.Epochs,
+                ["patience"] = options.Patience,
+                ["class_weights"] = options.ClassWeights,
+                ["seed"] = options.Seed,
+                ["threads"] = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+            },
+        };
+    }
+
+    private static JsonObject Report(ClassificationReport r)
+    {
+        var classes = new JsonArray();
+        foreach (var c in r.Classes)
+            classes.Add(new JsonObject
+            {
+                ["action"] = c.Name,
+                ["precision"] = Math.Round(c.Precision, 6),
+                ["recall"] = Math.Round(c.Recall, 6),
+                ["f1"] = Math.Round(c.F1, 6),
+                ["support"] = c.Support,
+            });
+        var confusion = new JsonArray();
+        for (var i = 0; i < r.Classes.Count; i++)
+        {
+            var row = new JsonArray();
+            for (var j = 0; j < r.Classes.Count; j++) row.Add(r.Confusion[i, j]);
+            confusion.Add(row);
+        }
+        return new JsonObject
+        {
+            ["accuracy"] = Math.Round(r.Accuracy, 6),
+            ["macro"] = new JsonObject { ["precision"] = Math.Round(r.MacroPrecision, 6), ["recall"] = Math.Round(r.MacroRecall, 6), ["f1"] = Math.Round(r.MacroF1, 6) },
+            ["weighted"] = new JsonObject { ["precision"] = Math.Round(r.WeightedPrecision, 6), ["recall"] = Math.Round(r.WeightedRecall, 6), ["f1"] = Math.Round(r.WeightedF1, 6) },
+            ["classes"] = classes,
+            ["confusion_matrix"] = new JsonObject { ["labels"] = new JsonArray([.. r.Classes.Select(c => JsonValue.Create(c.Name))]), ["rows_true_columns_predicted"] = confusion },
+        };
+    }
+
+    private static Table SummaryTable(SequenceDataset data)
+    {
+        var c = data.Cleaning;
+        var table = new Table().Title("next-action samples").AddColumns("", "value");
+        table.AddRow("events / duplicates removed", $"{c.EventsIn:N0} / {c.DuplicatesRemoved:N0}");
+        table.AddRow("out-of-order events (sessions re-sorted)", $"{c.OutOfOrderEvents:N0} ({c.SessionsReordered:N0})");
+        table.AddRow("sessions kept / dropped (< 2 events)", $"{c.Sessions:N0} / {c.EmptySessionsDropped:N0}");
+        table.AddRow($"{data.Options.SplitBy.ToString().ToLowerInvariant()}s train / validation / test", $"{data.TrainUnits:N0} / {data.ValidationUnits:N0} / {data.TestUnits:N0}");
+        table.AddRow("samples train / validation / test", $"{data.Train.Count:N0} / {data.Validation.Count:N0} / {data.Test.Count:N0}");
+        table.AddRow("vocabulary (with <pad>, <oov>)", $"{data.Vocabulary.Count}");
+        return table;
+    }
+
+    private static Table EpochTable(SequenceTrainingResult trained)
+    {
+        var table = new Table().Title("epochs").AddColumns("epoch", "train loss", "validation loss", "seconds");
+        foreach (var e in trained.Epochs)
+            table.AddRow($"{e.Epoch}{(e.Epoch == trained.BestEpoch ? " (kept)" : "")}", $"{e.TrainLoss:0.0000}", double.IsNaN(e.ValidationLoss) ? "-" : $"{e.ValidationLoss:0.0000}", $"{e.Seconds:0.00}");
+        return table;
+    }
+
+    private static Table ScoreTable(SequenceEvaluation e)
+    {
+        var table = new Table().Title($"test split ({e.Model.Samples:N0} samples)").AddColumns("", "model", "Markov", "majority");
+        table.AddRow("accuracy", $"{e.Model.Accuracy:0.0000}", $"{e.Markov.Accuracy:0.0000}", $"{e.Majority.Accuracy:0.0000}");
+        table.AddRow("top-3 accuracy", $"{e.Top3Accuracy:0.0000}", "", "");
+        table.AddRow("macro precision / recall / F1", $"{e.Model.MacroPrecision:0.000} / {e.Model.MacroRecall:0.000} / {e.Model.MacroF1:0.000}",
+            $"{e.Markov.MacroPrecision:0.000} / {e.Markov.MacroRecall:0.000} / {e.Markov.MacroF1:0.000}", $"{e.Majority.MacroF1:0.000}");
+        table.AddRow("weighted F1", $"{e.Model.WeightedF1:0.000}", $"{e.Markov.WeightedF1:0.000}", $"{e.Majority.WeightedF1:0.000}");
+        return table;
+    }
+
+    private static Table ClassTable(ClassificationReport r)
+    {
+        var table = new Table().Title("per class (model)").AddColumns("action", "precision", "recall", "F1", "support");
+        foreach (var c in r.Classes)
+            table.AddRow(Markup.Escape(c.Name), $"{c.Precision:0.000}", $"{c.Recall:0.000}", $"{c.F1:0.000}", $"{c.Support:N0}");
+        return table;
+    }
+}
