@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Exania.Cli;
+
+namespace Exania.Sequence.Tests;
+
+[CollectionDefinition("console", DisableParallelization = true)]
+public class ConsoleCollection;
+
+/// <summary><c>sequences</c>, <c>train sequence</c> and <c>predict sequence</c>, end to end through the CLI.</summary>
+[Collection("console")]
+public sealed class SequenceCliTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "exania-seq-tests-" + Guid.NewGuid().ToString("N"));
+
+    public SequenceCliTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private string File(string name) => Path.Combine(_root, name);
+
+    private static (int Exit, JsonObject? Json, string Error) Run(params string[] args)
+    {
+        var (oldOut, oldError) = (Console.Out, Console.Error);
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Console.SetOut(stdout);
+        Console.SetError(stderr);
+        try
+        {
+            var exit = ExaniaApp.Run(args);
+            var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return (exit, lines.Length == 1 ? JsonNode.Parse(lines[0])!.AsObject() : null, stderr.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldError);
+        }
+    }
+
+    [Fact]
+    public void Sequences_Train_Predict_EndToEnd()
+    {
+        var events = File("events.csv");
+        Assert.Equal(0, Run("generate", "--sessions", "300", "--seed", "1", "--out", events, "--json").Exit);
+
+        var (exit, json, error) = Run("sequences", "--events", events, "--out", File("s"), "--max-len", "10", "--json");
+        Assert.True(exit == 0, error);
+        var samples = json!["samples"]!;
+        var lines = System.IO.File.ReadAllLines(File("s/train.csv"));
+        Assert.Equal("session_id,target,actions,log_gaps", lines[0]);
+        Assert.Equal((int)samples["train"]!, lines.Length - 1);
+        Assert.All(lines.Skip(1), l => Assert.True(l.Split(',')[2].Split(' ').Length <= 10));
+        Assert.Equal(300, (int)json["sessions"]!);
+
+        (exit, json, error) = Run("train", "sequence", "--events", events, "--out", File("m"), "--epochs", "2", "--emb", "8", "--hidden", "16",
+            "--max-len", "20", "--layers", "2", "--json");
+        Assert.True(exit == 0, error);
+        foreach (var key in new[] { "accuracy", "markov_accuracy", "majority_accuracy", "top3_accuracy", "macro_f1", "weighted_f1" })
+            Assert.InRange((double)json![key]!, 0.0, 1.0);
+        Assert.True((double)json!["top3_accuracy"]! >= (double)json["accuracy"]!);
+        Assert.True((double)json["seconds_per_epoch"]! > 0);
+        var results = JsonNode.Parse(System.IO.File.ReadAllText(File("m/sequence_results.json")))!;
+        var confusion = results["test"]!["confusion_matrix"]!["rows_true_columns_predicted"]!.AsArray();
+        Assert.Equal((int)json["test_samples"]!, confusion.Sum(row => row!.AsArray().Sum(c => (int)c!)));
+
+        System.IO.File.WriteAllText(File("prefix.csv"),
+            "user_id,session_id,timestamp,action\nu1,p1,100,click\nu1,p1,103,scroll_down\nu1,p1,101,hover\nu1,p1,103,scroll_down\nu2,p2,50,wait\n");
+        (exit, json, error) = Run("predict", "sequence", "--model", File("m"), "--events", File("prefix.csv"), "--top", "3", "--json");
+        Assert.True(exit == 0, error);
+        var predictions = json!["predictions"]!.AsArray();
+        Assert.Equal(2, predictions.Count);
+        var p1 = predictions.Single(p => (string)p!["session_id"]! == "p1")!;
+        Assert.Equal(3, (int)p1["events"]!); // the exact duplicate is removed
+        Assert.Equal(3, p1["top"]!.AsArray().Count);
+        var top = p1["top"]!.AsArray().Select(t => (double)t!["probability"]!).ToArray();
+        Assert.True(top[0] >= top[1] && top[1] >= top[2]);
+        var attention = p1["attention"]!.AsArray();
+        Assert.Equal(["click", "hover", "scroll_down"], attention.Select(a => (string)a!["action"]!));
+        Assert.Equal(1.0, attention.Sum(a => (double)a!["weight"]!), 4);
+
+        (exit, json, _) = Run("predict", "sequence", "--model", File("missing"), "--events", File("prefix.csv"), "--json");
+        Assert.Equal(2, exit);
+        Assert.NotNull(json!["error"]);
+    }
+}
