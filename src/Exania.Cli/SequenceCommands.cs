@@ -341,7 +341,9 @@ internal static class SequenceCommands
             ["weighted_recall"] = R(m.WeightedRecall),
             ["weighted_f1"] = R(m.WeightedF1),
             ["markov_macro_f1"] = R(e.Markov.MacroF1),
+            ["markov_top3_accuracy"] = R(e.MarkovTop3Accuracy),
             ["test_loss"] = R(e.Loss),
+            ["markov_test_loss"] = R(e.MarkovLoss),
             ["test_samples"] = m.Samples,
             ["seconds_per_epoch"] = R(trained.SecondsPerEpoch),
             ["inference_sequences_per_second"] = Math.Round(e.SequencesPerSecond, 1),
@@ -428,7 +430,8 @@ internal static class SequenceCommands
     {
         var table = new Table().Title($"test split ({e.Model.Samples:N0} samples)").AddColumns("", "model", "Markov", "majority");
         table.AddRow("accuracy", $"{e.Model.Accuracy:0.0000}", $"{e.Markov.Accuracy:0.0000}", $"{e.Majority.Accuracy:0.0000}");
-        table.AddRow("top-3 accuracy", $"{e.Top3Accuracy:0.0000}", "", "");
+        table.AddRow("top-3 accuracy", $"{e.Top3Accuracy:0.0000}", $"{e.MarkovTop3Accuracy:0.0000}", "");
+        table.AddRow("log-loss", $"{e.Loss:0.0000}", $"{e.MarkovLoss:0.0000} (add-one smoothed)", "");
         table.AddRow("macro precision / recall / F1", $"{e.Model.MacroPrecision:0.000} / {e.Model.MacroRecall:0.000} / {e.Model.MacroF1:0.000}",
             $"{e.Markov.MacroPrecision:0.000} / {e.Markov.MacroRecall:0.000} / {e.Markov.MacroF1:0.000}", $"{e.Majority.MacroF1:0.000}");
         table.AddRow("weighted F1", $"{e.Model.WeightedF1:0.000}", $"{e.Markov.WeightedF1:0.000}", $"{e.Majority.WeightedF1:0.000}");

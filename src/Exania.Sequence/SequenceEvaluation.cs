@@ -76,7 +76,9 @@ public sealed record SequenceEvaluation(
     ClassificationReport Markov,
     ClassificationReport Majority,
     double Loss,
-    double SequencesPerSecond);
+    double SequencesPerSecond,
+    double MarkovTop3Accuracy,
+    double MarkovLoss);
 
 /// <summary>
 /// Baselines fitted on the training split: the most frequent next action, and a first-order Markov chain that predicts
@@ -86,16 +88,31 @@ public sealed record SequenceEvaluation(
 public sealed class NextActionBaselines
 {
     private readonly int[] _markov;
+    private readonly long[,] _transitions;
 
-    private NextActionBaselines(int majority, int[] markov)
+    private NextActionBaselines(int majority, int[] markov, long[,] transitions)
     {
         Majority = majority;
         _markov = markov;
+        _transitions = transitions;
     }
 
     public int Majority { get; }
 
     public int MarkovPrediction(int currentToken) => (uint)currentToken < (uint)_markov.Length ? _markov[currentToken] : Majority;
+
+    /// <summary>
+    /// The Markov chain's next-action distribution after <paramref name="currentToken"/>: transition counts with add-one
+    /// (Laplace) smoothing, so its log-loss is finite and comparable with the model's.
+    /// </summary>
+    public void MarkovProbabilities(int currentToken, Span<double> destination)
+    {
+        var classes = _transitions.GetLength(1);
+        var total = 0L;
+        for (var k = 0; k < classes; k++) total += _transitions[currentToken, k];
+        for (var k = 0; k < classes; k++)
+            destination[k] = (_transitions[currentToken, k] + 1.0) / (total + classes);
+    }
 
     public static NextActionBaselines Fit(SequenceSamples train, int tokens)
     {
@@ -116,7 +133,7 @@ public sealed class NextActionBaselines
             for (var k = 0; k < classes; k++) row[k] = transitions[t, k];
             markov[t] = row.Any(c => c > 0) ? ArgMax(row) : majority;
         }
-        return new NextActionBaselines(majority, markov);
+        return new NextActionBaselines(majority, markov, transitions);
     }
 
     private static int ArgMax(long[] values)
@@ -147,6 +164,9 @@ public static class SequenceEvaluator
         var majority = new int[n];
         var top3 = 0;
         var loss = 0.0;
+        var markovTop3 = 0;
+        var markovLoss = 0.0;
+        var markovP = new double[classes];
         for (var i = 0; i < n; i++)
         {
             var p = probabilities.AsSpan(i * classes, classes);
@@ -162,6 +182,12 @@ public static class SequenceEvaluator
             if (higher < 3) top3++;
             loss -= Math.Log(Math.Max(p[target], float.Epsilon));
             markov[i] = baselines.MarkovPrediction(samples.LastToken(i));
+            baselines.MarkovProbabilities(samples.LastToken(i), markovP);
+            markovLoss -= Math.Log(markovP[target]);
+            var markovHigher = 0;
+            for (var k = 0; k < classes; k++)
+                if (markovP[k] > markovP[target]) markovHigher++;
+            if (markovHigher < 3) markovTop3++;
             majority[i] = baselines.Majority;
         }
         var names = Enumerable.Range(0, classes).Select(model.Vocabulary.ClassName).ToArray();
@@ -171,6 +197,8 @@ public static class SequenceEvaluator
             ClassificationReport.From(samples.Targets, markov, names),
             ClassificationReport.From(samples.Targets, majority, names),
             n == 0 ? double.NaN : loss / n,
-            n / Math.Max(seconds, 1e-9));
+            n / Math.Max(seconds, 1e-9),
+            n == 0 ? 0 : markovTop3 / (double)n,
+            n == 0 ? double.NaN : markovLoss / n);
     }
 }

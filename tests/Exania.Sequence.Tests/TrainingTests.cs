@@ -1,3 +1,4 @@
+using Exania.Events;
 using Exania.Learning;
 using Exania.Sequence;
 using Exania.Synthetic;
@@ -24,15 +25,43 @@ public class TrainingTests
     [Fact]
     public void Train_BeatsMajorityAndMarkovBaselines_OnGeneratedSessions()
     {
+        // The generator's actions are close to first order (PyTorch's model also ties Markov on accuracy there), so the
+        // margin over Markov shows in the calibrated figures: lower log-loss than the smoothed chain, higher top-3.
         var data = Generated.Value;
         var result = SequenceTrainer.Train(data, Small() with { Epochs = 6, Embedding = 16, Hidden = 32 });
         var baselines = NextActionBaselines.Fit(data.Train, data.Vocabulary.Count);
-        var evaluation = SequenceEvaluator.Evaluate(result.Model, data.Test, baselines);
-        Assert.True(evaluation.Model.Accuracy > evaluation.Markov.Accuracy,
-            $"model {evaluation.Model.Accuracy:0.0000} vs Markov {evaluation.Markov.Accuracy:0.0000}");
-        Assert.True(evaluation.Model.Accuracy > evaluation.Majority.Accuracy);
-        Assert.True(evaluation.Top3Accuracy >= evaluation.Model.Accuracy);
+        var e = SequenceEvaluator.Evaluate(result.Model, data.Test, baselines);
+        Assert.True(e.Model.Accuracy > e.Majority.Accuracy + 0.02, $"model {e.Model.Accuracy:0.0000} vs majority {e.Majority.Accuracy:0.0000}");
+        Assert.True(e.Model.Accuracy > e.Markov.Accuracy - 0.005, $"model {e.Model.Accuracy:0.0000} vs Markov {e.Markov.Accuracy:0.0000}");
+        Assert.True(e.Loss < e.MarkovLoss - 0.01, $"log-loss: model {e.Loss:0.0000} vs Markov {e.MarkovLoss:0.0000}");
+        Assert.True(e.Top3Accuracy > e.MarkovTop3Accuracy, $"top-3: model {e.Top3Accuracy:0.0000} vs Markov {e.MarkovTop3Accuracy:0.0000}");
         Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss);
+    }
+
+    [Fact]
+    public void Train_LearnsASecondOrderRule_ThatMarkovCannotSee()
+    {
+        // Next action = (previous + the one before) mod 4 with probability 0.9: a first-order chain is near chance,
+        // the LSTM over the window has to use two steps of context.
+        var random = new Random(17);
+        string[] actions = ["click", "hover", "wait", "scroll_down"];
+        var log = new EventLog();
+        for (var s = 0; s < 600; s++)
+        {
+            int a = random.Next(4), b = random.Next(4);
+            var length = 8 + random.Next(8);
+            for (var i = 0; i < length; i++)
+            {
+                var next = i < 2 ? (i == 0 ? a : b) : random.NextDouble() < 0.9 ? (a + b) % 4 : random.Next(4);
+                log.Append(new InteractionEvent($"u{s}", $"s{s}", 1000 + i * 3, actions[next]));
+                if (i >= 2) (a, b) = (b, next);
+            }
+        }
+        var data = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 10, Seed = 1 });
+        var result = SequenceTrainer.Train(data, Small() with { Epochs = 12, Hidden = 24, Dropout = 0, Patience = 12 });
+        var e = SequenceEvaluator.Evaluate(result.Model, data.Test, NextActionBaselines.Fit(data.Train, data.Vocabulary.Count));
+        Assert.True(e.Markov.Accuracy < 0.45, $"Markov {e.Markov.Accuracy:0.0000}");
+        Assert.True(e.Model.Accuracy > 0.75, $"model {e.Model.Accuracy:0.0000} vs Markov {e.Markov.Accuracy:0.0000}");
     }
 
     [Fact]
