@@ -284,7 +284,7 @@ public static class SequenceTrainer
         }
     }
 
-    private static void Clip(Span<float> gradient, double maxNorm)
+    internal static void Clip(Span<float> gradient, double maxNorm)
     {
         if (maxNorm <= 0) return;
         var norm = Math.Sqrt(TensorPrimitives.SumOfSquares<float>(gradient));

@@ -148,3 +148,52 @@ public class TrainingTests
         Assert.Equal(1, report.Confusion[2, 0]);
     }
 }
+
+public class TrainerPartsTests
+{
+    [Fact]
+    public void Clip_RescalesToTheGlobalNorm_OnlyAboveTheLimit()
+    {
+        float[] g = [3, 4];
+        SequenceTrainer.Clip(g, 1);
+        Assert.Equal(0.6f, g[0], 6);
+        Assert.Equal(0.8f, g[1], 6);
+        float[] small = [0.3f, 0.4f];
+        SequenceTrainer.Clip(small, 1);
+        Assert.Equal([0.3f, 0.4f], small);
+    }
+
+    [Fact]
+    public void ClassWeights_Balanced_AreNOverClassesTimesCount()
+    {
+        var samples = new SequenceSamples(1, [2, 2, 2, 2], new float[4], [1, 1, 1, 2], new int[4]);
+        var weights = SequenceTrainer.ClassWeightsOf(samples, 4, balanced: true);
+        Assert.Equal(4 / (2 * 3.0), weights[1], 6);
+        Assert.Equal(4 / (2 * 1.0), weights[2], 6);
+        Assert.Equal(1f, weights[0]); // unseen classes never weigh a sample
+        Assert.All(SequenceTrainer.ClassWeightsOf(samples, 4, balanced: false), w => Assert.Equal(1f, w));
+    }
+
+    [Fact]
+    public void EarlyStopping_KeepsTheParametersOfTheBestValidationEpoch()
+    {
+        var data = SequencePreprocessor.Build(new InteractionGenerator(new GeneratorOptions { Seed = 2 }).Generate(200),
+            new SequenceOptions { MaxLength = 10, Seed = 0, ValidationFraction = 0.2 });
+        var result = SequenceTrainer.Train(data, new SequenceTrainingOptions
+        {
+            Epochs = 6,
+            Embedding = 4,
+            Hidden = 8,
+            BatchSize = 32,
+            LearningRate = 0.05,
+            Patience = 1,
+            Seed = 1,
+            ClassWeights = true,
+        });
+        var best = result.Epochs.MinBy(e => e.ValidationLoss)!;
+        Assert.Equal(best.Epoch, result.BestEpoch);
+        Assert.Equal(best.ValidationLoss, SequenceTrainer.MeanLoss(result.Model, data.Validation), 12);
+        if (result.StoppedEarly)
+            Assert.Equal(result.BestEpoch + 1, result.Epochs.Count);
+    }
+}
