@@ -25,6 +25,7 @@ internal static class SequenceCommands
         public Option<int> MinCount { get; } = new("--min-count") { Description = "Actions seen fewer times in the training split become <oov>.", DefaultValueFactory = _ => SequenceOptions.Defaults.MinCount };
         public Option<string> SplitBy { get; } = new("--split-by") { Description = "session or user: the unit drawn into train/validation/test.", DefaultValueFactory = _ => "session" };
         public Option<double> Validation { get; } = new("--validation") { Description = "Fraction of sessions (or users) for validation (early stopping).", DefaultValueFactory = _ => SequenceOptions.Defaults.ValidationFraction };
+        public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category or page.", DefaultValueFactory = _ => "action" };
         public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
 
         public void AddTo(Command command)
@@ -34,6 +35,7 @@ internal static class SequenceCommands
             command.Options.Add(SplitBy);
             command.Options.Add(Validation);
             command.Options.Add(Test);
+            command.Options.Add(Target);
         }
 
         public SequenceOptions Options(ParseResult parse, int seed) => new()
@@ -45,6 +47,13 @@ internal static class SequenceCommands
                 "session" => SplitUnit.Session,
                 "user" => SplitUnit.User,
                 var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
+            },
+            Field = parse.GetValue(Target) switch
+            {
+                "action" => SequenceField.Action,
+                "category" => SequenceField.Category,
+                "page" => SequenceField.Page,
+                var other => throw new ArgumentException($"--target '{other}' is not one of action, category, page."),
             },
             ValidationFraction = parse.GetValue(Validation),
             TestFraction = parse.GetValue(Test),
@@ -204,7 +213,7 @@ internal static class SequenceCommands
                 if (log.Count == 0)
                     return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
                 var predictions = new JsonArray();
-                foreach (var prefix in SequencePreprocessor.Prefixes(log))
+                foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field))
                 {
                     var prediction = sequenceModel.Predict(prefix.Actions, prefix.Timestamps);
                     var ranked = Enumerable.Range(0, prediction.Probabilities.Length).OrderByDescending(c => prediction.Probabilities[c]).ThenBy(c => c).Take(k).ToArray();
@@ -318,6 +327,7 @@ internal static class SequenceCommands
             ["samples"] = new JsonObject { ["train"] = data.Train.Count, ["validation"] = data.Validation.Count, ["test"] = data.Test.Count },
             ["vocabulary"] = data.Vocabulary.Count,
             ["max_len"] = data.Options.MaxLength,
+            ["target"] = data.Options.Field.ToString().ToLowerInvariant(),
             ["min_count"] = data.Options.MinCount,
             ["seed"] = data.Options.Seed,
             ["input"] = load.ToJson(),
@@ -344,6 +354,10 @@ internal static class SequenceCommands
             ["markov_top3_accuracy"] = R(e.MarkovTop3Accuracy),
             ["test_loss"] = R(e.Loss),
             ["markov_test_loss"] = R(e.MarkovLoss),
+            ["hr_at_10"] = R(e.Ranking.HitRate10),
+            ["mrr_at_20"] = R(e.Ranking.Mrr20),
+            ["ndcg_at_10"] = R(e.Ranking.Ndcg10),
+            ["target"] = data.Options.Field.ToString().ToLowerInvariant(),
             ["test_samples"] = m.Samples,
             ["seconds_per_epoch"] = R(trained.SecondsPerEpoch),
             ["inference_sequences_per_second"] = Math.Round(e.SequencesPerSecond, 1),
@@ -431,6 +445,7 @@ internal static class SequenceCommands
         var table = new Table().Title($"test split ({e.Model.Samples:N0} samples)").AddColumns("", "model", "Markov", "majority");
         table.AddRow("accuracy", $"{e.Model.Accuracy:0.0000}", $"{e.Markov.Accuracy:0.0000}", $"{e.Majority.Accuracy:0.0000}");
         table.AddRow("top-3 accuracy", $"{e.Top3Accuracy:0.0000}", $"{e.MarkovTop3Accuracy:0.0000}", "");
+        table.AddRow("HR@10 / MRR@20 / NDCG@10 (full vocabulary)", $"{e.Ranking.HitRate10:0.0000} / {e.Ranking.Mrr20:0.0000} / {e.Ranking.Ndcg10:0.0000}", "", "");
         table.AddRow("log-loss", $"{e.Loss:0.0000}", $"{e.MarkovLoss:0.0000} (add-one smoothed)", "");
         table.AddRow("macro precision / recall / F1", $"{e.Model.MacroPrecision:0.000} / {e.Model.MacroRecall:0.000} / {e.Model.MacroF1:0.000}",
             $"{e.Markov.MacroPrecision:0.000} / {e.Markov.MacroRecall:0.000} / {e.Markov.MacroF1:0.000}", $"{e.Majority.MacroF1:0.000}");

@@ -78,7 +78,19 @@ public sealed record SequenceEvaluation(
     double Loss,
     double SequencesPerSecond,
     double MarkovTop3Accuracy,
-    double MarkovLoss);
+    double MarkovLoss,
+    RankingScores Ranking);
+
+/// <summary>
+/// What session-based recommenders report, ranked over the full vocabulary (never sampled negatives): HR@10 (recall@10),
+/// MRR@20 and NDCG@10. The target's rank is 1 + the number of classes scored strictly higher.
+/// </summary>
+public sealed record RankingScores(double HitRate10, double Mrr20, double Ndcg10)
+{
+    internal static double Mrr(int rank, int cutoff) => rank <= cutoff ? 1.0 / rank : 0;
+
+    internal static double Ndcg(int rank, int cutoff) => rank <= cutoff ? 1 / Math.Log2(rank + 1) : 0;
+}
 
 /// <summary>
 /// Baselines fitted on the training split: the most frequent next action, and a first-order Markov chain that predicts
@@ -167,6 +179,7 @@ public static class SequenceEvaluator
         var markovTop3 = 0;
         var markovLoss = 0.0;
         var markovP = new double[classes];
+        double hits10 = 0, mrr20 = 0, ndcg10 = 0;
         for (var i = 0; i < n; i++)
         {
             var p = probabilities.AsSpan(i * classes, classes);
@@ -180,6 +193,10 @@ public static class SequenceEvaluator
             for (var k = 0; k < classes; k++)
                 if (p[k] > p[target]) higher++;
             if (higher < 3) top3++;
+            var rank = higher + 1;
+            if (rank <= 10) hits10++;
+            mrr20 += RankingScores.Mrr(rank, 20);
+            ndcg10 += RankingScores.Ndcg(rank, 10);
             loss -= Math.Log(Math.Max(p[target], float.Epsilon));
             markov[i] = baselines.MarkovPrediction(samples.LastToken(i));
             baselines.MarkovProbabilities(samples.LastToken(i), markovP);
@@ -199,6 +216,7 @@ public static class SequenceEvaluator
             n == 0 ? double.NaN : loss / n,
             n / Math.Max(seconds, 1e-9),
             n == 0 ? 0 : markovTop3 / (double)n,
-            n == 0 ? double.NaN : markovLoss / n);
+            n == 0 ? double.NaN : markovLoss / n,
+            new RankingScores(n == 0 ? 0 : hits10 / n, n == 0 ? 0 : mrr20 / n, n == 0 ? 0 : ndcg10 / n));
     }
 }

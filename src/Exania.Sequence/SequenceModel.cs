@@ -13,7 +13,7 @@ public sealed record SequencePrediction(float[] Probabilities, float[] Attention
 /// A trained next-action model: embedding ++ log1p(gap) → LSTM → additive attention → softmax, float32.
 /// </summary>
 /// <remarks>
-/// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length",
+/// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length", "field",
 /// "shape": {"tokens", "classes", "embedding", "hidden", "layers"}, "vocabulary": [tokens in index order],
 /// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
 /// LSTM gates are ordered i, f, g, o (PyTorch's order).
@@ -23,7 +23,7 @@ public sealed class SequenceModel
     public const string Format = "exania.sequence_model";
     public const int Version = 1;
 
-    public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters)
+    public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -38,7 +38,11 @@ public sealed class SequenceModel
         Vocabulary = vocabulary;
         MaxLength = maxLength;
         Parameters = parameters;
+        Field = field;
     }
+
+    /// <summary>The event field the model reads and predicts (action, category or page).</summary>
+    public SequenceField Field { get; }
 
     public NetworkShape Shape { get; }
     public SequenceVocabulary Vocabulary { get; }
@@ -62,7 +66,7 @@ public sealed class SequenceModel
     }
 
     /// <summary>
-    /// Scores a session prefix given as action names and timestamps (epoch seconds, sorted): the last
+    /// Scores a session prefix given as <see cref="Field"/> values (action names by default) and timestamps (epoch seconds, sorted): the last
     /// <see cref="MaxLength"/> events, unknown actions as OOV, gaps as log1p of the time since the previous event.
     /// </summary>
     public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps)
@@ -119,6 +123,7 @@ public sealed class SequenceModel
             json.WriteString("format", Format);
             json.WriteNumber("version", Version);
             json.WriteNumber("max_length", MaxLength);
+            json.WriteString("field", Field.ToString().ToLowerInvariant());
             json.WriteStartObject("shape");
             json.WriteNumber("tokens", Shape.Tokens);
             json.WriteNumber("classes", Shape.Classes);
@@ -177,7 +182,14 @@ public sealed class SequenceModel
                     parameters[i++] = f;
                 }
             }
-            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters);
+            var field = root.TryGetProperty("field", out var fieldElement) ? fieldElement.GetString() switch
+            {
+                "action" => SequenceField.Action,
+                "category" => SequenceField.Category,
+                "page" => SequenceField.Page,
+                var other => throw new ModelFormatException(path, $"field '{other}' is not one of action, category, page"),
+            } : SequenceField.Action;
+            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {

@@ -10,6 +10,14 @@ public enum SplitUnit
     User,
 }
 
+/// <summary>The event field that forms the token sequence and the predicted target.</summary>
+public enum SequenceField
+{
+    Action,
+    Category,
+    Page,
+}
+
 /// <summary>Options of <see cref="SequencePreprocessor"/>.</summary>
 public sealed record SequenceOptions
 {
@@ -20,6 +28,9 @@ public sealed record SequenceOptions
     public int MinCount { get; init; } = 1;
 
     public SplitUnit SplitBy { get; init; } = SplitUnit.Session;
+
+    /// <summary>What is embedded and predicted: the action (default), the category or the page. Events without the field read "&lt;none&gt;".</summary>
+    public SequenceField Field { get; init; } = SequenceField.Action;
     public double ValidationFraction { get; init; } = 0.1;
     public double TestFraction { get; init; } = 0.1;
     public int Seed { get; init; }
@@ -93,12 +104,15 @@ public sealed class SequenceDataset
 /// </summary>
 public static class SequencePreprocessor
 {
+    /// <summary>The token of an event without the chosen field (no category or page).</summary>
+    public const string NoValue = "<none>";
+
     public static SequenceDataset Build(EventLog log, SequenceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         options ??= SequenceOptions.Defaults;
         options.Validate();
-        var (sessions, cleaning) = Clean(log);
+        var (sessions, cleaning) = Clean(log, 2, options.Field);
         if (sessions.Count < 3)
             throw new ArgumentException($"Only {sessions.Count} session(s) with at least two events; a train/validation/test split needs at least 3.");
 
@@ -148,14 +162,14 @@ public static class SequencePreprocessor
     /// Every session of <paramref name="log"/> cleaned as for training (duplicates removed, time-sorted), one event or
     /// more, as the prefixes <see cref="SequenceModel.Predict(IReadOnlyList{string}, IReadOnlyList{double})"/> takes.
     /// </summary>
-    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log)
+    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log, SequenceField field = SequenceField.Action)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return [.. Clean(log, minEvents: 1).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps))];
+        return [.. Clean(log, 1, field).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps))];
     }
 
     /// <summary>Cleans the log into time-sorted, de-duplicated sessions (tokens not yet assigned).</summary>
-    internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2)
+    internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2, SequenceField field = SequenceField.Action)
     {
         var index = SessionIndex.Build(log);
         var timestamps = log.Timestamps;
@@ -204,7 +218,12 @@ public static class SequencePreprocessor
             for (var i = 0; i < n; i++)
             {
                 times[i] = timestamps[kept[i]];
-                names[i] = log.Actions[actions[kept[i]]];
+                names[i] = field switch
+                {
+                    SequenceField.Category => attributes[kept[i]].Category is >= 0 and var c ? log.Categories[c] : NoValue,
+                    SequenceField.Page => attributes[kept[i]].Page is >= 0 and var p ? log.Pages[p] : NoValue,
+                    _ => log.Actions[actions[kept[i]]],
+                };
                 if (i > 0)
                     gaps[i] = (float)Math.Log(1 + Math.Max(times[i] - times[i - 1], 0));
             }

@@ -180,7 +180,7 @@ public static class SequenceTrainer
                 break;
             }
         }
-        var model = new SequenceModel(shape, vocabulary, train.MaxLength, best);
+        var model = new SequenceModel(shape, vocabulary, train.MaxLength, best, data.Options.Field);
         return new SequenceTrainingResult(model, history, bestEpoch, stoppedEarly, classWeights);
     }
 

@@ -122,4 +122,24 @@ public class PreprocessingTests
         var log = Log(("a", 1, "click"), ("a", 2, "wait"), ("b", 1, "click"));
         Assert.Throws<ArgumentException>(() => SequencePreprocessor.Build(log));
     }
+
+    [Fact]
+    public void Field_Category_TokensAndTargetsAreCategories_MissingIsNone()
+    {
+        var log = new EventLog();
+        for (var s = 0; s < 10; s++)
+        {
+            log.Append(new InteractionEvent("u", $"s{s}", 1, "click", Category: "shoes"));
+            log.Append(new InteractionEvent("u", $"s{s}", 2, "click", Category: "hats"));
+            log.Append(new InteractionEvent("u", $"s{s}", 3, "wait"));
+        }
+        var data = SequencePreprocessor.Build(log, new SequenceOptions { Field = SequenceField.Category, MaxLength = 3 });
+        Assert.Equal(["<pad>", "<oov>", "<none>", "hats", "shoes"], data.Vocabulary.Tokens);
+        var all = new[] { data.Train, data.Validation, data.Test };
+        Assert.All(all, split =>
+        {
+            for (var i = 0; i < split.Count; i++)
+                Assert.Equal(split.LastToken(i) == data.Vocabulary.IndexOf("shoes") ? "hats" : "<none>", data.Vocabulary.ClassName(split.Targets[i]));
+        });
+    }
 }

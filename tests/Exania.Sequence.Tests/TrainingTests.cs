@@ -196,4 +196,15 @@ public class TrainerPartsTests
         if (result.StoppedEarly)
             Assert.Equal(result.BestEpoch + 1, result.Epochs.Count);
     }
+
+    [Fact]
+    public void Ranking_Scores_FollowTheirDefinitions()
+    {
+        Assert.Equal(1.0, RankingScores.Mrr(1, 20));
+        Assert.Equal(0.25, RankingScores.Mrr(4, 20));
+        Assert.Equal(0.0, RankingScores.Mrr(21, 20));
+        Assert.Equal(1.0, RankingScores.Ndcg(1, 10));
+        Assert.Equal(0.5, RankingScores.Ndcg(3, 10), 12);
+        Assert.Equal(0.0, RankingScores.Ndcg(11, 10));
+    }
 }
