@@ -5,19 +5,22 @@ public sealed record ClassScores(string Name, double Precision, double Recall, d
 
 /// <summary>
 /// Multi-class scores of predicted labels against the truth, as scikit-learn's <c>precision_recall_fscore_support</c>
-/// with <c>zero_division=0</c>: macro averages over every class of the vocabulary, weighted averages by support.
+/// with <c>zero_division=0</c> and its default labels: macro averages run over the classes present in the truth or the
+/// predictions (so the <c>&lt;oov&gt;</c> class of a vocabulary without rare actions does not dilute them), weighted
+/// averages weigh each class by its support. <see cref="Classes"/> lists every class of the vocabulary.
 /// </summary>
 public sealed class ClassificationReport
 {
-    private ClassificationReport(int samples, double accuracy, ClassScores[] classes, int[,] confusion)
+    private ClassificationReport(int samples, double accuracy, ClassScores[] classes, int[,] confusion, bool[] present)
     {
         Samples = samples;
         Accuracy = accuracy;
         Classes = classes;
         Confusion = confusion;
-        MacroPrecision = classes.Length == 0 ? 0 : classes.Average(c => c.Precision);
-        MacroRecall = classes.Length == 0 ? 0 : classes.Average(c => c.Recall);
-        MacroF1 = classes.Length == 0 ? 0 : classes.Average(c => c.F1);
+        var used = classes.Where((_, k) => present[k]).ToArray();
+        MacroPrecision = used.Length == 0 ? 0 : used.Average(c => c.Precision);
+        MacroRecall = used.Length == 0 ? 0 : used.Average(c => c.Recall);
+        MacroF1 = used.Length == 0 ? 0 : used.Average(c => c.F1);
         double w = Math.Max(samples, 1);
         WeightedPrecision = classes.Sum(c => c.Precision * c.Support) / w;
         WeightedRecall = classes.Sum(c => c.Recall * c.Support) / w;
@@ -52,6 +55,7 @@ public sealed class ClassificationReport
             if (truth[i] == predicted[i]) correct++;
         }
         var classes = new ClassScores[k];
+        var present = new bool[k];
         for (var c = 0; c < k; c++)
         {
             int tp = confusion[c, c], support = 0, predictedCount = 0;
@@ -64,8 +68,9 @@ public sealed class ClassificationReport
             var recall = support == 0 ? 0 : tp / (double)support;
             var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             classes[c] = new ClassScores(classNames[c], precision, recall, f1, support);
+            present[c] = support > 0 || predictedCount > 0;
         }
-        return new ClassificationReport(truth.Length, truth.Length == 0 ? 0 : correct / (double)truth.Length, classes, confusion);
+        return new ClassificationReport(truth.Length, truth.Length == 0 ? 0 : correct / (double)truth.Length, classes, confusion, present);
     }
 }
 

@@ -146,6 +146,10 @@ public class TrainingTests
         Assert.Equal((0.5 + 0.8 + 2 / 3.0) / 3, report.MacroF1, 12);
         Assert.Equal(2, report.Confusion[1, 1]);
         Assert.Equal(1, report.Confusion[2, 0]);
+        // A class absent from truth and predictions (e.g. <oov>) is listed but not averaged, as scikit-learn's default labels.
+        var withAbsent = ClassificationReport.From(truth, predicted, ["a", "b", "c", "absent"]);
+        Assert.Equal(report.MacroF1, withAbsent.MacroF1, 12);
+        Assert.Equal(4, withAbsent.Classes.Count);
     }
 }
 
