@@ -6,13 +6,31 @@ namespace Exania.Sequence;
 /// </summary>
 /// <param name="Tokens">Vocabulary size, padding and OOV included (embedding rows).</param>
 /// <param name="Classes">Output classes (tokens − 1).</param>
-/// <param name="Embedding">Embedding width; the step input is the embedding plus the gap feature.</param>
+/// <param name="Embedding">Embedding width of every categorical input; the step input is the embeddings plus the gap feature.</param>
 /// <param name="Hidden">LSTM hidden size (also the attention size).</param>
 /// <param name="Layers">LSTM layers, 1 or 2.</param>
 public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hidden, int Layers)
 {
-    /// <summary>Width of a step's input: the embedding and log1p(gap).</summary>
-    public int Input => Embedding + 1;
+    /// <summary>Vocabulary sizes of the extra categorical inputs (e.g. the category beside the action), each with its own embedding.</summary>
+    public IReadOnlyList<int> ExtraTokens { get; init; } = [];
+
+    /// <summary>Width of a step's input: the embeddings (predicted field first, then the extra inputs) and log1p(gap).</summary>
+    public int Input => Embedding * (1 + ExtraTokens.Count) + 1;
+
+    /// <summary>Offset of the embedding table of extra input <paramref name="k"/>.</summary>
+    public int ExtraEmbeddingOffset(int k)
+    {
+        var offset = Tokens * Embedding;
+        for (var j = 0; j < k; j++)
+            offset += ExtraTokens[j] * Embedding;
+        return offset;
+    }
+
+    public bool Equals(NetworkShape? other) =>
+        other is not null && Tokens == other.Tokens && Classes == other.Classes && Embedding == other.Embedding && Hidden == other.Hidden
+        && Layers == other.Layers && ExtraTokens.SequenceEqual(other.ExtraTokens);
+
+    public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, ExtraTokens.Count);
 
     public int Attention => Hidden;
 
@@ -23,7 +41,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     /// <summary>Offset of layer <paramref name="layer"/>'s input weights W (4H × D; gate order i, f, g, o).</summary>
     public int LstmW(int layer)
     {
-        var offset = Tokens * Embedding;
+        var offset = ExtraEmbeddingOffset(ExtraTokens.Count);
         for (var l = 0; l < layer; l++)
             offset += LayerSize(l);
         return offset;
@@ -53,12 +71,16 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
         ArgumentOutOfRangeException.ThrowIfLessThan(Hidden, 1, nameof(Hidden));
         if (Layers is < 1 or > 2)
             throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "The LSTM has 1 or 2 layers.");
+        foreach (var extra in ExtraTokens)
+            ArgumentOutOfRangeException.ThrowIfLessThan(extra, 3, nameof(ExtraTokens));
     }
 
     /// <summary>Named tensors (name, offset, length) in buffer order, for the model file.</summary>
     public IEnumerable<(string Name, int Offset, int Length)> Tensors()
     {
         yield return ("embedding", 0, Tokens * Embedding);
+        for (var k = 0; k < ExtraTokens.Count; k++)
+            yield return ($"embedding.input{k + 1}", ExtraEmbeddingOffset(k), ExtraTokens[k] * Embedding);
         for (var l = 0; l < Layers; l++)
         {
             yield return ($"lstm{l}.w", LstmW(l), 4 * Hidden * LayerInput(l));

@@ -32,6 +32,7 @@ internal sealed class SequenceNetwork<T>
     private readonly T[] _dContext;
     private readonly T[] _scratch;
     private readonly int[] _tokens;
+    private readonly int[] _extraTokens;
     private int _steps;
     private bool _dropout;
 
@@ -65,6 +66,7 @@ internal sealed class SequenceNetwork<T>
         _dContext = new T[h];
         _scratch = new T[6 * h + shape.Attention + l];
         _tokens = new int[l];
+        _extraTokens = new int[l * shape.ExtraTokens.Count];
     }
 
     public int MaxLength => _alpha.Length;
@@ -80,13 +82,19 @@ internal sealed class SequenceNetwork<T>
     /// <summary>
     /// Forward pass over a left-padded window. With <paramref name="dropout"/> &gt; 0 the masks are drawn from
     /// <paramref name="random"/> (inverted dropout: kept units are scaled by 1/(1−p)).
+    /// <paramref name="extraTokens"/> holds the extra categorical inputs, input-major: input k's tokens for the window at
+    /// <c>[k·L, (k+1)·L)</c> with L = <c>tokens.Length</c>.
     /// </summary>
     /// <exception cref="ArgumentException">The window has no real event or is longer than the workspace.</exception>
-    public void Forward(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random)
+    public void Forward(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
+        ReadOnlySpan<int> extraTokens = default)
     {
         var shape = _shape;
         if (tokens.Length > MaxLength || gaps.Length != tokens.Length)
             throw new ArgumentException($"A window holds at most {MaxLength} steps with one gap per token.");
+        var extras = shape.ExtraTokens.Count;
+        if (extraTokens.Length != extras * tokens.Length)
+            throw new ArgumentException($"Expected {extras} extra input(s) of {tokens.Length} tokens each, got {extraTokens.Length} tokens.");
         var first = 0;
         while (first < tokens.Length && tokens[first] == SequenceVocabulary.Padding) first++;
         var steps = tokens.Length - first;
@@ -103,7 +111,15 @@ internal sealed class SequenceNetwork<T>
                 throw new ArgumentException($"Token {token} is outside the vocabulary of {shape.Tokens}.");
             _tokens[t] = token;
             embedding.Slice(token * e, e).CopyTo(_x.AsSpan(t * d0, e));
-            _x[t * d0 + e] = T.CreateTruncating(gaps[first + t]);
+            for (var k = 0; k < extras; k++)
+            {
+                var extra = extraTokens[k * tokens.Length + first + t];
+                if ((uint)extra >= (uint)shape.ExtraTokens[k])
+                    throw new ArgumentException($"Token {extra} is outside the vocabulary of extra input {k + 1} ({shape.ExtraTokens[k]}).");
+                _extraTokens[k * MaxLength + t] = extra;
+                parameters.Slice(shape.ExtraEmbeddingOffset(k) + extra * e, e).CopyTo(_x.AsSpan(t * d0 + (k + 1) * e, e));
+            }
+            _x[t * d0 + d0 - 1] = T.CreateTruncating(gaps[first + t]);
         }
 
         ReadOnlySpan<T> input = _x;
@@ -176,11 +192,16 @@ internal sealed class SequenceNetwork<T>
         {
             var row = dEmbedding.Slice(_tokens[t] * e, e);
             TensorPrimitives.Add(row, _dx0.AsSpan(t * shape.Input, e), row);
+            for (var k = 0; k < shape.ExtraTokens.Count; k++)
+            {
+                var extraRow = gradient.Slice(shape.ExtraEmbeddingOffset(k) + _extraTokens[k * MaxLength + t] * e, e);
+                TensorPrimitives.Add(extraRow, _dx0.AsSpan(t * shape.Input + (k + 1) * e, e), extraRow);
+            }
         }
     }
 
     /// <summary>∂L/∂(log1p gap) of real step <paramref name="step"/> after <see cref="Backward"/> (for the gradient checks).</summary>
-    public T GapGradient(int step) => _dx0[step * _shape.Input + _shape.Embedding];
+    public T GapGradient(int step) => _dx0[step * _shape.Input + _shape.Input - 1];
 
     private static void FillMask(Span<T> mask, T p, ref SplitMix64 random)
     {

@@ -162,4 +162,41 @@ public class GradientCheckTests
         // The padding row never receives a gradient: padding is masked out, not embedded.
         Assert.All(gradient.AsSpan(0, shape.Embedding).ToArray(), g => Assert.Equal(0.0, g));
     }
+
+    [Fact]
+    public void Network_Backward_MatchesFiniteDifferences_WithAnExtraCategoricalInput()
+    {
+        var shape = new NetworkShape(Tokens: 5, Classes: 4, Embedding: 2, Hidden: 3, Layers: 1) { ExtraTokens = [4] };
+        var random = new Random(21);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 2, 4, 3];
+        int[] extra = [0, 3, 1, 3];
+        float[] gaps = [0, 0, 0.7f, 1.1f];
+        const int target = 1;
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        var rng = new SplitMix64(1);
+        double Loss()
+        {
+            network.Forward(parameters, tokens, gaps, 0, ref rng, extra);
+            return network.Loss(target);
+        }
+        Loss();
+        var gradient = new double[shape.ParameterCount];
+        network.Backward(parameters, target, 1.0, gradient);
+        foreach (var (name, offset, length) in shape.Tensors())
+            for (var i = offset; i < offset + length; i++)
+                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        // ∂L/∂gap of the last step against a finite difference on the gap itself.
+        var saved = gaps[3];
+        gaps[3] = saved + 1e-3f;
+        var plus = Loss();
+        gaps[3] = saved - 1e-3f;
+        var minus = Loss();
+        gaps[3] = saved;
+        Loss();
+        network.Backward(parameters, target, 1.0, new double[shape.ParameterCount]);
+        var step = (double)(saved + 1e-3f) - (saved - 1e-3f);
+        Assert.Equal((plus - minus) / step, network.GapGradient(2), 5);
+        Assert.Throws<ArgumentException>(() => network.Forward(parameters, tokens, gaps, 0, ref rng));
+    }
 }
