@@ -26,6 +26,7 @@ internal static class SequenceCommands
         public Option<string> SplitBy { get; } = new("--split-by") { Description = "session or user: the unit drawn into train/validation/test.", DefaultValueFactory = _ => "session" };
         public Option<double> Validation { get; } = new("--validation") { Description = "Fraction of sessions (or users) for validation (early stopping).", DefaultValueFactory = _ => SequenceOptions.Defaults.ValidationFraction };
         public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category or page.", DefaultValueFactory = _ => "action" };
+        public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, action." };
         public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
 
         public void AddTo(Command command)
@@ -36,7 +37,16 @@ internal static class SequenceCommands
             command.Options.Add(Validation);
             command.Options.Add(Test);
             command.Options.Add(Target);
+            command.Options.Add(Inputs);
         }
+
+        private static SequenceField ParseField(string? name, string option) => name switch
+        {
+            "action" => SequenceField.Action,
+            "category" => SequenceField.Category,
+            "page" => SequenceField.Page,
+            var other => throw new ArgumentException($"{option} '{other}' is not one of action, category, page."),
+        };
 
         public SequenceOptions Options(ParseResult parse, int seed) => new()
         {
@@ -48,13 +58,9 @@ internal static class SequenceCommands
                 "user" => SplitUnit.User,
                 var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
             },
-            Field = parse.GetValue(Target) switch
-            {
-                "action" => SequenceField.Action,
-                "category" => SequenceField.Category,
-                "page" => SequenceField.Page,
-                var other => throw new ArgumentException($"--target '{other}' is not one of action, category, page."),
-            },
+            Field = ParseField(parse.GetValue(Target), "--target"),
+            ExtraInputs = [.. (parse.GetValue(Inputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(name => ParseField(name, "--inputs"))],
             ValidationFraction = parse.GetValue(Validation),
             TestFraction = parse.GetValue(Test),
             Seed = seed,
@@ -213,9 +219,9 @@ internal static class SequenceCommands
                 if (log.Count == 0)
                     return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
                 var predictions = new JsonArray();
-                foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field))
+                foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field, [.. sequenceModel.ExtraInputs.Select(x => x.Field)]))
                 {
-                    var prediction = sequenceModel.Predict(prefix.Actions, prefix.Timestamps);
+                    var prediction = sequenceModel.Predict(prefix);
                     var ranked = Enumerable.Range(0, prediction.Probabilities.Length).OrderByDescending(c => prediction.Probabilities[c]).ThenBy(c => c).Take(k).ToArray();
                     var first = prefix.Actions.Count - prediction.Attention.Length;
                     var attention = new JsonArray();
@@ -328,6 +334,11 @@ internal static class SequenceCommands
             ["vocabulary"] = data.Vocabulary.Count,
             ["max_len"] = data.Options.MaxLength,
             ["target"] = data.Options.Field.ToString().ToLowerInvariant(),
+            ["extra_inputs"] = new JsonArray([.. data.Options.ExtraInputs.Zip(data.ExtraVocabularies, (f, v) => (JsonNode)new JsonObject
+            {
+                ["field"] = f.ToString().ToLowerInvariant(),
+                ["vocabulary"] = v.Count,
+            })]),
             ["min_count"] = data.Options.MinCount,
             ["seed"] = data.Options.Seed,
             ["input"] = load.ToJson(),

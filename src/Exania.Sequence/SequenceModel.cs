@@ -4,6 +4,9 @@ using Exania.Learning;
 
 namespace Exania.Sequence;
 
+/// <summary>An extra categorical input of a model: the event field and its vocabulary.</summary>
+public sealed record ExtraInput(SequenceField Field, SequenceVocabulary Vocabulary);
+
 /// <summary>Top-k next actions with their probabilities, and the attention weight of each past event used.</summary>
 /// <param name="Probabilities">Probability of every class (class k = vocabulary token k + 1).</param>
 /// <param name="Attention">Attention weight of each real input event, oldest first (padding is not listed: its weight is 0).</param>
@@ -14,7 +17,7 @@ public sealed record SequencePrediction(float[] Probabilities, float[] Attention
 /// </summary>
 /// <remarks>
 /// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length", "field",
-/// "shape": {"tokens", "classes", "embedding", "hidden", "layers"}, "vocabulary": [tokens in index order],
+/// "shape": {"tokens", "classes", "embedding", "hidden", "layers"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}],
 /// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
 /// LSTM gates are ordered i, f, g, o (PyTorch's order).
 /// </remarks>
@@ -23,8 +26,10 @@ public sealed class SequenceModel
     public const string Format = "exania.sequence_model";
     public const int Version = 1;
 
-    public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action)
+    public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action,
+        IReadOnlyList<ExtraInput>? extraInputs = null)
     {
+        extraInputs ??= [];
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -32,6 +37,8 @@ public sealed class SequenceModel
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         if (shape.Tokens != vocabulary.Count)
             throw new ArgumentException($"The shape has {shape.Tokens} tokens but the vocabulary {vocabulary.Count}.");
+        if (!extraInputs.Select(x => x.Vocabulary.Count).SequenceEqual(shape.ExtraTokens))
+            throw new ArgumentException("The extra inputs' vocabularies do not match the shape's extra embedding tables.");
         if (parameters.Length != shape.ParameterCount)
             throw new ArgumentException($"Expected {shape.ParameterCount} parameters, got {parameters.Length}.");
         Shape = shape;
@@ -39,7 +46,11 @@ public sealed class SequenceModel
         MaxLength = maxLength;
         Parameters = parameters;
         Field = field;
+        ExtraInputs = extraInputs;
     }
+
+    /// <summary>Further embedded input fields (e.g. the category beside the action), in step-input order.</summary>
+    public IReadOnlyList<ExtraInput> ExtraInputs { get; }
 
     /// <summary>The event field the model reads and predicts (action, category or page).</summary>
     public SequenceField Field { get; }
@@ -51,17 +62,27 @@ public sealed class SequenceModel
     /// <summary>All parameters in one buffer; <see cref="NetworkShape.Tensors"/> names the slices.</summary>
     public float[] Parameters { get; }
 
-    /// <summary>Scores one left-padded (or shorter, unpadded) window of token ids and log1p gaps.</summary>
-    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps)
+    /// <summary>
+    /// Scores one left-padded (or shorter, unpadded) window of token ids and log1p gaps; <paramref name="extraTokens"/>
+    /// holds the extra inputs' tokens input-major (input k at <c>k · tokens.Length</c>). Longer windows keep their last
+    /// <see cref="MaxLength"/> steps.
+    /// </summary>
+    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, ReadOnlySpan<int> extraTokens = default)
     {
         if (tokens.Length > MaxLength)
         {
+            var length = tokens.Length;
+            var trimmed = new int[ExtraInputs.Count * MaxLength];
+            for (var k = 0; k < ExtraInputs.Count && extraTokens.Length == ExtraInputs.Count * length; k++)
+                extraTokens.Slice(k * length + length - MaxLength, MaxLength).CopyTo(trimmed.AsSpan(k * MaxLength));
+            if (extraTokens.Length == ExtraInputs.Count * length)
+                extraTokens = trimmed;
             tokens = tokens[^MaxLength..];
             gaps = gaps[^MaxLength..];
         }
         var network = new SequenceNetwork<float>(Shape, MaxLength);
         var random = default(SplitMix64);
-        network.Forward(Parameters, tokens, gaps, 0f, ref random);
+        network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
     }
 
@@ -69,8 +90,11 @@ public sealed class SequenceModel
     /// Scores a session prefix given as <see cref="Field"/> values (action names by default) and timestamps (epoch seconds, sorted): the last
     /// <see cref="MaxLength"/> events, unknown actions as OOV, gaps as log1p of the time since the previous event.
     /// </summary>
-    public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps)
+    public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps, IReadOnlyList<IReadOnlyList<string>>? extraValues = null)
     {
+        extraValues ??= [];
+        if (extraValues.Count != ExtraInputs.Count || extraValues.Any(v => v.Count != actions?.Count))
+            throw new ArgumentException($"The model takes {ExtraInputs.Count} extra input(s), each with one value per event.");
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(timestamps);
         if (actions.Count == 0 || actions.Count != timestamps.Count)
@@ -79,13 +103,23 @@ public sealed class SequenceModel
         var first = actions.Count - n;
         var tokens = new int[n];
         var gaps = new float[n];
+        var extraTokens = new int[ExtraInputs.Count * n];
         for (var i = 0; i < n; i++)
         {
             var j = first + i;
             tokens[i] = Vocabulary.IndexOf(actions[j]);
+            for (var k = 0; k < ExtraInputs.Count; k++)
+                extraTokens[k * n + i] = ExtraInputs[k].Vocabulary.IndexOf(extraValues[k][j]);
             gaps[i] = j == 0 ? 0f : (float)Math.Log(1 + Math.Max(timestamps[j] - timestamps[j - 1], 0));
         }
-        return Predict(tokens, gaps);
+        return Predict(tokens, gaps, extraTokens);
+    }
+
+    /// <summary>Scores a cleaned session prefix (see <see cref="SequencePreprocessor.Prefixes"/>).</summary>
+    public SequencePrediction Predict(SessionPrefix prefix)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return Predict(prefix.Actions, prefix.Timestamps, prefix.ExtraValues);
     }
 
     /// <summary>Class probabilities of every sample into <paramref name="destination"/> (Count × Classes), in parallel.</summary>
@@ -106,7 +140,7 @@ public sealed class SequenceModel
             var end = Math.Min(samples.Count, (block + 1) * Block);
             for (var i = block * Block; i < end; i++)
             {
-                network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random);
+                network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
                 network.Probabilities.CopyTo(output.AsSpan(i * classes, classes));
             }
             return network;
@@ -135,6 +169,18 @@ public sealed class SequenceModel
             foreach (var token in Vocabulary.Tokens)
                 json.WriteStringValue(token);
             json.WriteEndArray();
+            json.WriteStartArray("extra_inputs");
+            foreach (var input in ExtraInputs)
+            {
+                json.WriteStartObject();
+                json.WriteString("field", input.Field.ToString().ToLowerInvariant());
+                json.WriteStartArray("vocabulary");
+                foreach (var token in input.Vocabulary.Tokens)
+                    json.WriteStringValue(token);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteStartObject("tensors");
             foreach (var (name, offset, length) in Shape.Tensors())
             {
@@ -162,9 +208,17 @@ public sealed class SequenceModel
             var version = root.GetProperty("version").GetInt32();
             if (version != Version)
                 throw new ModelFormatException(path, $"version {version} is not supported (this build reads version {Version})");
+            var extras = new List<ExtraInput>();
+            if (root.TryGetProperty("extra_inputs", out var extraElement))
+                foreach (var x in extraElement.EnumerateArray())
+                    extras.Add(new ExtraInput(ParseField(path, x.GetProperty("field").GetString()),
+                        new SequenceVocabulary([.. x.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")])));
             var s = root.GetProperty("shape");
             var shape = new NetworkShape(s.GetProperty("tokens").GetInt32(), s.GetProperty("classes").GetInt32(),
-                s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32());
+                s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32())
+            {
+                ExtraTokens = [.. extras.Select(x => x.Vocabulary.Count)],
+            };
             shape.Validate();
             var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);
             var parameters = new float[shape.ParameterCount];
@@ -182,18 +236,20 @@ public sealed class SequenceModel
                     parameters[i++] = f;
                 }
             }
-            var field = root.TryGetProperty("field", out var fieldElement) ? fieldElement.GetString() switch
-            {
-                "action" => SequenceField.Action,
-                "category" => SequenceField.Category,
-                "page" => SequenceField.Page,
-                var other => throw new ModelFormatException(path, $"field '{other}' is not one of action, category, page"),
-            } : SequenceField.Action;
-            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field);
+            var field = root.TryGetProperty("field", out var fieldElement) ? ParseField(path, fieldElement.GetString()) : SequenceField.Action;
+            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field, extras);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new ModelFormatException(path, ex.Message, ex);
         }
     }
+
+    private static SequenceField ParseField(string path, string? name) => name switch
+    {
+        "action" => SequenceField.Action,
+        "category" => SequenceField.Category,
+        "page" => SequenceField.Page,
+        _ => throw new ModelFormatException(path, $"field '{name}' is not one of action, category, page"),
+    };
 }

@@ -31,6 +31,9 @@ public sealed record SequenceOptions
 
     /// <summary>What is embedded and predicted: the action (default), the category or the page. Events without the field read "&lt;none&gt;".</summary>
     public SequenceField Field { get; init; } = SequenceField.Action;
+
+    /// <summary>Further fields embedded as inputs beside <see cref="Field"/> (each with its own vocabulary and embedding), e.g. the category.</summary>
+    public IReadOnlyList<SequenceField> ExtraInputs { get; init; } = [];
     public double ValidationFraction { get; init; } = 0.1;
     public double TestFraction { get; init; } = 0.1;
     public int Seed { get; init; }
@@ -42,13 +45,19 @@ public sealed record SequenceOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinCount, 1, nameof(MinCount));
         ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
+        if (ExtraInputs.Contains(Field) || ExtraInputs.Distinct().Count() != ExtraInputs.Count)
+            throw new ArgumentException($"The extra inputs ({string.Join(", ", ExtraInputs)}) must differ from each other and from the predicted field {Field}.");
         if (!(ValidationFraction >= 0 && TestFraction > 0 && ValidationFraction + TestFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(TestFraction), $"Validation ({ValidationFraction}) and test ({TestFraction}) fractions must be >= 0 and > 0 with a sum below 1.");
     }
 }
 
-/// <summary>A cleaned session: its actions and timestamps in time order.</summary>
-public sealed record SessionPrefix(string Session, string User, IReadOnlyList<string> Actions, IReadOnlyList<double> Timestamps);
+/// <summary>
+/// A cleaned session in time order: the values of the predicted field (<see cref="Actions"/>, action names by default),
+/// the timestamps, and the values of each extra input field.
+/// </summary>
+public sealed record SessionPrefix(string Session, string User, IReadOnlyList<string> Actions, IReadOnlyList<double> Timestamps,
+    IReadOnlyList<IReadOnlyList<string>> ExtraValues);
 
 /// <summary>What cleaning did, counted.</summary>
 public sealed record CleaningReport(
@@ -63,10 +72,11 @@ public sealed record CleaningReport(
 /// <summary>Train/validation/test samples over one vocabulary, with the cleaning report.</summary>
 public sealed class SequenceDataset
 {
-    internal SequenceDataset(SequenceVocabulary vocabulary, SequenceSamples train, SequenceSamples validation, SequenceSamples test,
+    internal SequenceDataset(SequenceVocabulary vocabulary, IReadOnlyList<SequenceVocabulary> extraVocabularies, SequenceSamples train, SequenceSamples validation, SequenceSamples test,
         string[] sessionNames, CleaningReport cleaning, int[] splitSizes, SequenceOptions options)
     {
         Vocabulary = vocabulary;
+        ExtraVocabularies = extraVocabularies;
         Train = train;
         Validation = validation;
         Test = test;
@@ -79,6 +89,10 @@ public sealed class SequenceDataset
     }
 
     public SequenceVocabulary Vocabulary { get; }
+
+    /// <summary>One vocabulary per <see cref="SequenceOptions.ExtraInputs"/> field.</summary>
+    public IReadOnlyList<SequenceVocabulary> ExtraVocabularies { get; }
+
     public SequenceSamples Train { get; }
     public SequenceSamples Validation { get; }
     public SequenceSamples Test { get; }
@@ -112,7 +126,7 @@ public static class SequencePreprocessor
         ArgumentNullException.ThrowIfNull(log);
         options ??= SequenceOptions.Defaults;
         options.Validate();
-        var (sessions, cleaning) = Clean(log, 2, options.Field);
+        var (sessions, cleaning) = Clean(log, 2, options.Field, options.ExtraInputs);
         if (sessions.Count < 3)
             throw new ArgumentException($"Only {sessions.Count} session(s) with at least two events; a train/validation/test split needs at least 3.");
 
@@ -142,16 +156,30 @@ public static class SequencePreprocessor
         for (var s = 0; s < sessions.Count; s++)
             parts[splitOfUnit[unitOf[s]]].Add(s);
 
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var s in parts[0])
-            foreach (var a in sessions[s].Actions)
-                counts[a] = counts.GetValueOrDefault(a) + 1;
-        var vocabulary = SequenceVocabulary.Fit(counts, options.MinCount);
+        SequenceVocabulary FitOnTrain(Func<SessionSequence, string[]> values)
+        {
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var s in parts[0])
+                foreach (var a in values(sessions[s]))
+                    counts[a] = counts.GetValueOrDefault(a) + 1;
+            return SequenceVocabulary.Fit(counts, options.MinCount);
+        }
+        var vocabulary = FitOnTrain(s => s.Actions);
+        var extraVocabularies = new SequenceVocabulary[options.ExtraInputs.Count];
+        for (var k = 0; k < extraVocabularies.Length; k++)
+        {
+            var input = k;
+            extraVocabularies[k] = FitOnTrain(s => s.ExtraValues[input]);
+        }
         foreach (var session in sessions)
             for (var i = 0; i < session.Tokens.Length; i++)
+            {
                 session.Tokens[i] = vocabulary.IndexOf(session.Actions[i]);
+                for (var k = 0; k < extraVocabularies.Length; k++)
+                    session.ExtraTokens[k][i] = extraVocabularies[k].IndexOf(session.ExtraValues[k][i]);
+            }
 
-        return new SequenceDataset(vocabulary,
+        return new SequenceDataset(vocabulary, extraVocabularies,
             SequenceSamples.Build(sessions, parts[0], options.MaxLength),
             SequenceSamples.Build(sessions, parts[1], options.MaxLength),
             SequenceSamples.Build(sessions, parts[2], options.MaxLength),
@@ -160,16 +188,17 @@ public static class SequencePreprocessor
 
     /// <summary>
     /// Every session of <paramref name="log"/> cleaned as for training (duplicates removed, time-sorted), one event or
-    /// more, as the prefixes <see cref="SequenceModel.Predict(IReadOnlyList{string}, IReadOnlyList{double})"/> takes.
+    /// more, as the prefixes <see cref="SequenceModel.Predict(SessionPrefix)"/> takes.
     /// </summary>
-    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log, SequenceField field = SequenceField.Action)
+    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log, SequenceField field = SequenceField.Action, IReadOnlyList<SequenceField>? extraInputs = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return [.. Clean(log, 1, field).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps))];
+        return [.. Clean(log, 1, field, extraInputs ?? []).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps, s.ExtraValues))];
     }
 
     /// <summary>Cleans the log into time-sorted, de-duplicated sessions (tokens not yet assigned).</summary>
-    internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2, SequenceField field = SequenceField.Action)
+    internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2, SequenceField field = SequenceField.Action,
+        IReadOnlyList<SequenceField>? extraInputs = null)
     {
         var index = SessionIndex.Build(log);
         var timestamps = log.Timestamps;
@@ -215,22 +244,34 @@ public static class SequencePreprocessor
             var gaps = new float[n];
             var names = new string[n];
             var times = new double[n];
+            var extras = extraInputs ?? [];
+            var extraValues = new string[extras.Count][];
+            var extraTokens = new int[extras.Count][];
+            for (var k = 0; k < extras.Count; k++)
+            {
+                extraValues[k] = new string[n];
+                extraTokens[k] = new int[n];
+                for (var i = 0; i < n; i++)
+                    extraValues[k][i] = ValueOf(log, kept[i], extras[k]);
+            }
             for (var i = 0; i < n; i++)
             {
                 times[i] = timestamps[kept[i]];
-                names[i] = field switch
-                {
-                    SequenceField.Category => attributes[kept[i]].Category is >= 0 and var c ? log.Categories[c] : NoValue,
-                    SequenceField.Page => attributes[kept[i]].Page is >= 0 and var p ? log.Pages[p] : NoValue,
-                    _ => log.Actions[actions[kept[i]]],
-                };
+                names[i] = ValueOf(log, kept[i], field);
                 if (i > 0)
                     gaps[i] = (float)Math.Log(1 + Math.Max(times[i] - times[i - 1], 0));
             }
-            sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times));
+            sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times, extraValues, extraTokens));
         }
         return (sessions, new CleaningReport(log.Count, duplicates, outOfOrder, reordered, index.SessionCount, dropped, sessions.Count));
     }
+
+    private static string ValueOf(EventLog log, int row, SequenceField field) => field switch
+    {
+        SequenceField.Category => log.Attributes[row].Category is >= 0 and var c ? log.Categories[c] : NoValue,
+        SequenceField.Page => log.Attributes[row].Page is >= 0 and var p ? log.Pages[p] : NoValue,
+        _ => log.Actions[log.ActionCodes[row]],
+    };
 
     private static bool SameAttributes(in EventAttributes a, in EventAttributes b) =>
         a.ScrollDepth.Equals(b.ScrollDepth) && a.Cost.Equals(b.Cost) && a.Revenue.Equals(b.Revenue) && a.Page == b.Page

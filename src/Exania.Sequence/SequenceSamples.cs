@@ -7,8 +7,9 @@ namespace Exania.Sequence;
 /// </summary>
 public sealed class SequenceSamples
 {
-    public SequenceSamples(int maxLength, int[] tokens, float[] gaps, int[] targets, int[] sessions)
+    public SequenceSamples(int maxLength, int[] tokens, float[] gaps, int[] targets, int[] sessions, int extraInputs = 0, int[]? extraTokens = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(extraInputs);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         ArgumentNullException.ThrowIfNull(tokens);
         ArgumentNullException.ThrowIfNull(gaps);
@@ -16,6 +17,11 @@ public sealed class SequenceSamples
         ArgumentNullException.ThrowIfNull(sessions);
         if (tokens.Length != targets.Length * maxLength || gaps.Length != tokens.Length || sessions.Length != targets.Length)
             throw new ArgumentException("Token, gap, target and session arrays disagree in length.");
+        extraTokens ??= [];
+        if (extraTokens.Length != tokens.Length * extraInputs)
+            throw new ArgumentException($"Expected {extraInputs} extra input(s) of {tokens.Length} tokens, got {extraTokens.Length}.");
+        ExtraInputs = extraInputs;
+        ExtraTokens = extraTokens;
         MaxLength = maxLength;
         Tokens = tokens;
         Gaps = gaps;
@@ -37,7 +43,16 @@ public sealed class SequenceSamples
     /// <summary>Index of each sample's session in <see cref="SequenceDataset.SessionNames"/>.</summary>
     public int[] Sessions { get; }
 
+    /// <summary>Number of extra categorical inputs per step.</summary>
+    public int ExtraInputs { get; }
+
+    /// <summary>Extra input tokens, sample-major then input-major: sample i, input k at <c>(i·K + k)·L</c>.</summary>
+    public int[] ExtraTokens { get; }
+
     public ReadOnlySpan<int> TokensOf(int sample) => Tokens.AsSpan(sample * MaxLength, MaxLength);
+
+    /// <summary>The extra inputs of a sample, input-major (input k at <c>k·L</c>), as the network takes them.</summary>
+    public ReadOnlySpan<int> ExtraTokensOf(int sample) => ExtraTokens.AsSpan(sample * ExtraInputs * MaxLength, ExtraInputs * MaxLength);
     public ReadOnlySpan<float> GapsOf(int sample) => Gaps.AsSpan(sample * MaxLength, MaxLength);
 
     /// <summary>The last input token of a sample (the "current" action of a first-order Markov chain).</summary>
@@ -52,6 +67,8 @@ public sealed class SequenceSamples
         var gaps = new float[count * maxLength];
         var targets = new int[count];
         var owners = new int[count];
+        var extras = sessions.Count == 0 ? 0 : sessions[0].ExtraTokens.Length;
+        var extraTokens = new int[count * maxLength * extras];
         var row = 0;
         foreach (var s in indices)
         {
@@ -62,14 +79,17 @@ public sealed class SequenceSamples
                 var offset = row * maxLength + maxLength - take;
                 session.Tokens.AsSpan(i - take, take).CopyTo(tokens.AsSpan(offset, take));
                 session.Gaps.AsSpan(i - take, take).CopyTo(gaps.AsSpan(offset, take));
+                for (var k = 0; k < extras; k++)
+                    session.ExtraTokens[k].AsSpan(i - take, take).CopyTo(extraTokens.AsSpan((row * extras + k) * maxLength + maxLength - take, take));
                 targets[row] = session.Tokens[i] - 1;
                 owners[row] = s;
                 row++;
             }
         }
-        return new SequenceSamples(maxLength, tokens, gaps, targets, owners);
+        return new SequenceSamples(maxLength, tokens, gaps, targets, owners, extras, extraTokens);
     }
 }
 
 /// <summary>One cleaned session: its token ids and per-event <c>log1p(gap)</c>.</summary>
-internal sealed record SessionSequence(string Name, string User, int[] Tokens, float[] Gaps, string[] Actions, double[] Timestamps);
+internal sealed record SessionSequence(string Name, string User, int[] Tokens, float[] Gaps, string[] Actions, double[] Timestamps,
+    string[][] ExtraValues, int[][] ExtraTokens);

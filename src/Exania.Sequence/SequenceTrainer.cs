@@ -92,7 +92,10 @@ public static class SequenceTrainer
         if (train.Count == 0)
             throw new ArgumentException("The training split has no samples.");
         var vocabulary = data.Vocabulary;
-        var shape = new NetworkShape(vocabulary.Count, vocabulary.ClassCount, options.Embedding, options.Hidden, options.Layers);
+        var shape = new NetworkShape(vocabulary.Count, vocabulary.ClassCount, options.Embedding, options.Hidden, options.Layers)
+        {
+            ExtraTokens = [.. data.ExtraVocabularies.Select(v => v.Count)],
+        };
         shape.Validate();
         var parameters = Initialize(shape, options.Seed);
         var classWeights = ClassWeightsOf(train, shape.Classes, options.ClassWeights);
@@ -147,7 +150,7 @@ public static class SequenceTrainer
                         var weight = classWeights[target];
                         if (weight == 0) continue;
                         var random = SplitMix64.For(options.Seed, epoch, sample);
-                        network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random);
+                        network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample));
                         loss += weight * network.Loss(target);
                         network.Backward(parameters, target, weight * scale, g);
                     }
@@ -180,7 +183,8 @@ public static class SequenceTrainer
                 break;
             }
         }
-        var model = new SequenceModel(shape, vocabulary, train.MaxLength, best, data.Options.Field);
+        var model = new SequenceModel(shape, vocabulary, train.MaxLength, best, data.Options.Field,
+            [.. data.Options.ExtraInputs.Zip(data.ExtraVocabularies, (field, v) => new ExtraInput(field, v))]);
         return new SequenceTrainingResult(model, history, bestEpoch, stoppedEarly, classWeights);
     }
 
@@ -207,7 +211,7 @@ public static class SequenceTrainer
             var sum = 0.0;
             for (var i = c * samples.Count / Chunks; i < (c + 1) * samples.Count / Chunks; i++)
             {
-                network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random);
+                network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
                 sum += network.Loss(samples.Targets[i]);
             }
             sums[c] = sum;
@@ -226,13 +230,19 @@ public static class SequenceTrainer
         var random = new Random(seed);
         var p = new float[shape.ParameterCount];
         var e = shape.Embedding;
-        for (var i = e; i < shape.Tokens * e; i++)
+        void Normal(int offset, int rows)
         {
-            // Box–Muller
-            var u1 = 1 - random.NextDouble();
-            var u2 = random.NextDouble();
-            p[i] = (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+            // Row 0 (padding) stays zero. Box–Muller.
+            for (var i = offset + e; i < offset + rows * e; i++)
+            {
+                var u1 = 1 - random.NextDouble();
+                var u2 = random.NextDouble();
+                p[i] = (float)(Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+            }
         }
+        Normal(shape.EmbeddingOffset, shape.Tokens);
+        for (var k = 0; k < shape.ExtraTokens.Count; k++)
+            Normal(shape.ExtraEmbeddingOffset(k), shape.ExtraTokens[k]);
         void Uniform(int offset, int length, double bound)
         {
             for (var i = offset; i < offset + length; i++)

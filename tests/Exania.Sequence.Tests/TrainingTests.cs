@@ -156,6 +156,47 @@ public class TrainingTests
 public class TrainerPartsTests
 {
     [Fact]
+    public void ExtraInput_Category_IsAlignedWithTheActions_AndRoundTripsThroughTheModelFile()
+    {
+        var log = new InteractionGenerator(new GeneratorOptions { Seed = 3 }).Generate(120);
+        var data = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 6, ExtraInputs = [SequenceField.Category] });
+        Assert.Single(data.ExtraVocabularies);
+        var train = data.Train;
+        Assert.Equal(1, train.ExtraInputs);
+        for (var i = 0; i < train.Count; i++)
+        {
+            var tokens = train.TokensOf(i);
+            var extra = train.ExtraTokensOf(i);
+            for (var t = 0; t < tokens.Length; t++)
+                Assert.Equal(tokens[t] == SequenceVocabulary.Padding, extra[t] == SequenceVocabulary.Padding);
+        }
+        var model = SequenceTrainer.Train(data, new SequenceTrainingOptions { Epochs = 1, Embedding = 4, Hidden = 6, Seed = 2 }).Model;
+        Assert.Equal([data.ExtraVocabularies[0].Count], model.Shape.ExtraTokens);
+        var path = Path.Combine(Path.GetTempPath(), $"seq-extra-{Guid.NewGuid():N}.json");
+        try
+        {
+            model.Save(path);
+            var loaded = SequenceModel.Load(path);
+            Assert.Equal(model.Shape, loaded.Shape);
+            Assert.Equal(SequenceField.Category, loaded.ExtraInputs[0].Field);
+            Assert.Equal(model.ExtraInputs[0].Vocabulary.Tokens, loaded.ExtraInputs[0].Vocabulary.Tokens);
+            var prefix = SequencePreprocessor.Prefixes(log, SequenceField.Action, [SequenceField.Category])[0];
+            var byPrefix = loaded.Predict(prefix);
+            var n = Math.Min(prefix.Actions.Count, 6);
+            var first = prefix.Actions.Count - n;
+            var ids = Enumerable.Range(first, n).Select(j => model.Vocabulary.IndexOf(prefix.Actions[j])).ToArray();
+            var extraIds = Enumerable.Range(first, n).Select(j => model.ExtraInputs[0].Vocabulary.IndexOf(prefix.ExtraValues[0][j])).ToArray();
+            var gaps = Enumerable.Range(first, n).Select(j => j == 0 ? 0f : (float)Math.Log(1 + prefix.Timestamps[j] - prefix.Timestamps[j - 1])).ToArray();
+            Assert.Equal(model.Predict(ids, gaps, extraIds).Probabilities, byPrefix.Probabilities);
+            Assert.Throws<ArgumentException>(() => model.Predict(prefix.Actions, prefix.Timestamps));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Clip_RescalesToTheGlobalNorm_OnlyAboveTheLimit()
     {
         float[] g = [3, 4];
