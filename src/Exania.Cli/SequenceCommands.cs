@@ -215,7 +215,11 @@ internal static class SequenceCommands
                 var modelPath = Directory.Exists(modelOption) || modelOption.EndsWith('/') ? Path.Combine(modelOption, ModelFileName) : modelOption;
                 var sequenceModel = SequenceModel.Load(modelPath);
                 var outPath = parse.GetValue(output);
-                var (log, load) = input.Load(parse, Path.Combine(Path.GetTempPath(), $"exania-predict-{Environment.ProcessId}.rejects.csv"));
+                // Rejected rows (--on-bad-row skip) go beside --out, or to the temporary folder without it.
+                var rejectsPath = outPath is null
+                    ? Path.Combine(Path.GetTempPath(), $"exania-predict-sequence-{Environment.ProcessId}.rejects.csv")
+                    : WindowsCommand.RejectsPathFor(outPath);
+                var (log, load) = input.Load(parse, rejectsPath);
                 if (log.Count == 0)
                     return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
                 var predictions = new JsonArray();
@@ -262,6 +266,7 @@ internal static class SequenceCommands
                     ["sessions"] = predictions.Count,
                     ["top"] = k,
                     ["predictions"] = predictions,
+                    ["input"] = load.ToJson(),
                     ["seconds"] = CliOutput.Seconds(watch),
                 };
                 if (outPath is not null)

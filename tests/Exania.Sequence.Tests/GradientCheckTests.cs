@@ -199,4 +199,32 @@ public class GradientCheckTests
         Assert.Equal((plus - minus) / step, network.GapGradient(2), 5);
         Assert.Throws<ArgumentException>(() => network.Forward(parameters, tokens, gaps, 0, ref rng));
     }
+
+    [Fact]
+    public void Network_Backward_WithDropout_MatchesFiniteDifferences_ForAFixedMask()
+    {
+        // Same seed for every forward pass, so the masks (between the LSTM layers and on the context) are fixed.
+        var shape = new NetworkShape(Tokens: 5, Classes: 4, Embedding: 3, Hidden: 4, Layers: 2);
+        var random = new Random(31);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 2, 4, 3, 1];
+        float[] gaps = [0, 0, 0.7f, 1.1f, 0.2f];
+        const int target = 2;
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        double Loss()
+        {
+            var rng = SplitMix64.For(9, 1, 4);
+            network.Forward(parameters, tokens, gaps, 0.3, ref rng);
+            return network.Loss(target);
+        }
+        var withDropout = Loss();
+        var gradient = new double[shape.ParameterCount];
+        network.Backward(parameters, target, 1.0, gradient);
+        foreach (var (name, offset, length) in shape.Tensors())
+            for (var i = offset; i < offset + length; i++)
+                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        var plain = new SplitMix64(1);
+        network.Forward(parameters, tokens, gaps, 0, ref plain);
+        Assert.NotEqual(withDropout, network.Loss(target)); // the masks did drop something
+    }
 }
