@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Exania.Cli;
+using Exania.Testing;
 
 namespace Exania.Sequence.Tests;
 
@@ -23,21 +24,8 @@ public sealed class SequenceCliTests : IDisposable
 
     private static (int Exit, JsonObject? Json, string Error) Run(params string[] args)
     {
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = ExaniaApp.Run(args);
-            var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return (exit, lines.Length == 1 ? JsonNode.Parse(lines[0])!.AsObject() : null, stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
+        var result = CliRunner.Run(args);
+        return (result.Exit, result.Json, result.Error);
     }
 
     [Fact]

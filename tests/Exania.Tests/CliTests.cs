@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Exania.Cli;
+using Exania.Testing;
 
 namespace Exania.Tests;
 
@@ -12,20 +12,8 @@ public class CliTests
 {
     private static (int Exit, string Out, string Error) Run(params string[] args)
     {
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = ExaniaApp.Run(args);
-            return (exit, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
+        var result = CliRunner.Run(args);
+        return (result.Exit, result.Out, result.Error);
     }
 
     private static JsonObject Json(string stdout)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Exania.Events;
 using Exania.Features;
 using Exania.Synthetic;
+using Exania.Testing;
 
 namespace Exania.Tests;
 
@@ -13,15 +14,7 @@ namespace Exania.Tests;
 /// </summary>
 public class GoldenWindowsTests
 {
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Exania.slnx")))
-                return dir.FullName;
-        throw new DirectoryNotFoundException("Exania.slnx not found above " + AppContext.BaseDirectory);
-    }
-
-    public static string GoldenPath => Path.Combine(RepoRoot(), "js", "test", "golden_windows.json");
+    public static string GoldenPath => Path.Combine(RepoPaths.Js, "test", "golden_windows.json");
 
     [Fact]
     public void GoldenWindows_CommittedFileMatchesTheCSharpExtractor()

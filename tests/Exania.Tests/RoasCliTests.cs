@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Exania.Cli;
+using Exania.Testing;
 
 namespace Exania.Tests;
 
@@ -9,21 +10,8 @@ public class RoasCliTests
 {
     private static (int Exit, JsonObject? Json, string Error) Run(params string[] args)
     {
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exit = ExaniaApp.Run(args);
-            var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return (exit, lines.Length == 1 ? JsonNode.Parse(lines[0])!.AsObject() : null, stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
+        var result = CliRunner.Run(args);
+        return (result.Exit, result.Json, result.Error);
     }
 
     private const string Leaks = "conversions,conversion_rate,campaign_id,date,start_date";
@@ -108,26 +96,13 @@ public class BenchSmokeTests
     public void Bench_ClickAndRoas_RunAtTinySizes()
     {
         using var dir = new TestData.TempDir();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        var stdout = new StringWriter();
-        Console.SetOut(stdout);
-        Console.SetError(new StringWriter());
-        try
-        {
-            Assert.Equal(0, ExaniaApp.Run(["bench", "--sessions", "60", "--samples", "600", "--repeat", "1", "--work", dir.Root, "--json"]));
-            Assert.Equal(0, ExaniaApp.Run(["bench", "roas", "--rows", "600", "--large-rows", "1500", "--rounds", "5", "--work", dir.Root, "--json"]));
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
-        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
-        var click = JsonNode.Parse(lines[0])!;
+        var clickRun = CliRunner.Run("bench", "--sessions", "60", "--samples", "600", "--repeat", "1", "--work", dir.Root, "--json");
+        var roasRun = CliRunner.Run("bench", "roas", "--rows", "600", "--large-rows", "1500", "--rounds", "5", "--work", dir.Root, "--json");
+        Assert.Equal((0, 0), (clickRun.Exit, roasRun.Exit));
+        var click = clickRun.Json!;
         Assert.True((double)click["extraction"]!["extract_events_per_second"]! > 0);
         Assert.True((double)click["training"]!["auc_mean"]! > 0.5);
-        var roas = JsonNode.Parse(lines[1])!;
+        var roas = roasRun.Json!;
         Assert.True((double)roas["cases"]![0]!["seconds"]! > 0);
         Assert.True((double)roas["large"]!["peak_working_set_mb"]! > 0);
     }
