@@ -5,8 +5,20 @@ public sealed class EventReadSummary
 {
     public string File { get; init; } = "";
 
-    /// <summary>Data rows seen (header excluded; blank lines are not rows).</summary>
+    /// <summary>
+    /// Data rows seen (header excluded; blank lines are not rows). With nested events a row is one element of a line's
+    /// array, and a line rejected whole (no array, invalid JSON) is one row.
+    /// </summary>
     public long RowsRead { get; set; }
+
+    /// <summary>JSON Lines with nested events: non-blank lines read, each holding zero or more rows; 0 otherwise.</summary>
+    public long NestedLines { get; set; }
+
+    /// <summary>
+    /// JSON Lines with nested events: lines whose array was empty. They are legal but yield no row, so they are counted
+    /// here rather than vanishing from the totals.
+    /// </summary>
+    public long EmptyEventArrays { get; set; }
 
     public long Accepted { get; set; }
 

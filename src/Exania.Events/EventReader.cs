@@ -55,6 +55,9 @@ public static class EventReader
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(log);
         options ??= EventReaderOptions.Default;
+        if (options.NestedEvents is not null)
+            throw new EventFormatException(fileName, 0,
+                $"nested events ('{options.NestedEvents}') are read from JSON Lines only, and this file is read as CSV; choose the JSON Lines format (--format jsonl)");
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
         var tokenizer = new CsvTokenizer(reader, options.Delimiter);
@@ -114,8 +117,11 @@ public static class EventReader
     }
 
     /// <summary>
-    /// Reads JSON Lines (one flat JSON object per line) from <paramref name="stream"/>. Values may be strings or numbers;
-    /// properties that map to no event field are ignored.
+    /// Reads JSON Lines from <paramref name="stream"/>. Values may be strings or numbers; properties that map to no
+    /// event field are ignored. By default each line is one flat event object. With
+    /// <see cref="EventReaderOptions.NestedEvents"/> set, each line is an object holding an array of event objects under
+    /// that property (OTTO's <c>{"session": 0, "events": [...]}</c>): every element is one row, and a field an element
+    /// lacks is taken from the line object.
     /// </summary>
     public static EventReadSummary ReadJsonLines(Stream stream, string fileName, EventLog log,
         EventReaderOptions? options = null, IRejectSink? rejects = null)
@@ -123,88 +129,215 @@ public static class EventReader
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(log);
         options ??= EventReaderOptions.Default;
+        var nestedName = NestedNameBytes(options);
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
         var parser = new EventRowParser(log, options, summary);
-        var sourceNames = new string[EventFields.Count];
-        for (var f = 0; f < EventFields.Count; f++)
-            sourceNames[f] = options.ColumnMap.TryGetValue((EventField)f, out var src) ? src : EventFields.Name((EventField)f);
-        var fieldByName = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var f = 0; f < EventFields.Count; f++)
-            fieldByName.TryAdd(sourceNames[f], f);
-        var lookup = fieldByName.GetAlternateLookup<ReadOnlySpan<char>>();
+        var fields = new JsonEventFields(options);
+        var lineStart = new int[EventFields.Count];
+        var lineLength = new int[EventFields.Count];
 
         var lines = new Utf8LineReader(stream);
-        var row = new char[256];
-        var nameChars = new char[128];
         var sawAnyLine = false;
         while (lines.ReadLine(out var line, out var lineNumber))
         {
             sawAnyLine = true;
             if (IsBlank(line))
                 continue;
-            summary.RowsRead++;
-            parser.ClearFields();
-            var rowLength = 0;
-            (string Kind, string Reason)? error = null;
-            try
-            {
-                var json = new Utf8JsonReader(line, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
-                if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
-                    error = ("malformed", "the line is not a JSON object");
-                while (error is null && json.Read() && json.TokenType == JsonTokenType.PropertyName)
-                {
-                    var nameLength = json.HasValueSequence || json.ValueIsEscaped || json.ValueSpan.Length > nameChars.Length
-                        ? -1
-                        : Encoding.UTF8.GetChars(json.ValueSpan, nameChars);
-                    var found = nameLength >= 0
-                        ? lookup.TryGetValue(nameChars.AsSpan(0, nameLength), out var field)
-                        : fieldByName.TryGetValue(json.GetString() ?? "", out field);
-                    if (!found)
-                        field = -1;
-                    json.Read();
-                    if (field < 0)
-                    {
-                        json.TrySkip();
-                        continue;
-                    }
-                    switch (json.TokenType)
-                    {
-                        case JsonTokenType.String:
-                        case JsonTokenType.Number:
-                            {
-                                var raw = json.TokenType == JsonTokenType.String ? json.GetString()! : Encoding.UTF8.GetString(json.ValueSpan);
-                                if (rowLength + raw.Length > row.Length)
-                                    Array.Resize(ref row, Math.Max(row.Length * 2, rowLength + raw.Length));
-                                raw.CopyTo(row.AsSpan(rowLength));
-                                parser.Start[field] = rowLength;
-                                parser.Length[field] = raw.Length;
-                                rowLength += raw.Length;
-                                break;
-                            }
-                        case JsonTokenType.Null:
-                            break;
-                        default:
-                            error = ("wrong_type", $"{sourceNames[field]} is a JSON {json.TokenType.ToString().ToLowerInvariant()}, expected a string or number");
-                            json.TrySkip();
-                            break;
-                    }
-                }
-            }
-            catch (JsonException ex)
-            {
-                error = ("malformed", $"invalid JSON: {ex.Message.Split(" LineNumber", 2)[0]}");
-            }
-            error ??= parser.TryAppend(row.AsSpan(0, rowLength));
-            if (error is { } e)
-                HandleBadRow(summary, options, rejects, fileName, lineNumber, e, Encoding.UTF8.GetString(line));
+            if (nestedName is null)
+                ReadFlatLine(line, lineNumber, fileName, parser, fields, summary, options, rejects);
             else
-                summary.Accepted++;
+                ReadNestedLine(line, lineNumber, fileName, nestedName, parser, fields, lineStart, lineLength, summary, options, rejects);
         }
         if (!sawAnyLine)
             throw new EventFormatException(fileName, 0, "the file is empty: expected one JSON object per line");
         summary.Seconds = watch.Elapsed.TotalSeconds;
         return summary;
+    }
+
+    private static readonly JsonReaderOptions s_json = new() { CommentHandling = JsonCommentHandling.Disallow };
+
+    private static byte[]? NestedNameBytes(EventReaderOptions options)
+    {
+        if (options.NestedEvents is null)
+            return null;
+        if (string.IsNullOrWhiteSpace(options.NestedEvents))
+            throw new ArgumentException("The nested events property name is empty; name the array that holds the events (e.g. events).");
+        return Encoding.UTF8.GetBytes(options.NestedEvents);
+    }
+
+    /// <summary>One line, one flat event object.</summary>
+    private static void ReadFlatLine(ReadOnlySpan<byte> line, long lineNumber, string fileName, EventRowParser parser,
+        JsonEventFields fields, EventReadSummary summary, EventReaderOptions options, IRejectSink? rejects)
+    {
+        summary.RowsRead++;
+        parser.ClearFields();
+        fields.RowLength = 0;
+        (string Kind, string Reason)? error = null;
+        try
+        {
+            var json = new Utf8JsonReader(line, s_json);
+            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+                error = ("malformed", "the line is not a JSON object");
+            while (error is null && json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = fields.FieldOf(ref json);
+                json.Read();
+                if (field < 0)
+                    json.Skip();
+                else
+                    error = fields.ReadValue(ref json, field, parser.Start, parser.Length);
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = ("malformed", InvalidJson(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            error = ("malformed", "the line is not valid UTF-8");
+        }
+        error ??= parser.TryAppend(fields.Row.AsSpan(0, fields.RowLength));
+        if (error is { Kind: "missing_field" } missing && FirstArrayProperty(line) is { } array)
+        {
+            // The likely cause is a nested layout read as flat; say how to read it rather than only what is missing.
+            error = (missing.Kind, $"{missing.Reason} (the line holds an array '{array}'; if it lists the events, read them with --nested-events {array})");
+        }
+        if (error is { } e)
+            HandleBadRow(summary, options, rejects, fileName, lineNumber, e, Encoding.UTF8.GetString(line));
+        else
+            summary.Accepted++;
+    }
+
+    /// <summary>
+    /// One line, one object holding an array of events under <paramref name="nestedName"/>. Each element is a row of its
+    /// own: accepted, or rejected with its 0-based index in the array. A line that cannot yield events (not an object,
+    /// invalid JSON, no array) is one rejected row.
+    /// </summary>
+    private static void ReadNestedLine(ReadOnlySpan<byte> line, long lineNumber, string fileName, byte[] nestedName,
+        EventRowParser parser, JsonEventFields fields, int[] lineStart, int[] lineLength, EventReadSummary summary,
+        EventReaderOptions options, IRejectSink? rejects)
+    {
+        summary.NestedLines++;
+        lineStart.AsSpan().Fill(-1);
+        fields.RowLength = 0;
+        var arrayStart = -1;
+        (string Kind, string Reason)? error = null;
+        // First the whole line object: its own fields, and where the array starts. Skipping over the array validates
+        // its JSON, so a line broken anywhere is rejected whole before any of its events reaches the log.
+        try
+        {
+            var json = new Utf8JsonReader(line, s_json);
+            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+                error = ("malformed", "the line is not a JSON object");
+            while (error is null && json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                if (json.ValueTextEquals(nestedName))
+                {
+                    json.Read();
+                    if (json.TokenType == JsonTokenType.StartArray)
+                        arrayStart = (int)json.TokenStartIndex;
+                    else if (json.TokenType != JsonTokenType.Null)
+                        error = ("wrong_type", $"{options.NestedEvents} is a JSON {JsonEventFields.TokenName(json.TokenType)}, expected an array of event objects");
+                    json.Skip();
+                    continue;
+                }
+                var field = fields.FieldOf(ref json);
+                json.Read();
+                if (field < 0)
+                    json.Skip();
+                else
+                    error = fields.ReadValue(ref json, field, lineStart, lineLength);
+            }
+        }
+        catch (JsonException ex)
+        {
+            error = ("malformed", InvalidJson(ex));
+        }
+        catch (InvalidOperationException)
+        {
+            error = ("malformed", "the line is not valid UTF-8");
+        }
+        if (error is null && arrayStart < 0)
+            error = ("missing_field", $"{options.NestedEvents} is missing or null: expected an array of event objects");
+        if (error is { } lineError)
+        {
+            summary.RowsRead++;
+            HandleBadRow(summary, options, rejects, fileName, lineNumber, lineError, Encoding.UTF8.GetString(line));
+            return;
+        }
+
+        // The line's values stay at the start of the row buffer; each event's own values go after them.
+        var lineValues = fields.RowLength;
+        var array = line[arrayStart..];
+        var events = new Utf8JsonReader(array, s_json);
+        events.Read();
+        var index = 0;
+        while (events.Read() && events.TokenType != JsonTokenType.EndArray)
+        {
+            summary.RowsRead++;
+            var elementStart = (int)events.TokenStartIndex;
+            lineStart.CopyTo(parser.Start, 0);
+            lineLength.CopyTo(parser.Length, 0);
+            fields.RowLength = lineValues;
+            error = null;
+            if (events.TokenType != JsonTokenType.StartObject)
+            {
+                error = ("wrong_type", $"is a JSON {JsonEventFields.TokenName(events.TokenType)}, expected an event object");
+                events.Skip();
+            }
+            else
+            {
+                while (events.Read() && events.TokenType == JsonTokenType.PropertyName)
+                {
+                    var field = fields.FieldOf(ref events);
+                    events.Read();
+                    // After a bad value the rest of the element is still consumed, to reach the next element.
+                    if (field < 0 || error is not null)
+                        events.Skip();
+                    else
+                        error = fields.ReadValue(ref events, field, parser.Start, parser.Length);
+                }
+            }
+            error ??= parser.TryAppend(fields.Row.AsSpan(0, fields.RowLength));
+            if (error is { } e)
+            {
+                var raw = Encoding.UTF8.GetString(array[elementStart..(int)events.BytesConsumed]);
+                HandleBadRow(summary, options, rejects, fileName, lineNumber, (e.Kind, $"event {index}: {e.Reason}"), raw);
+            }
+            else
+            {
+                summary.Accepted++;
+            }
+            index++;
+        }
+        if (index == 0)
+            summary.EmptyEventArrays++;
+    }
+
+    private static string InvalidJson(JsonException ex) => $"invalid JSON: {ex.Message.Split(" LineNumber", 2)[0]}";
+
+    /// <summary>The name of the line's first top-level property whose value is an array, or null (error path only).</summary>
+    private static string? FirstArrayProperty(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var json = new Utf8JsonReader(line, s_json);
+            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+                return null;
+            while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = json.GetString();
+                json.Read();
+                if (json.TokenType == JsonTokenType.StartArray)
+                    return name;
+                json.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+        }
+        return null;
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line)

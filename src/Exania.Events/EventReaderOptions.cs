@@ -64,6 +64,13 @@ public sealed record EventReaderOptions
     public char Delimiter { get; init; } = ',';
 
     /// <summary>
+    /// JSON Lines only: the property of each line that holds an array of event objects (e.g. <c>events</c> in OTTO's
+    /// <c>{"session": 0, "events": [...]}</c>). Each element is one row; a field is looked up in the element first, then
+    /// in the line object. Null (the default) reads one flat event object per line.
+    /// </summary>
+    public string? NestedEvents { get; init; }
+
+    /// <summary>
     /// Parses a column map such as <c>timestamp=event_time,action=behavior_type</c> (logical=source pairs).
     /// </summary>
     /// <exception cref="FormatException">A pair is malformed or names an unknown logical field.</exception>
