@@ -25,6 +25,12 @@ internal sealed class EventInput
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string?> NestedEvents { get; } = new("--nested-events")
+    {
+        Description = "JSON Lines whose every line holds an array of events under this property, e.g. events for OTTO's " +
+                      "{\"session\": 0, \"events\": [...]}; a field an event lacks is taken from its line (e.g. session).",
+    };
+
     public Option<string> TimestampFormat { get; } = new("--timestamp-format")
     {
         Description = "auto, epoch-s, epoch-ms or iso8601 (auto: ISO text, numbers >= 1e11 as milliseconds, else seconds).",
@@ -64,6 +70,7 @@ internal sealed class EventInput
         command.Options.Add(Events);
         command.Options.Add(Map);
         command.Options.Add(Format);
+        command.Options.Add(NestedEvents);
         command.Options.Add(TimestampFormat);
         command.Options.Add(NoHeader);
         command.Options.Add(Columns);
@@ -89,6 +96,12 @@ internal sealed class EventInput
             "epoch-ms" => Exania.Events.TimestampFormat.EpochMilliseconds,
             "iso8601" => Exania.Events.TimestampFormat.Iso8601,
             var other => throw new ArgumentException($"--timestamp-format '{other}' is not one of auto, epoch-s, epoch-ms, iso8601."),
+        },
+        NestedEvents = parse.GetValue(NestedEvents) switch
+        {
+            null => null,
+            var name when string.IsNullOrWhiteSpace(name) => throw new ArgumentException("--nested-events needs the name of the array property, e.g. --nested-events events."),
+            var name => name.Trim(),
         },
         HasHeader = !parse.GetValue(NoHeader),
         ColumnNames = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries),
@@ -143,6 +156,8 @@ internal sealed class LoadReport
     public long RowsRead => Files.Sum(f => f.RowsRead);
     public long Accepted => Files.Sum(f => f.Accepted);
     public long Rejected => Files.Sum(f => f.Rejected);
+    public long NestedLines => Files.Sum(f => f.NestedLines);
+    public long EmptyEventArrays => Files.Sum(f => f.EmptyEventArrays);
     public double Seconds => Files.Sum(f => f.Seconds);
 
     public JsonObject ToJson()
@@ -159,6 +174,8 @@ internal sealed class LoadReport
             ["accepted"] = Accepted,
             ["rejected"] = Rejected,
             ["rejected_by_kind"] = byKind,
+            ["nested_lines"] = NestedLines,
+            ["empty_event_arrays"] = EmptyEventArrays,
             ["unknown_actions"] = unknown,
             ["sessionized_rows"] = SessionizedRows,
             ["sessions_created"] = SessionsCreated,
@@ -168,7 +185,9 @@ internal sealed class LoadReport
     }
 
     public string HumanLine() =>
-        $"read {RowsRead:N0} rows: {Accepted:N0} accepted, {Rejected:N0} rejected" +
+        $"read {RowsRead:N0} rows" +
+        (NestedLines > 0 ? $" (events nested in {NestedLines:N0} lines, {EmptyEventArrays:N0} of them with an empty array)" : "") +
+        $": {Accepted:N0} accepted, {Rejected:N0} rejected" +
         (RejectsFile is null ? "" : $" (see {RejectsFile})") +
         (SessionizedRows > 0 ? $"; {SessionsCreated:N0} sessions from the inactivity gap" : "");
 }
