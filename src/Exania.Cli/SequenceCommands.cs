@@ -123,13 +123,18 @@ internal static class SequenceCommands
         var clip = new Option<double>("--clip") { Description = "Global gradient-norm limit (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
         var patience = new Option<int>("--patience") { Description = "Epochs without a lower validation loss before stopping.", DefaultValueFactory = _ => d.Patience };
         var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency." };
+        var repeat = new Option<bool>("--repeat")
+        {
+            Description = "Learned repeat term: a bonus on the logit of every token seen in the window, by how many events ago (`--repeat false` turns it off).",
+            DefaultValueFactory = _ => d.Repeat,
+        };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); the model does not depend on it.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
         input.AddTo(command);
         prep.AddTo(command);
-        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, threads, seed, json })
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, threads, seed, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -152,6 +157,7 @@ internal static class SequenceCommands
                     ClipNorm = parse.GetValue(clip),
                     Patience = parse.GetValue(patience),
                     ClassWeights = parse.GetValue(classWeights),
+                    Repeat = parse.GetValue(repeat),
                     Threads = parse.GetValue(threads),
                     Seed = s,
                 };
@@ -400,6 +406,7 @@ internal static class SequenceCommands
                 ["epochs"] = options.Epochs,
                 ["patience"] = options.Patience,
                 ["class_weights"] = options.ClassWeights,
+                ["repeat"] = options.Repeat,
                 ["seed"] = options.Seed,
                 ["threads"] = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
             },

@@ -183,9 +183,15 @@ internal static class SoftmaxOutput<T>
 {
     public static void Forward(ReadOnlySpan<T> x, int inputs, int classes, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> probabilities)
     {
-        for (var k = 0; k < classes; k++)
-            probabilities[k] = b[k] + TensorPrimitives.Dot(w.Slice(k * inputs, inputs), x);
+        Logits(x, inputs, classes, w, b, probabilities);
         AdditiveAttention<T>.StableSoftmax(probabilities[..classes]);
+    }
+
+    /// <summary>logits = W x + b into <paramref name="logits"/> (the caller may add further terms before the softmax).</summary>
+    public static void Logits(ReadOnlySpan<T> x, int inputs, int classes, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> logits)
+    {
+        for (var k = 0; k < classes; k++)
+            logits[k] = b[k] + TensorPrimitives.Dot(w.Slice(k * inputs, inputs), x);
     }
 
     /// <summary>−log p_y, with p_y floored at the smallest normal value so a confident mistake stays finite.</summary>

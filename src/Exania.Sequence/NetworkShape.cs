@@ -14,6 +14,14 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     /// <summary>Vocabulary sizes of the extra categorical inputs (e.g. the category beside the action), each with its own embedding.</summary>
     public IReadOnlyList<int> ExtraTokens { get; init; } = [];
 
+    /// <summary>
+    /// Length of the repeat table (0 = no repeat term): the logit of every class seen among the last
+    /// <see cref="RepeatPositions"/> events gets <c>repeat[d]</c> added, d = how many events ago it occurred. It lets the
+    /// model say "again what was seen d events back" for any token, which a softmax over embeddings must otherwise learn
+    /// per token (rare categories and items never get there).
+    /// </summary>
+    public int RepeatPositions { get; init; }
+
     /// <summary>Width of a step's input: the embeddings (predicted field first, then the extra inputs) and log1p(gap).</summary>
     public int Input => Embedding * (1 + ExtraTokens.Count) + 1;
 
@@ -28,9 +36,9 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
 
     public bool Equals(NetworkShape? other) =>
         other is not null && Tokens == other.Tokens && Classes == other.Classes && Embedding == other.Embedding && Hidden == other.Hidden
-        && Layers == other.Layers && ExtraTokens.SequenceEqual(other.ExtraTokens);
+        && Layers == other.Layers && RepeatPositions == other.RepeatPositions && ExtraTokens.SequenceEqual(other.ExtraTokens);
 
-    public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, ExtraTokens.Count);
+    public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, RepeatPositions, ExtraTokens.Count);
 
     public int Attention => Hidden;
 
@@ -58,7 +66,8 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     public int AttentionV => AttentionB + Attention;
     public int OutputW => AttentionV + Attention;
     public int OutputB => OutputW + Classes * Hidden;
-    public int ParameterCount => OutputB + Classes;
+    public int Repeat => OutputB + Classes;
+    public int ParameterCount => Repeat + RepeatPositions;
 
     private int LayerSize(int layer) => 4 * Hidden * (LayerInput(layer) + Hidden + 1);
 
@@ -73,6 +82,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
             throw new ArgumentOutOfRangeException(nameof(Layers), Layers, "The LSTM has 1 or 2 layers.");
         foreach (var extra in ExtraTokens)
             ArgumentOutOfRangeException.ThrowIfLessThan(extra, 3, nameof(ExtraTokens));
+        ArgumentOutOfRangeException.ThrowIfNegative(RepeatPositions, nameof(RepeatPositions));
     }
 
     /// <summary>Named tensors (name, offset, length) in buffer order, for the model file.</summary>
@@ -92,5 +102,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
         yield return ("attention.v", AttentionV, Attention);
         yield return ("output.w", OutputW, Classes * Hidden);
         yield return ("output.b", OutputB, Classes);
+        if (RepeatPositions > 0)
+            yield return ("repeat", Repeat, RepeatPositions);
     }
 }

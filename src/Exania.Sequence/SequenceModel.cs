@@ -13,11 +13,11 @@ public sealed record ExtraInput(SequenceField Field, SequenceVocabulary Vocabula
 public sealed record SequencePrediction(float[] Probabilities, float[] Attention);
 
 /// <summary>
-/// A trained next-action model: embedding ++ log1p(gap) → LSTM → additive attention → softmax, float32.
+/// A trained next-action model: embedding ++ log1p(gap) → LSTM → additive attention → linear (+ repeat term) → softmax, float32.
 /// </summary>
 /// <remarks>
 /// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length", "field",
-/// "shape": {"tokens", "classes", "embedding", "hidden", "layers"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}],
+/// "shape": {"tokens", "classes", "embedding", "hidden", "layers", "repeat"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}],
 /// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
 /// LSTM gates are ordered i, f, g, o (PyTorch's order).
 /// </remarks>
@@ -164,6 +164,7 @@ public sealed class SequenceModel
             json.WriteNumber("embedding", Shape.Embedding);
             json.WriteNumber("hidden", Shape.Hidden);
             json.WriteNumber("layers", Shape.Layers);
+            json.WriteNumber("repeat", Shape.RepeatPositions);
             json.WriteEndObject();
             json.WriteStartArray("vocabulary");
             foreach (var token in Vocabulary.Tokens)
@@ -218,6 +219,7 @@ public sealed class SequenceModel
                 s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32())
             {
                 ExtraTokens = [.. extras.Select(x => x.Vocabulary.Count)],
+                RepeatPositions = s.TryGetProperty("repeat", out var repeat) ? repeat.GetInt32() : 0,
             };
             shape.Validate();
             var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);

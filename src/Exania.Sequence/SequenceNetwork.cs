@@ -5,7 +5,7 @@ namespace Exania.Sequence;
 
 /// <summary>
 /// One sample through the whole network and back: embedding ++ gap → LSTM (1–2 layers, dropout between them) →
-/// additive attention → dropout → linear → softmax. Left padding is skipped: the LSTM starts at the first real event
+/// additive attention → dropout → linear (+ the repeat term, when the shape has one) → softmax. Left padding is skipped: the LSTM starts at the first real event
 /// with a zero state, and the attention runs over the real steps only, so padding gets exactly zero weight.
 /// A workspace holds every activation of one sample; one workspace per worker, never shared.
 /// </summary>
@@ -107,8 +107,8 @@ internal sealed class SequenceNetwork<T>
         for (var t = 0; t < steps; t++)
         {
             var token = tokens[first + t];
-            if ((uint)token >= (uint)shape.Tokens)
-                throw new ArgumentException($"Token {token} is outside the vocabulary of {shape.Tokens}.");
+            if (token == SequenceVocabulary.Padding || (uint)token >= (uint)shape.Tokens)
+                throw new ArgumentException($"Token {token} at step {first + t} is padding inside the window or outside the vocabulary of {shape.Tokens}.");
             _tokens[t] = token;
             embedding.Slice(token * e, e).CopyTo(_x.AsSpan(t * d0, e));
             for (var k = 0; k < extras; k++)
@@ -150,8 +150,15 @@ internal sealed class SequenceNetwork<T>
             FillMask(_contextMask, dropout, ref random);
             TensorPrimitives.Multiply(_contextDropped, _contextMask, _contextDropped);
         }
-        SoftmaxOutput<T>.Forward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h),
+        SoftmaxOutput<T>.Logits(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h),
             parameters.Slice(shape.OutputB, shape.Classes), _probabilities);
+        if (shape.RepeatPositions > 0)
+        {
+            var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
+            for (var t = Math.Max(0, steps - shape.RepeatPositions); t < steps; t++)
+                _probabilities[_tokens[t] - 1] += repeat[steps - 1 - t];
+        }
+        AdditiveAttention<T>.StableSoftmax(_probabilities);
     }
 
     /// <summary>−log p_target of the last forward pass.</summary>
@@ -166,6 +173,15 @@ internal sealed class SequenceNetwork<T>
             gradient.Slice(shape.OutputW, shape.Classes * h), gradient.Slice(shape.OutputB, shape.Classes), _dContext);
         if (_dropout)
             TensorPrimitives.Multiply(_dContext, _contextMask, _dContext);
+        if (shape.RepeatPositions > 0)
+        {
+            var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
+            for (var t = Math.Max(0, steps - shape.RepeatPositions); t < steps; t++)
+            {
+                var k = _tokens[t] - 1;
+                dRepeat[steps - 1 - t] += scale * (_probabilities[k] - (k == target ? T.One : T.Zero));
+            }
+        }
         var dh = _dh.AsSpan(0, steps * h);
         dh.Clear();
         var top = _h[shape.Layers - 1];

@@ -28,6 +28,9 @@ public sealed record SequenceTrainingOptions
     /// <summary>Weight each sample's loss by n / (classes_seen · n_class), so rare actions count as much as frequent ones.</summary>
     public bool ClassWeights { get; init; }
 
+    /// <summary>Add the repeat term (see <see cref="NetworkShape.RepeatPositions"/>) over the whole window; it starts at zero.</summary>
+    public bool Repeat { get; init; }
+
     public int Seed { get; init; }
 
     /// <summary>Worker threads (0 = all cores). The result does not depend on it.</summary>
@@ -95,6 +98,7 @@ public static class SequenceTrainer
         var shape = new NetworkShape(vocabulary.Count, vocabulary.ClassCount, options.Embedding, options.Hidden, options.Layers)
         {
             ExtraTokens = [.. data.ExtraVocabularies.Select(v => v.Count)],
+            RepeatPositions = options.Repeat ? train.MaxLength : 0,
         };
         shape.Validate();
         var parameters = Initialize(shape, options.Seed);

@@ -164,6 +164,42 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void Network_Backward_MatchesFiniteDifferences_WithTheRepeatTerm()
+    {
+        // Token 3 occurs twice (two repeat positions feed one logit); the table is shorter than the window, so the
+        // oldest real steps fall outside it and must get no gradient.
+        var shape = new NetworkShape(Tokens: 6, Classes: 5, Embedding: 2, Hidden: 3, Layers: 1) { RepeatPositions = 4 };
+        var random = new Random(41);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 4, 3, 1, 5, 3, 2];
+        float[] gaps = [0, 0, 0.3f, 0.5f, 1.25f, 0.1f, 2f];
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        var rng = new SplitMix64(1);
+        foreach (var target in new[] { 2, 0 })
+        {
+            double Loss()
+            {
+                network.Forward(parameters, tokens, gaps, 0, ref rng);
+                return network.Loss(target);
+            }
+            Loss();
+            var gradient = new double[shape.ParameterCount];
+            network.Backward(parameters, target, 1.0, gradient);
+            foreach (var (name, offset, length) in shape.Tensors())
+                for (var i = offset; i < offset + length; i++)
+                    AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}] (target {target})");
+        }
+        // Hand check of the term itself: raising repeat[0] by δ adds δ to the logit of the last event's class only
+        // (token 2 → class 1), so class 1's odds against class 0 (token 1, three events back) grow by exactly e^δ.
+        network.Forward(parameters, tokens, gaps, 0, ref rng);
+        var before = network.Probabilities[1] / network.Probabilities[0];
+        parameters[shape.Repeat] += 0.5;
+        network.Forward(parameters, tokens, gaps, 0, ref rng);
+        var after = network.Probabilities[1] / network.Probabilities[0];
+        Assert.Equal(Math.Exp(0.5), after / before, 10);
+    }
+
+    [Fact]
     public void Network_Backward_MatchesFiniteDifferences_WithAnExtraCategoricalInput()
     {
         var shape = new NetworkShape(Tokens: 5, Classes: 4, Embedding: 2, Hidden: 3, Layers: 1) { ExtraTokens = [4] };
