@@ -283,7 +283,7 @@ public static class EventReader
             error = null;
             if (events.TokenType != JsonTokenType.StartObject)
             {
-                error = ("wrong_type", $"is a JSON {JsonEventFields.TokenName(events.TokenType)}, expected an event object");
+                error = ("wrong_type", $"the element is a JSON {JsonEventFields.TokenName(events.TokenType)}, not an event object");
                 events.Skip();
             }
             else
