@@ -159,6 +159,75 @@ public class CliTests
             Assert.True(File.Exists(Path.Combine(dir.Root, file)), file);
     }
 
+    private const string OttoMap = "session_id=session,user_id=session,timestamp=ts,action=type,page=aid";
+
+    [Fact]
+    public void Sequences_And_TrainSequence_ReadOttoNestedEvents()
+    {
+        using var dir = new TestData.TempDir();
+        var otto = TestData.Path("otto_train.jsonl");
+        var result = Run("sequences", "--events", otto, "--nested-events", "events", "--map", OttoMap, "--out", dir.File("seq"), "--json");
+        Assert.Equal(0, result.Exit);
+        var json = Json(result.Out);
+        Assert.Equal(862, (int)json["events"]!);
+        Assert.Equal(20, (int)json["sessions"]!);
+        var input = json["input"]!;
+        Assert.Equal((862, 862, 0), ((int)input["rows_read"]!, (int)input["accepted"]!, (int)input["rejected"]!));
+        Assert.Equal((20, 0), ((int)input["nested_lines"]!, (int)input["empty_event_arrays"]!));
+        Assert.Equal((800, 52, 10), ((int)input["unknown_actions"]!["clicks"]!, (int)input["unknown_actions"]!["carts"]!, (int)input["unknown_actions"]!["orders"]!));
+        Assert.Equal(0, (int)input["sessionized_rows"]!);
+
+        var train = Run("train", "sequence", "--events", otto, "--nested-events", "events", "--map", OttoMap,
+            "--epochs", "1", "--emb", "8", "--hidden", "8", "--threads", "1", "--out", dir.File("model"), "--json");
+        Assert.Equal(0, train.Exit);
+        Assert.Equal(862, (int)Json(train.Out)["data"]!["input"]!["accepted"]!);
+        Assert.True(File.Exists(dir.File("model/sequence_model.json")));
+    }
+
+    [Fact]
+    public void Windows_NestedEvents_FailNamesTheEvent_SkipWritesOneRejectPerBadEvent()
+    {
+        using var dir = new TestData.TempDir();
+        var events = dir.File("bad.jsonl");
+        var good = string.Join(",", Enumerable.Range(0, 30).Select(i => $"{{\"aid\":{i},\"ts\":{1659304800000 + i * 2000},\"type\":\"scroll_down\"}}"));
+        File.WriteAllText(events,
+            $"{{\"session\":1,\"events\":[{good}]}}\n" +
+            "{\"session\":2,\"events\":[]}\n" +
+            "{\"session\":3,\"events\":[{\"ts\":1659304800000,\"type\":\"click\"},{\"ts\":\"abc\",\"type\":\"click\"},{\"ts\":1659304801000}]}\n" +
+            "not json\n");
+
+        var fail = Run("windows", "--events", events, "--nested-events", "events", "--map", OttoMap, "--out", dir.File("w.csv"));
+        Assert.Equal(2, fail.Exit);
+        Assert.Contains("bad.jsonl:3: event 1: timestamp 'abc' is not", fail.Error);
+        Assert.False(File.Exists(dir.File("w.csv")));
+
+        var skip = Run("windows", "--events", events, "--nested-events", "events", "--map", OttoMap, "--on-bad-row", "skip",
+            "--min-actions", "2", "--out", dir.File("w.csv"), "--json");
+        Assert.Equal(0, skip.Exit);
+        var input = Json(skip.Out)["input"]!;
+        Assert.Equal((34, 31, 3), ((int)input["rows_read"]!, (int)input["accepted"]!, (int)input["rejected"]!));
+        Assert.Equal((4, 1), ((int)input["nested_lines"]!, (int)input["empty_event_arrays"]!));
+        var rejects = File.ReadAllLines(dir.File("w.rejects.csv"));
+        Assert.Equal(
+        [
+            "file,line,reason,raw",
+            "bad.jsonl,3,\"event 1: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time\",\"{\"\"ts\"\":\"\"abc\"\",\"\"type\"\":\"\"click\"\"}\"",
+            "bad.jsonl,3,event 2: action is missing or empty,\"{\"\"ts\"\":1659304801000}\"",
+        ], rejects[..3]);
+        // The parser's own wording of the JSON error is System.Text.Json's, so only its frame is pinned.
+        Assert.StartsWith("bad.jsonl,4,invalid JSON: ", rejects[3]);
+        Assert.EndsWith(",not json", rejects[3]);
+        Assert.Equal(4, rejects.Length);
+    }
+
+    [Fact]
+    public void NestedEvents_EmptyName_ExitsTwo()
+    {
+        var result = Run("windows", "--events", TestData.Path("otto_train.jsonl"), "--nested-events", " ", "--out", "unused.csv", "--json");
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("--nested-events needs the name", (string)Json(result.Out)["error"]!);
+    }
+
     [Fact]
     public void UnknownOption_ExitsNonZero() => Assert.NotEqual(0, Run("windows", "--nope").Exit);
 }
