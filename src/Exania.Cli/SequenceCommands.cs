@@ -425,12 +425,16 @@ internal static class SequenceCommands
                 ["f1"] = Math.Round(c.F1, 6),
                 ["support"] = c.Support,
             });
-        var confusion = new JsonArray();
-        for (var i = 0; i < r.Classes.Count; i++)
+        JsonArray? confusion = null;
+        if (r.Confusion is { } counts)
         {
-            var row = new JsonArray();
-            for (var j = 0; j < r.Classes.Count; j++) row.Add(r.Confusion[i, j]);
-            confusion.Add(row);
+            confusion = [];
+            for (var i = 0; i < r.Classes.Count; i++)
+            {
+                var row = new JsonArray();
+                for (var j = 0; j < r.Classes.Count; j++) row.Add(counts[i, j]);
+                confusion.Add(row);
+            }
         }
         return new JsonObject
         {
@@ -438,7 +442,9 @@ internal static class SequenceCommands
             ["macro"] = new JsonObject { ["precision"] = Math.Round(r.MacroPrecision, 6), ["recall"] = Math.Round(r.MacroRecall, 6), ["f1"] = Math.Round(r.MacroF1, 6) },
             ["weighted"] = new JsonObject { ["precision"] = Math.Round(r.WeightedPrecision, 6), ["recall"] = Math.Round(r.WeightedRecall, 6), ["f1"] = Math.Round(r.WeightedF1, 6) },
             ["classes"] = classes,
-            ["confusion_matrix"] = new JsonObject { ["labels"] = new JsonArray([.. r.Classes.Select(c => JsonValue.Create(c.Name))]), ["rows_true_columns_predicted"] = confusion },
+            // Above ClassificationReport.ConfusionLimit classes the matrix would dwarf the file: null, and the per-class scores remain.
+            ["confusion_matrix"] = confusion is null ? null
+                : new JsonObject { ["labels"] = new JsonArray([.. r.Classes.Select(c => JsonValue.Create(c.Name))]), ["rows_true_columns_predicted"] = confusion },
         };
     }
 

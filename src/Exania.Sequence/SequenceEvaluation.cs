@@ -11,7 +11,10 @@ public sealed record ClassScores(string Name, double Precision, double Recall, d
 /// </summary>
 public sealed class ClassificationReport
 {
-    private ClassificationReport(int samples, double accuracy, ClassScores[] classes, int[,] confusion, bool[] present)
+    /// <summary>Largest class count that gets a confusion matrix (its size is the square of the class count).</summary>
+    public const int ConfusionLimit = 100;
+
+    private ClassificationReport(int samples, double accuracy, ClassScores[] classes, int[,]? confusion, bool[] present)
     {
         Samples = samples;
         Accuracy = accuracy;
@@ -31,8 +34,8 @@ public sealed class ClassificationReport
     public double Accuracy { get; }
     public IReadOnlyList<ClassScores> Classes { get; }
 
-    /// <summary>Counts [true class, predicted class].</summary>
-    public int[,] Confusion { get; }
+    /// <summary>Counts [true class, predicted class]; null above <see cref="ConfusionLimit"/> classes.</summary>
+    public int[,]? Confusion { get; }
 
     public double MacroPrecision { get; }
     public double MacroRecall { get; }
@@ -47,28 +50,29 @@ public sealed class ClassificationReport
         if (truth.Length != predicted.Length)
             throw new ArgumentException("Truth and predictions differ in length.");
         var k = classNames.Count;
-        var confusion = new int[k, k];
+        var confusion = k <= ConfusionLimit ? new int[k, k] : null;
+        var truePositives = new int[k];
+        var support = new int[k];
+        var predictedCount = new int[k];
         var correct = 0;
         for (var i = 0; i < truth.Length; i++)
         {
-            confusion[truth[i], predicted[i]]++;
-            if (truth[i] == predicted[i]) correct++;
+            support[truth[i]]++;
+            predictedCount[predicted[i]]++;
+            if (confusion is not null) confusion[truth[i], predicted[i]]++;
+            if (truth[i] != predicted[i]) continue;
+            truePositives[truth[i]]++;
+            correct++;
         }
         var classes = new ClassScores[k];
         var present = new bool[k];
         for (var c = 0; c < k; c++)
         {
-            int tp = confusion[c, c], support = 0, predictedCount = 0;
-            for (var j = 0; j < k; j++)
-            {
-                support += confusion[c, j];
-                predictedCount += confusion[j, c];
-            }
-            var precision = predictedCount == 0 ? 0 : tp / (double)predictedCount;
-            var recall = support == 0 ? 0 : tp / (double)support;
+            var precision = predictedCount[c] == 0 ? 0 : truePositives[c] / (double)predictedCount[c];
+            var recall = support[c] == 0 ? 0 : truePositives[c] / (double)support[c];
             var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            classes[c] = new ClassScores(classNames[c], precision, recall, f1, support);
-            present[c] = support > 0 || predictedCount > 0;
+            classes[c] = new ClassScores(classNames[c], precision, recall, f1, support[c]);
+            present[c] = support[c] > 0 || predictedCount[c] > 0;
         }
         return new ClassificationReport(truth.Length, truth.Length == 0 ? 0 : correct / (double)truth.Length, classes, confusion, present);
     }
@@ -100,18 +104,27 @@ public sealed record RankingScores(double HitRate10, double Mrr20, double Ndcg10
 /// <summary>
 /// Baselines fitted on the training split: the most frequent next action, and a first-order Markov chain that predicts
 /// the most frequent next action after the current (last input) token, falling back to the most frequent action for
-/// a token never seen as current. Ties go to the lower class index (numpy's argmax).
+/// a token never seen as current. Ties go to the lower class index (numpy's argmax). Transitions are stored sparsely
+/// (one sorted row of seen successors per token), so item vocabularies of tens of thousands fit.
 /// </summary>
 public sealed class NextActionBaselines
 {
     private readonly int[] _markov;
-    private readonly long[,] _transitions;
+    private readonly int[] _rowStart;
+    private readonly int[] _successor;
+    private readonly long[] _count;
+    private readonly long[] _rowTotal;
+    private readonly int _classes;
 
-    private NextActionBaselines(int majority, int[] markov, long[,] transitions)
+    private NextActionBaselines(int majority, int[] markov, int[] rowStart, int[] successor, long[] count, long[] rowTotal, int classes)
     {
         Majority = majority;
         _markov = markov;
-        _transitions = transitions;
+        _rowStart = rowStart;
+        _successor = successor;
+        _count = count;
+        _rowTotal = rowTotal;
+        _classes = classes;
     }
 
     public int Majority { get; }
@@ -124,11 +137,26 @@ public sealed class NextActionBaselines
     /// </summary>
     public void MarkovProbabilities(int currentToken, Span<double> destination)
     {
-        var classes = _transitions.GetLength(1);
-        var total = 0L;
-        for (var k = 0; k < classes; k++) total += _transitions[currentToken, k];
-        for (var k = 0; k < classes; k++)
-            destination[k] = (_transitions[currentToken, k] + 1.0) / (total + classes);
+        var denominator = (double)(_rowTotal[currentToken] + _classes);
+        destination[.._classes].Fill(1 / denominator);
+        for (var j = _rowStart[currentToken]; j < _rowStart[currentToken + 1]; j++)
+            destination[_successor[j]] = (_count[j] + 1) / denominator;
+    }
+
+    /// <summary>
+    /// The smoothed Markov probability of <paramref name="target"/> after <paramref name="currentToken"/>, and how many
+    /// classes score strictly higher (only successors seen more often can), without a dense row.
+    /// </summary>
+    public (double Probability, int Higher) MarkovScore(int currentToken, int target)
+    {
+        int from = _rowStart[currentToken], to = _rowStart[currentToken + 1];
+        var targetCount = 0L;
+        for (var j = from; j < to; j++)
+            if (_successor[j] == target) targetCount = _count[j];
+        var higher = 0;
+        for (var j = from; j < to; j++)
+            if (_count[j] > targetCount) higher++;
+        return ((targetCount + 1.0) / (_rowTotal[currentToken] + _classes), higher);
     }
 
     public static NextActionBaselines Fit(SequenceSamples train, int tokens)
@@ -136,29 +164,44 @@ public sealed class NextActionBaselines
         ArgumentNullException.ThrowIfNull(train);
         var classes = tokens - 1;
         var counts = new long[classes];
-        var transitions = new long[tokens, classes];
+        var pairs = new long[train.Count];
         for (var i = 0; i < train.Count; i++)
         {
             counts[train.Targets[i]]++;
-            transitions[train.LastToken(i), train.Targets[i]]++;
+            pairs[i] = (long)train.LastToken(i) * classes + train.Targets[i];
         }
-        var majority = ArgMax(counts);
+        Array.Sort(pairs);
+        var majority = 0;
+        for (var k = 1; k < classes; k++)
+            if (counts[k] > counts[majority]) majority = k;
+        var rowStart = new int[tokens + 1];
+        var successor = new List<int>();
+        var count = new List<long>();
+        var rowTotal = new long[tokens];
         var markov = new int[tokens];
-        var row = new long[classes];
-        for (var t = 0; t < tokens; t++)
+        Array.Fill(markov, majority);
+        var best = new long[tokens];
+        for (var i = 0; i < pairs.Length;)
         {
-            for (var k = 0; k < classes; k++) row[k] = transitions[t, k];
-            markov[t] = row.Any(c => c > 0) ? ArgMax(row) : majority;
+            var j = i;
+            while (j < pairs.Length && pairs[j] == pairs[i]) j++;
+            var token = (int)(pairs[i] / classes);
+            var next = (int)(pairs[i] % classes);
+            rowStart[token + 1]++;
+            successor.Add(next);
+            count.Add(j - i);
+            rowTotal[token] += j - i;
+            // Rows are sorted by class, so a strictly larger count is needed to move the argmax: ties keep the lower class.
+            if (j - i > best[token])
+            {
+                best[token] = j - i;
+                markov[token] = next;
+            }
+            i = j;
         }
-        return new NextActionBaselines(majority, markov, transitions);
-    }
-
-    private static int ArgMax(long[] values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-            if (values[i] > values[best]) best = i;
-        return best;
+        for (var t = 0; t < tokens; t++)
+            rowStart[t + 1] += rowStart[t];
+        return new NextActionBaselines(majority, markov, rowStart, [.. successor], [.. count], rowTotal, classes);
     }
 }
 
@@ -172,43 +215,57 @@ public static class SequenceEvaluator
         ArgumentNullException.ThrowIfNull(baselines);
         var classes = model.Shape.Classes;
         var n = samples.Count;
-        var probabilities = new float[n * classes];
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        model.PredictProbabilities(samples, probabilities, threads);
-        var seconds = watch.Elapsed.TotalSeconds;
+        if (samples.MaxLength > model.MaxLength)
+            throw new ArgumentException($"Samples are {samples.MaxLength} steps long; the model takes at most {model.MaxLength}.");
         var predicted = new int[n];
+        var ranks = new int[n];
+        var losses = new double[n];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        // Each sample's distribution is ranked as soon as it is computed, so memory stays O(classes) per worker whatever
+        // the vocabulary; the per-sample results are summed afterwards in sample order (deterministic).
+        const int Block = 256;
+        Parallel.For(0, (n + Block - 1) / Block, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
+            () => new SequenceNetwork<float>(model.Shape, model.MaxLength), (block, _, network) =>
+            {
+                var random = default(SplitMix64);
+                for (var i = block * Block; i < Math.Min(n, (block + 1) * Block); i++)
+                {
+                    network.Forward(model.Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
+                    var p = network.Probabilities;
+                    var target = samples.Targets[i];
+                    var best = 0;
+                    var higher = 0;
+                    var pTarget = p[target];
+                    for (var k = 0; k < classes; k++)
+                    {
+                        if (p[k] > p[best]) best = k;
+                        if (p[k] > pTarget) higher++;
+                    }
+                    predicted[i] = best;
+                    ranks[i] = higher + 1; // ties count for the target
+                    losses[i] = -Math.Log(Math.Max(pTarget, float.Epsilon));
+                }
+                return network;
+            }, _ => { });
+        var seconds = watch.Elapsed.TotalSeconds;
         var markov = new int[n];
         var majority = new int[n];
         var top3 = 0;
         var loss = 0.0;
         var markovTop3 = 0;
         var markovLoss = 0.0;
-        var markovP = new double[classes];
         double hits10 = 0, mrr20 = 0, ndcg10 = 0;
         for (var i = 0; i < n; i++)
         {
-            var p = probabilities.AsSpan(i * classes, classes);
-            var target = samples.Targets[i];
-            var best = 0;
-            for (var k = 1; k < classes; k++)
-                if (p[k] > p[best]) best = k;
-            predicted[i] = best;
-            // Top-3: the target is in the top 3 when fewer than 3 classes score strictly higher (ties counted for the target).
-            var higher = 0;
-            for (var k = 0; k < classes; k++)
-                if (p[k] > p[target]) higher++;
-            if (higher < 3) top3++;
-            var rank = higher + 1;
+            var rank = ranks[i];
+            if (rank <= 3) top3++;
             if (rank <= 10) hits10++;
             mrr20 += RankingScores.Mrr(rank, 20);
             ndcg10 += RankingScores.Ndcg(rank, 10);
-            loss -= Math.Log(Math.Max(p[target], float.Epsilon));
+            loss += losses[i];
             markov[i] = baselines.MarkovPrediction(samples.LastToken(i));
-            baselines.MarkovProbabilities(samples.LastToken(i), markovP);
-            markovLoss -= Math.Log(markovP[target]);
-            var markovHigher = 0;
-            for (var k = 0; k < classes; k++)
-                if (markovP[k] > markovP[target]) markovHigher++;
+            var (markovP, markovHigher) = baselines.MarkovScore(samples.LastToken(i), samples.Targets[i]);
+            markovLoss -= Math.Log(markovP);
             if (markovHigher < 3) markovTop3++;
             majority[i] = baselines.Majority;
         }

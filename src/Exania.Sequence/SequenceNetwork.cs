@@ -33,6 +33,9 @@ internal sealed class SequenceNetwork<T>
     private readonly T[] _scratch;
     private readonly int[] _tokens;
     private readonly int[] _extraTokens;
+    private readonly T[] _classScratch;
+    private int[] _candidates = [];
+    private int _candidateCount;
     private int _steps;
     private bool _dropout;
 
@@ -67,6 +70,7 @@ internal sealed class SequenceNetwork<T>
         _scratch = new T[6 * h + shape.Attention + l];
         _tokens = new int[l];
         _extraTokens = new int[l * shape.ExtraTokens.Count];
+        _classScratch = new T[shape.Classes];
     }
 
     public int MaxLength => _alpha.Length;
@@ -88,6 +92,62 @@ internal sealed class SequenceNetwork<T>
     /// <exception cref="ArgumentException">The window has no real event or is longer than the workspace.</exception>
     public void Forward(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
         ReadOnlySpan<int> extraTokens = default)
+    {
+        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens);
+        var shape = _shape;
+        _candidateCount = 0;
+        SoftmaxOutput<T>.Logits(_contextDropped, shape.Hidden, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * shape.Hidden),
+            parameters.Slice(shape.OutputB, shape.Classes), _probabilities);
+        if (shape.RepeatPositions > 0)
+        {
+            var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
+            for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+                _probabilities[_tokens[t] - 1] += repeat[_steps - 1 - t];
+        }
+        AdditiveAttention<T>.StableSoftmax(_probabilities);
+    }
+
+    /// <summary>
+    /// Training-time forward pass with a sampled softmax: the softmax runs over the target (candidate 0) and the shared
+    /// <paramref name="negatives"/> only, each logit lowered by <paramref name="logExpected"/>[class] = log(expected
+    /// draws of the class), the correction that makes the sampled loss's gradient an estimate of the full one
+    /// (Jean et al., 2015). A negative that equals the target (an "accidental hit") is masked out.
+    /// <see cref="Loss"/> and <see cref="Backward"/> then work on the candidates; <see cref="Probabilities"/> is not
+    /// the full distribution.
+    /// </summary>
+    public void ForwardSampled(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
+        ReadOnlySpan<int> extraTokens, int target, ReadOnlySpan<int> negatives, ReadOnlySpan<T> logExpected)
+    {
+        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens);
+        var shape = _shape;
+        int h = shape.Hidden, m = negatives.Length + 1;
+        if (_candidates.Length < m)
+            _candidates = new int[m];
+        _candidates[0] = target;
+        negatives.CopyTo(_candidates.AsSpan(1));
+        _candidateCount = m;
+        var bonus = _classScratch;
+        var repeatStart = Math.Max(0, _steps - shape.RepeatPositions);
+        var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
+        for (var t = repeatStart; t < _steps; t++)
+            bonus[_tokens[t] - 1] += repeat[_steps - 1 - t];
+        var w = parameters.Slice(shape.OutputW, shape.Classes * h);
+        var b = parameters.Slice(shape.OutputB, shape.Classes);
+        var logits = _probabilities.AsSpan(0, m);
+        for (var j = 0; j < m; j++)
+        {
+            var c = _candidates[j];
+            logits[j] = j > 0 && c == target
+                ? T.NegativeInfinity
+                : b[c] + TensorPrimitives.Dot(w.Slice(c * h, h), _contextDropped) + bonus[c] - logExpected[c];
+        }
+        for (var t = repeatStart; t < _steps; t++)
+            bonus[_tokens[t] - 1] = T.Zero;
+        AdditiveAttention<T>.StableSoftmax(logits);
+    }
+
+    private void Encode(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
+        ReadOnlySpan<int> extraTokens)
     {
         var shape = _shape;
         if (tokens.Length > MaxLength || gaps.Length != tokens.Length)
@@ -150,38 +210,22 @@ internal sealed class SequenceNetwork<T>
             FillMask(_contextMask, dropout, ref random);
             TensorPrimitives.Multiply(_contextDropped, _contextMask, _contextDropped);
         }
-        SoftmaxOutput<T>.Logits(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h),
-            parameters.Slice(shape.OutputB, shape.Classes), _probabilities);
-        if (shape.RepeatPositions > 0)
-        {
-            var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
-            for (var t = Math.Max(0, steps - shape.RepeatPositions); t < steps; t++)
-                _probabilities[_tokens[t] - 1] += repeat[steps - 1 - t];
-        }
-        AdditiveAttention<T>.StableSoftmax(_probabilities);
     }
 
-    /// <summary>−log p_target of the last forward pass.</summary>
-    public T Loss(int target) => SoftmaxOutput<T>.Loss(_probabilities, target);
+    /// <summary>−log p_target of the last forward pass (of candidate 0, the target, after <see cref="ForwardSampled"/>).</summary>
+    public T Loss(int target) => SoftmaxOutput<T>.Loss(_probabilities, _candidateCount > 0 ? 0 : target);
 
     /// <summary>Accumulates <paramref name="scale"/> · ∂(−log p_target)/∂θ of the last forward pass into <paramref name="gradient"/>.</summary>
     public void Backward(ReadOnlySpan<T> parameters, int target, T scale, Span<T> gradient)
     {
         var shape = _shape;
         int h = shape.Hidden, a = shape.Attention, steps = _steps, e = shape.Embedding;
-        SoftmaxOutput<T>.Backward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h), _probabilities, target, scale,
-            gradient.Slice(shape.OutputW, shape.Classes * h), gradient.Slice(shape.OutputB, shape.Classes), _dContext);
+        if (_candidateCount > 0)
+            SampledOutputBackward(parameters, scale, gradient);
+        else
+            FullOutputBackward(parameters, target, scale, gradient);
         if (_dropout)
             TensorPrimitives.Multiply(_dContext, _contextMask, _dContext);
-        if (shape.RepeatPositions > 0)
-        {
-            var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
-            for (var t = Math.Max(0, steps - shape.RepeatPositions); t < steps; t++)
-            {
-                var k = _tokens[t] - 1;
-                dRepeat[steps - 1 - t] += scale * (_probabilities[k] - (k == target ? T.One : T.Zero));
-            }
-        }
         var dh = _dh.AsSpan(0, steps * h);
         dh.Clear();
         var top = _h[shape.Layers - 1];
@@ -214,6 +258,48 @@ internal sealed class SequenceNetwork<T>
                 TensorPrimitives.Add(extraRow, _dx0.AsSpan(t * shape.Input + (k + 1) * e, e), extraRow);
             }
         }
+    }
+
+    private void FullOutputBackward(ReadOnlySpan<T> parameters, int target, T scale, Span<T> gradient)
+    {
+        var shape = _shape;
+        var h = shape.Hidden;
+        SoftmaxOutput<T>.Backward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h), _probabilities, target, scale,
+            gradient.Slice(shape.OutputW, shape.Classes * h), gradient.Slice(shape.OutputB, shape.Classes), _dContext);
+        var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
+        for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+        {
+            var k = _tokens[t] - 1;
+            dRepeat[_steps - 1 - t] += scale * (_probabilities[k] - (k == target ? T.One : T.Zero));
+        }
+    }
+
+    /// <summary>Only the candidates' output rows get a gradient: that is what makes the sampled softmax cheap.</summary>
+    private void SampledOutputBackward(ReadOnlySpan<T> parameters, T scale, Span<T> gradient)
+    {
+        var shape = _shape;
+        var h = shape.Hidden;
+        var w = parameters.Slice(shape.OutputW, shape.Classes * h);
+        var dw = gradient.Slice(shape.OutputW, shape.Classes * h);
+        var db = gradient.Slice(shape.OutputB, shape.Classes);
+        var perClass = _classScratch; // ∂L/∂(class logit), summed over the candidates drawn more than once
+        _dContext.AsSpan().Clear();
+        for (var j = 0; j < _candidateCount; j++)
+        {
+            var g = scale * (_probabilities[j] - (j == 0 ? T.One : T.Zero));
+            if (g == T.Zero) continue; // accidental hits (probability exactly 0)
+            var c = _candidates[j];
+            perClass[c] += g;
+            db[c] += g;
+            var dwc = dw.Slice(c * h, h);
+            TensorPrimitives.MultiplyAdd(_contextDropped, g, dwc, dwc);
+            TensorPrimitives.MultiplyAdd(w.Slice(c * h, h), g, _dContext, _dContext);
+        }
+        var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
+        for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+            dRepeat[_steps - 1 - t] += perClass[_tokens[t] - 1];
+        for (var j = 0; j < _candidateCount; j++)
+            perClass[_candidates[j]] = T.Zero;
     }
 
     /// <summary>∂L/∂(log1p gap) of real step <paramref name="step"/> after <see cref="Backward"/> (for the gradient checks).</summary>

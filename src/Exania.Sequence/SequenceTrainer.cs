@@ -31,6 +31,22 @@ public sealed record SequenceTrainingOptions
     /// <summary>Add the repeat term (see <see cref="NetworkShape.RepeatPositions"/>) over the whole window; it starts at zero.</summary>
     public bool Repeat { get; init; }
 
+    /// <summary>
+    /// Negatives per batch of a sampled softmax in training (0 = the full softmax). Null picks it from the vocabulary:
+    /// the full softmax up to <see cref="FullSoftmaxLimit"/> classes, <see cref="AutoNegatives"/> negatives above.
+    /// Evaluation always scores the full vocabulary.
+    /// </summary>
+    public int? SampledSoftmax { get; init; }
+
+    /// <summary>Largest class count trained with the full softmax when <see cref="SampledSoftmax"/> is null.</summary>
+    public const int FullSoftmaxLimit = 4096;
+
+    /// <summary>Negatives per batch when <see cref="SampledSoftmax"/> is null and the vocabulary is larger than <see cref="FullSoftmaxLimit"/>.</summary>
+    public const int AutoNegatives = 1024;
+
+    /// <summary>The negatives per batch used for <paramref name="classes"/> classes (0 = full softmax).</summary>
+    public int NegativesFor(int classes) => SampledSoftmax ?? (classes > FullSoftmaxLimit ? AutoNegatives : 0);
+
     public int Seed { get; init; }
 
     /// <summary>Worker threads (0 = all cores). The result does not depend on it.</summary>
@@ -54,11 +70,13 @@ public sealed record SequenceTrainingOptions
             throw new ArgumentOutOfRangeException(nameof(ClipNorm), ClipNorm, "The clipping norm must be >= 0.");
         ArgumentOutOfRangeException.ThrowIfLessThan(Patience, 1, nameof(Patience));
         ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
+        if (SampledSoftmax is < 0)
+            throw new ArgumentOutOfRangeException(nameof(SampledSoftmax), SampledSoftmax, "The number of sampled negatives must be >= 0 (0 = full softmax).");
         ArgumentOutOfRangeException.ThrowIfNegative(Threads, nameof(Threads));
     }
 }
 
-/// <summary>One epoch: mean training loss (weighted as trained), validation loss (unweighted; NaN without validation samples), seconds.</summary>
+/// <summary>One epoch: mean training loss (weighted as trained; the sampled-softmax loss when sampling), validation loss (unweighted; NaN without validation samples), seconds.</summary>
 public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double Seconds);
 
 /// <summary>The trained model (parameters of the best validation epoch) and the epoch history.</summary>
@@ -103,6 +121,9 @@ public static class SequenceTrainer
         shape.Validate();
         var parameters = Initialize(shape, options.Seed);
         var classWeights = ClassWeightsOf(train, shape.Classes, options.ClassWeights);
+        var negativeCount = options.NegativesFor(shape.Classes);
+        var sampler = negativeCount > 0 ? new NegativeSampler(train.Targets, shape.Classes, negativeCount) : null;
+        var negatives = new int[negativeCount];
         var gradients = new float[Chunks][];
         var networks = new SequenceNetwork<float>[Chunks];
         for (var c = 0; c < Chunks; c++)
@@ -141,6 +162,11 @@ public static class SequenceTrainer
                 if (batchWeight <= 0) continue;
                 var scale = (float)(1 / batchWeight);
                 var length = end - start;
+                if (sampler is not null)
+                {
+                    var draw = SplitMix64.For(options.Seed, epoch, -2 - batch);
+                    sampler.Draw(negatives, ref draw);
+                }
                 Parallel.For(0, Chunks, parallel, c =>
                 {
                     var g = gradients[c];
@@ -154,7 +180,11 @@ public static class SequenceTrainer
                         var weight = classWeights[target];
                         if (weight == 0) continue;
                         var random = SplitMix64.For(options.Seed, epoch, sample);
-                        network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample));
+                        if (sampler is null)
+                            network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample));
+                        else
+                            network.ForwardSampled(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample),
+                                target, negatives, sampler.LogExpected);
                         loss += weight * network.Loss(target);
                         network.Backward(parameters, target, weight * scale, g);
                     }

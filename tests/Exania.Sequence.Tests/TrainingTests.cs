@@ -144,7 +144,7 @@ public class TrainingTests
         Assert.Equal(1.0, report.Classes[1].Recall, 12);
         Assert.Equal(1.0, report.Classes[2].Precision, 12);
         Assert.Equal((0.5 + 0.8 + 2 / 3.0) / 3, report.MacroF1, 12);
-        Assert.Equal(2, report.Confusion[1, 1]);
+        Assert.Equal(2, report.Confusion![1, 1]);
         Assert.Equal(1, report.Confusion[2, 0]);
         // A class absent from truth and predictions (e.g. <oov>) is listed but not averaged, as scikit-learn's default labels.
         var withAbsent = ClassificationReport.From(truth, predicted, ["a", "b", "c", "absent"]);
