@@ -3,23 +3,26 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exania.Learning;
 using Exania.Onnx;
+using Exania.Sequence;
 using Spectre.Console;
 
 namespace Exania.Cli;
 
 /// <summary>
 /// <c>exania export onnx</c>: writes the click model as an ONNX graph (float features [N, 20] in,
-/// <c>click_probability</c> and <c>click_label</c> out) for onnxruntime, including onnxruntime-web in the browser.
+/// <c>click_probability</c> and <c>click_label</c> out) for onnxruntime, including onnxruntime-web in the browser; or
+/// the ROAS trees model, or the next-action sequence model (<see cref="SequenceOnnxExporter"/>). The model file's
+/// <c>format</c> field tells them apart.
 /// </summary>
 /// <remarks>The command is named <c>onnx</c>; the caller places it under the <c>export</c> group.</remarks>
 internal static class ExportOnnxCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json or roas_model.json) or file.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json, roas_model.json or sequence_model.json) or file.", Required = true };
         var output = new Option<string>("--out") { Description = "ONNX file to write (atomically), e.g. interaction_predictor.onnx.", Required = true };
         var json = CommonOptions.Json();
-        var command = new Command("onnx", "Export a click model (opset 17: standardize, polynomial terms, logistic regression) or a ROAS model (ai.onnx.ml TreeEnsembleRegressor) as ONNX.")
+        var command = new Command("onnx", "Export a click model (opset 17: standardize, polynomial terms, logistic regression), a ROAS model (ai.onnx.ml TreeEnsembleRegressor) or a next-action sequence model (opset 17: embeddings, LSTM, attention) as ONNX.")
         {
             model, output, json,
         };
@@ -29,8 +32,9 @@ internal static class ExportOnnxCommand
             return cli.Run(() =>
             {
                 var modelPath = ResolveModel(parse.GetValue(model)!);
-                var result = IsGbtModel(modelPath)
-                    ? RunGbt(cli, modelPath, parse.GetValue(output)!)
+                var format = FormatOf(modelPath);
+                var result = format == Exania.Trees.GbtModel.Format ? RunGbt(cli, modelPath, parse.GetValue(output)!)
+                    : format == SequenceModel.Format ? RunSequence(cli, modelPath, parse.GetValue(output)!)
                     : Run(cli, modelPath, parse.GetValue(output)!);
                 cli.Result(result);
                 return 0;
@@ -64,34 +68,76 @@ internal static class ExportOnnxCommand
         };
     }
 
-    /// <summary>A folder holding click_model.json or roas_model.json, or a model file.</summary>
+    /// <summary>A folder holding click_model.json, roas_model.json or sequence_model.json (looked for in that order), or a model file.</summary>
     private static string ResolveModel(string option)
     {
         if (!Directory.Exists(option))
             return option;
         var click = Path.Combine(option, ClickData.ModelFileName);
-        var roas = Path.Combine(option, RoasData.ModelFileName);
-        return File.Exists(click) || !File.Exists(roas) ? click : roas;
+        foreach (var other in new[] { RoasData.ModelFileName, SequenceCommands.ModelFileName })
+        {
+            var path = Path.Combine(option, other);
+            if (!File.Exists(click) && File.Exists(path))
+                return path;
+        }
+        // Neither is there: the click loader's error names the file it looked for.
+        return click;
     }
 
-    /// <summary>True when the file declares the gradient-boosted-trees format (anything else goes to the click loader, whose errors name the file).</summary>
-    private static bool IsGbtModel(string path)
+    /// <summary>The file's JSON <c>format</c> field, or null when there is none (such files go to the click loader, whose errors name the file).</summary>
+    private static string? FormatOf(string path)
     {
         if (!File.Exists(path))
-            return false;
+            return null;
         try
         {
             using var stream = File.OpenRead(path);
             using var document = System.Text.Json.JsonDocument.Parse(stream);
             return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
                    document.RootElement.TryGetProperty("format", out var format) &&
-                   format.ValueKind == System.Text.Json.JsonValueKind.String &&
-                   format.GetString() == Exania.Trees.GbtModel.Format;
+                   format.ValueKind == System.Text.Json.JsonValueKind.String
+                ? format.GetString()
+                : null;
         }
         catch (System.Text.Json.JsonException)
         {
-            return false;
+            return null;
         }
+    }
+
+    /// <summary>Exports a next-action sequence model: left-padded token, gap and extra-input windows in, probabilities and attention out.</summary>
+    public static JsonObject RunSequence(CliOutput cli, string modelPath, string outPath)
+    {
+        if (string.IsNullOrWhiteSpace(outPath))
+            throw new ArgumentException("--out must name the ONNX file to write.");
+        if (Directory.Exists(outPath))
+            throw new ArgumentException($"--out '{outPath}' is a folder; give the ONNX file to write, e.g. {Path.Combine(outPath, "next_action.onnx")}.");
+        var watch = Stopwatch.StartNew();
+        var model = SequenceModel.Load(modelPath);
+        var (onnx, bytes) = SequenceOnnxExporter.Save(model, outPath);
+        var ops = onnx.Graph.OpTypes();
+        var shape = model.Shape;
+        cli.Info($"sequence model ({shape.Layers} LSTM layer{(shape.Layers == 1 ? "" : "s")}, hidden {shape.Hidden}, {shape.Classes} classes, max length {model.MaxLength}) → {Markup.Escape(outPath)}: " +
+                 $"{bytes:N0} bytes, opset {SequenceOnnxExporter.Opset}, ops {Markup.Escape(string.Join(' ', ops))}");
+        var opTypes = new JsonArray();
+        foreach (var op in ops)
+            opTypes.Add(op);
+        return new JsonObject
+        {
+            ["command"] = "export onnx",
+            ["model_kind"] = "sequence",
+            ["out"] = outPath,
+            ["bytes"] = bytes,
+            ["opset"] = SequenceOnnxExporter.Opset,
+            ["op_types"] = opTypes,
+            ["inputs"] = Describe(onnx.Graph.Inputs),
+            ["outputs"] = Describe(onnx.Graph.Outputs),
+            ["field"] = model.Field.ToString().ToLowerInvariant(),
+            ["max_length"] = model.MaxLength,
+            ["classes"] = shape.Classes,
+            ["layers"] = shape.Layers,
+            ["seconds"] = CliOutput.Seconds(watch),
+        };
     }
 
     /// <summary>Exports a ROAS (gradient-boosted trees) model; its input is the encoded feature vector.</summary>
