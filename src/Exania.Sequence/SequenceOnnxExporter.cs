@@ -34,7 +34,8 @@ namespace Exania.Sequence;
 /// ONNX's LSTM (with <c>sequence_lens</c>) expects the real steps first, so each row is rolled left by its padding
 /// count before the embedding lookup. After the roll every padding step comes after the last real step, so it cannot
 /// reach a real step's state even on a runtime that ignored <c>sequence_lens</c>; the attention mask removes it
-/// entirely. <c>sequence_lens</c> is clamped to 1 so an all-padding row is still a legal LSTM input. The one LSTM
+/// entirely. <c>sequence_lens</c> is clamped to 1: the ONNX spec does not say what a zero length means (onnxruntime 1.30
+/// accepts it), and the all-padding row it would serve is masked anyway. The one LSTM
 /// node per layer keeps the file small (no unrolled copies of the weights) and runs as one fused kernel.</para>
 /// <para><b>Parameters.</b> Our gates are i, f, g, o (PyTorch's order); ONNX's are i, o, f, c, so the 4H-row blocks
 /// of W, U and b are reordered. The bias goes into ONNX's <c>Wb</c> and zeros into <c>Rb</c>, which sum to ours.
@@ -145,7 +146,7 @@ public static class SequenceOnnxExporter
         g.AddNode("Concat", "step_input", [.. pieces]).Attribute("axis", 2);
         g.AddNode("Transpose", "lstm_input_0", "step_input").Attribute("perm", [1L, 0L, 2L]);
 
-        // sequence_lens = max(n, 1): a zero length is rejected by some runtimes, and a real row never has one.
+        // sequence_lens = max(n, 1): the spec leaves a zero length undefined, and only an all-padding row has one.
         g.AddNode("Max", "events_at_least_one", "events", "one");
         g.AddNode("Cast", "sequence_lens", "events_at_least_one").Attribute("to", (long)OnnxElementType.Int32);
         var layerInput = "lstm_input_0";
