@@ -33,6 +33,7 @@ internal static class BenchCommand
             events, sessions, samples, repeat, peers, python, work, skipTraining, json,
         };
         command.Subcommands.Add(BenchRoasCommand.Create());
+        command.Subcommands.Add(BenchSequenceCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
@@ -182,7 +183,7 @@ internal static class BenchCommand
         Math.Round(Num(numerator) / Math.Max(Num(denominator), 1e-12), 2);
 
     /// <summary>A JSON number as double, whatever CLR type the node holds.</summary>
-    private static double Num(JsonNode? node) =>
+    internal static double Num(JsonNode? node) =>
         node is null ? double.NaN : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static void Show(CliOutput cli, JsonObject result)
@@ -204,7 +205,7 @@ internal static class BenchCommand
         cli.Table(table);
     }
 
-    private static string F(JsonNode? node, string suffix = "") => node is null ? "" : Markup.Escape(
+    internal static string F(JsonNode? node, string suffix = "") => node is null ? "" : Markup.Escape(
         (node.GetValueKind() == System.Text.Json.JsonValueKind.Number
             ? Num(node).ToString(Math.Abs(Num(node)) >= 1000 ? "N0" : "0.####", CultureInfo.InvariantCulture)
             : node.ToString()) + suffix);

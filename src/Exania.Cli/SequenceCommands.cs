@@ -128,13 +128,17 @@ internal static class SequenceCommands
             Description = "Learned repeat term: a bonus on the logit of every token seen in the window, by how many events ago (`--repeat false` turns it off).",
             DefaultValueFactory = _ => d.Repeat,
         };
+        var sampled = new Option<int?>("--sampled-softmax")
+        {
+            Description = $"Negatives per batch of a sampled softmax in training (0 = full softmax). Default: full up to {SequenceTrainingOptions.FullSoftmaxLimit} classes, else {SequenceTrainingOptions.AutoNegatives}. Evaluation always ranks the full vocabulary.",
+        };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); the model does not depend on it.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
         input.AddTo(command);
         prep.AddTo(command);
-        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, threads, seed, json })
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, threads, seed, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -158,6 +162,7 @@ internal static class SequenceCommands
                     Patience = parse.GetValue(patience),
                     ClassWeights = parse.GetValue(classWeights),
                     Repeat = parse.GetValue(repeat),
+                    SampledSoftmax = parse.GetValue(sampled),
                     Threads = parse.GetValue(threads),
                     Seed = s,
                 };
@@ -407,6 +412,7 @@ internal static class SequenceCommands
                 ["patience"] = options.Patience,
                 ["class_weights"] = options.ClassWeights,
                 ["repeat"] = options.Repeat,
+                ["sampled_softmax_negatives"] = options.NegativesFor(data.Vocabulary.ClassCount),
                 ["seed"] = options.Seed,
                 ["threads"] = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
             },

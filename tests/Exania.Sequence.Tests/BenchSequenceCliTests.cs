@@ -1,0 +1,54 @@
+using Exania.Testing;
+
+namespace Exania.Sequence.Tests;
+
+/// <summary><c>bench sequence</c> without the peer (CI has no PyTorch), and the large-vocabulary flags of <c>train sequence</c>.</summary>
+[Collection("console")]
+public sealed class BenchSequenceCliTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "exania-bench-seq-tests-" + Guid.NewGuid().ToString("N"));
+
+    public BenchSequenceCliTests() => Directory.CreateDirectory(_root);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public void BenchSequence_WithoutPeer_ReportsOurFiguresOnThePeersSplit()
+    {
+        var result = CliRunner.Run("bench", "sequence", "--sessions", "120", "--epochs", "1", "--threads", "1", "--work", _root, "--json");
+        Assert.True(result.Exit == 0, result.Error);
+        var json = result.Json!;
+        var ours = json["exania"]!;
+        Assert.True((double)ours["seconds_per_epoch"]! > 0);
+        Assert.InRange((double)ours["test_accuracy"]!, 0.0, 1.0);
+        Assert.True((double)ours["inference_sequences_per_second"]! > 0);
+        // The peer's split: 80/20 by session, no validation.
+        var train = (int)json["train_samples"]!;
+        var test = (int)json["test_samples"]!;
+        Assert.InRange(test / (double)(train + test), 0.1, 0.3);
+        Assert.Null(json["peer"]);
+        Assert.True(File.Exists(Path.Combine(_root, "events.csv")));
+    }
+
+    [Fact]
+    public void TrainSequence_SampledSoftmaxAndRepeatFlags_ReachTheModelAndTheReport()
+    {
+        var events = Path.Combine(_root, "events.csv");
+        Assert.Equal(0, CliRunner.Run("generate", "--sessions", "150", "--seed", "2", "--out", events, "--json").Exit);
+        var result = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "m"), "--epochs", "1", "--max-len", "8",
+            "--sampled-softmax", "4", "--repeat", "true", "--json");
+        Assert.True(result.Exit == 0, result.Error);
+        var parameters = result.Json!["params"]!;
+        Assert.Equal(4, (int)parameters["sampled_softmax_negatives"]!);
+        Assert.True((bool)parameters["repeat"]!);
+        var model = SequenceModel.Load(Path.Combine(_root, "m", "sequence_model.json"));
+        Assert.Equal(8, model.Shape.RepeatPositions);
+
+        var bad = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "m2"), "--sampled-softmax", "-3", "--json");
+        Assert.Equal(2, bad.Exit);
+        Assert.Contains("negatives", bad.Error, StringComparison.Ordinal);
+    }
+}
