@@ -361,6 +361,14 @@ internal static class SequenceCommands
         };
     }
 
+    private static double OovShare(SequenceSamples samples)
+    {
+        var oov = 0;
+        foreach (var y in samples.Targets)
+            if (y == SequenceVocabulary.OutOfVocabulary - 1) oov++;
+        return samples.Count == 0 ? 0 : oov / (double)samples.Count;
+    }
+
     private static JsonObject Figures(SequenceEvaluation e, SequenceTrainingResult trained, SequenceDataset data, SequenceTrainingOptions options)
     {
         static double R(double x) => double.IsFinite(x) ? Math.Round(x, 6) : x;
@@ -385,6 +393,10 @@ internal static class SequenceCommands
             ["mrr_at_20"] = R(e.Ranking.Mrr20),
             ["ndcg_at_10"] = R(e.Ranking.Ndcg10),
             ["target"] = data.Options.Field.ToString().ToLowerInvariant(),
+            ["classes"] = data.Vocabulary.ClassCount,
+            // Targets outside the training vocabulary are all one class, <oov>, which a model (or the chain) can "hit":
+            // with item-like targets read the accuracy next to this share.
+            ["oov_target_share"] = R(OovShare(data.Test)),
             ["test_samples"] = m.Samples,
             ["seconds_per_epoch"] = R(trained.SecondsPerEpoch),
             ["inference_sequences_per_second"] = Math.Round(e.SequencesPerSecond, 1),
