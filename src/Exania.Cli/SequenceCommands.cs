@@ -28,6 +28,10 @@ internal static class SequenceCommands
         public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category or page.", DefaultValueFactory = _ => "action" };
         public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, action." };
         public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
+        public Option<string> OovTargets { get; } = new("--oov-targets")
+        {
+            Description = "keep or drop the samples whose target is outside the training vocabulary (default: keep for action targets, drop for category and page).",
+        };
 
         public void AddTo(Command command)
         {
@@ -38,6 +42,7 @@ internal static class SequenceCommands
             command.Options.Add(Test);
             command.Options.Add(Target);
             command.Options.Add(Inputs);
+            command.Options.Add(OovTargets);
         }
 
         private static SequenceField ParseField(string? name, string option) => name switch
@@ -48,23 +53,34 @@ internal static class SequenceCommands
             var other => throw new ArgumentException($"{option} '{other}' is not one of action, category, page."),
         };
 
-        public SequenceOptions Options(ParseResult parse, int seed) => new()
+        public SequenceOptions Options(ParseResult parse, int seed)
         {
-            MaxLength = parse.GetValue(MaxLength),
-            MinCount = parse.GetValue(MinCount),
-            SplitBy = parse.GetValue(SplitBy) switch
+            var field = ParseField(parse.GetValue(Target), "--target");
+            return new()
             {
-                "session" => SplitUnit.Session,
-                "user" => SplitUnit.User,
-                var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
-            },
-            Field = ParseField(parse.GetValue(Target), "--target"),
-            ExtraInputs = [.. (parse.GetValue(Inputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                MaxLength = parse.GetValue(MaxLength),
+                MinCount = parse.GetValue(MinCount),
+                SplitBy = parse.GetValue(SplitBy) switch
+                {
+                    "session" => SplitUnit.Session,
+                    "user" => SplitUnit.User,
+                    var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
+                },
+                Field = field,
+                ExtraInputs = [.. (parse.GetValue(Inputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(name => ParseField(name, "--inputs"))],
-            ValidationFraction = parse.GetValue(Validation),
-            TestFraction = parse.GetValue(Test),
-            Seed = seed,
-        };
+                ValidationFraction = parse.GetValue(Validation),
+                TestFraction = parse.GetValue(Test),
+                Seed = seed,
+                DropOovTargets = parse.GetValue(OovTargets) switch
+                {
+                    null => field != SequenceField.Action,
+                    "keep" => false,
+                    "drop" => true,
+                    var other => throw new ArgumentException($"--oov-targets '{other}' is not one of keep, drop."),
+                },
+            };
+        }
     }
 
     public static Command CreateSequences()
@@ -356,6 +372,12 @@ internal static class SequenceCommands
                 ["vocabulary"] = v.Count,
             })]),
             ["min_count"] = data.Options.MinCount,
+            ["oov_targets_dropped"] = new JsonObject
+            {
+                ["train"] = data.OovTargetsDropped[0],
+                ["validation"] = data.OovTargetsDropped[1],
+                ["test"] = data.OovTargetsDropped[2],
+            },
             ["seed"] = data.Options.Seed,
             ["input"] = load.ToJson(),
         };
@@ -476,6 +498,9 @@ internal static class SequenceCommands
         table.AddRow($"{data.Options.SplitBy.ToString().ToLowerInvariant()}s train / validation / test", $"{data.TrainUnits:N0} / {data.ValidationUnits:N0} / {data.TestUnits:N0}");
         table.AddRow("samples train / validation / test", $"{data.Train.Count:N0} / {data.Validation.Count:N0} / {data.Test.Count:N0}");
         table.AddRow("vocabulary (with <pad>, <oov>)", $"{data.Vocabulary.Count}");
+        if (data.Options.DropOovTargets)
+            table.AddRow("samples dropped for an <oov> target (train / validation / test)",
+                $"{data.OovTargetsDropped[0]:N0} / {data.OovTargetsDropped[1]:N0} / {data.OovTargetsDropped[2]:N0}");
         return table;
     }
 

@@ -92,7 +92,9 @@ public sealed record SequenceEvaluation(
 
 /// <summary>
 /// What session-based recommenders report, ranked over the full vocabulary (never sampled negatives): HR@10 (recall@10),
-/// MRR@20 and NDCG@10. The target's rank is 1 + the number of classes scored strictly higher.
+/// MRR@20 and NDCG@10. The target's rank is 1 + the number of classes scored higher, a tie going to the lower class
+/// index (as argmax and a stable sort break it), for the model and the baselines alike: giving ties to the target
+/// would rank it first among thousands of equal zeros of a count-based baseline.
 /// </summary>
 public sealed record RankingScores(double HitRate10, double Mrr20, double Ndcg10)
 {
@@ -114,10 +116,14 @@ public sealed class NextActionBaselines
     private readonly int[] _successor;
     private readonly long[] _count;
     private readonly long[] _rowTotal;
+    private readonly long[] _unigram;
+    private readonly long _unigramTotal;
     private readonly int _classes;
 
-    private NextActionBaselines(int majority, int[] markov, int[] rowStart, int[] successor, long[] count, long[] rowTotal, int classes)
+    private NextActionBaselines(int majority, int[] markov, int[] rowStart, int[] successor, long[] count, long[] rowTotal, long[] unigram, int classes)
     {
+        _unigram = unigram;
+        foreach (var c in unigram) _unigramTotal += c;
         Majority = majority;
         _markov = markov;
         _rowStart = rowStart;
@@ -133,10 +139,18 @@ public sealed class NextActionBaselines
 
     /// <summary>
     /// The Markov chain's next-action distribution after <paramref name="currentToken"/>: transition counts with add-one
-    /// (Laplace) smoothing, so its log-loss is finite and comparable with the model's.
+    /// (Laplace) smoothing, so its log-loss is finite and comparable with the model's. A token never seen as current
+    /// gets the smoothed distribution of all training targets (whose argmax is the majority class, the chain's
+    /// prediction there).
     /// </summary>
     public void MarkovProbabilities(int currentToken, Span<double> destination)
     {
+        if (_rowStart[currentToken] == _rowStart[currentToken + 1])
+        {
+            for (var k = 0; k < _classes; k++)
+                destination[k] = (_unigram[k] + 1.0) / (_unigramTotal + _classes);
+            return;
+        }
         var denominator = (double)(_rowTotal[currentToken] + _classes);
         destination[.._classes].Fill(1 / denominator);
         for (var j = _rowStart[currentToken]; j < _rowStart[currentToken + 1]; j++)
@@ -144,18 +158,33 @@ public sealed class NextActionBaselines
     }
 
     /// <summary>
-    /// The smoothed Markov probability of <paramref name="target"/> after <paramref name="currentToken"/>, and how many
-    /// classes score strictly higher (only successors seen more often can), without a dense row.
+    /// The smoothed Markov probability of <paramref name="target"/> after <paramref name="currentToken"/> (as
+    /// <see cref="MarkovProbabilities"/>), and how many classes rank above it (higher count, or the same count and a
+    /// lower index), from the sparse row alone.
     /// </summary>
     public (double Probability, int Higher) MarkovScore(int currentToken, int target)
     {
         int from = _rowStart[currentToken], to = _rowStart[currentToken + 1];
+        if (from == to)
+        {
+            var count = _unigram[target];
+            var above = 0;
+            for (var k = 0; k < _classes; k++)
+                if (_unigram[k] > count || (_unigram[k] == count && k < target)) above++;
+            return ((count + 1.0) / (_unigramTotal + _classes), above);
+        }
         var targetCount = 0L;
+        var seenBelow = 0; // successors (count >= 1) with a lower index than the target
         for (var j = from; j < to; j++)
+        {
             if (_successor[j] == target) targetCount = _count[j];
+            if (_successor[j] < target) seenBelow++;
+        }
         var higher = 0;
         for (var j = from; j < to; j++)
-            if (_count[j] > targetCount) higher++;
+            if (_count[j] > targetCount || (_count[j] == targetCount && _successor[j] < target)) higher++;
+        if (targetCount == 0)
+            higher += target - seenBelow; // unseen successors tie at zero; those below the target rank above it
         return ((targetCount + 1.0) / (_rowTotal[currentToken] + _classes), higher);
     }
 
@@ -201,7 +230,7 @@ public sealed class NextActionBaselines
         }
         for (var t = 0; t < tokens; t++)
             rowStart[t + 1] += rowStart[t];
-        return new NextActionBaselines(majority, markov, rowStart, [.. successor], [.. count], rowTotal, classes);
+        return new NextActionBaselines(majority, markov, rowStart, [.. successor], [.. count], rowTotal, counts, classes);
     }
 }
 
@@ -239,10 +268,10 @@ public static class SequenceEvaluator
                     for (var k = 0; k < classes; k++)
                     {
                         if (p[k] > p[best]) best = k;
-                        if (p[k] > pTarget) higher++;
+                        if (p[k] > pTarget || (p[k] == pTarget && k < target)) higher++;
                     }
                     predicted[i] = best;
-                    ranks[i] = higher + 1; // ties count for the target
+                    ranks[i] = higher + 1;
                     losses[i] = -Math.Log(Math.Max(pTarget, float.Epsilon));
                 }
                 return network;
@@ -266,7 +295,7 @@ public static class SequenceEvaluator
             markov[i] = baselines.MarkovPrediction(samples.LastToken(i));
             var (markovP, markovHigher) = baselines.MarkovScore(samples.LastToken(i), samples.Targets[i]);
             markovLoss -= Math.Log(markovP);
-            if (markovHigher < 3) markovTop3++;
+            if (markovHigher < 3) markovTop3++; // the same tie rule as the model's rank
             majority[i] = baselines.Majority;
         }
         var names = Enumerable.Range(0, classes).Select(model.Vocabulary.ClassName).ToArray();

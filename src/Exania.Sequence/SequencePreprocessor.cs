@@ -38,6 +38,14 @@ public sealed record SequenceOptions
     public double TestFraction { get; init; } = 0.1;
     public int Seed { get; init; }
 
+    /// <summary>
+    /// Drop the samples whose target is outside the training vocabulary (<c>&lt;oov&gt;</c>), in every split, counted in
+    /// <see cref="SequenceDataset.OovTargetsDropped"/>. Item-like targets need it: most test items are unseen, and
+    /// "the next item is some unseen item" is a hit nobody can use (session-based recommenders evaluate the same way).
+    /// OOV tokens still appear as inputs.
+    /// </summary>
+    public bool DropOovTargets { get; init; }
+
     public static SequenceOptions Defaults { get; } = new();
 
     internal void Validate()
@@ -105,6 +113,9 @@ public sealed class SequenceDataset
     public int ValidationUnits { get; }
     public int TestUnits { get; }
     public SequenceOptions Options { get; }
+
+    /// <summary>Samples dropped for an <c>&lt;oov&gt;</c> target (train, validation, test); zeros unless <see cref="SequenceOptions.DropOovTargets"/>.</summary>
+    public IReadOnlyList<int> OovTargetsDropped { get; init; } = [0, 0, 0];
 }
 
 /// <summary>
@@ -180,10 +191,13 @@ public static class SequencePreprocessor
             }
 
         return new SequenceDataset(vocabulary, extraVocabularies,
-            SequenceSamples.Build(sessions, parts[0], options.MaxLength),
-            SequenceSamples.Build(sessions, parts[1], options.MaxLength),
-            SequenceSamples.Build(sessions, parts[2], options.MaxLength),
-            [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options);
+            SequenceSamples.Build(sessions, parts[0], options.MaxLength, options.DropOovTargets, out var droppedTrain),
+            SequenceSamples.Build(sessions, parts[1], options.MaxLength, options.DropOovTargets, out var droppedValidation),
+            SequenceSamples.Build(sessions, parts[2], options.MaxLength, options.DropOovTargets, out var droppedTest),
+            [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options)
+        {
+            OovTargetsDropped = [droppedTrain, droppedValidation, droppedTest],
+        };
     }
 
     /// <summary>

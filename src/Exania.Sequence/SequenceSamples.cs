@@ -58,11 +58,20 @@ public sealed class SequenceSamples
     /// <summary>The last input token of a sample (the "current" action of a first-order Markov chain).</summary>
     public int LastToken(int sample) => Tokens[(sample + 1) * MaxLength - 1];
 
-    internal static SequenceSamples Build(IReadOnlyList<SessionSequence> sessions, IReadOnlyList<int> indices, int maxLength)
+    internal static SequenceSamples Build(IReadOnlyList<SessionSequence> sessions, IReadOnlyList<int> indices, int maxLength, bool dropOovTargets,
+        out int dropped)
     {
         var count = 0;
+        dropped = 0;
         foreach (var s in indices)
-            count += Math.Max(sessions[s].Tokens.Length - 1, 0);
+        {
+            var sessionTokens = sessions[s].Tokens;
+            for (var i = 1; i < sessionTokens.Length; i++)
+            {
+                if (dropOovTargets && sessionTokens[i] == SequenceVocabulary.OutOfVocabulary) dropped++;
+                else count++;
+            }
+        }
         var tokens = new int[count * maxLength];
         var gaps = new float[count * maxLength];
         var targets = new int[count];
@@ -75,6 +84,7 @@ public sealed class SequenceSamples
             var session = sessions[s];
             for (var i = 1; i < session.Tokens.Length; i++)
             {
+                if (dropOovTargets && session.Tokens[i] == SequenceVocabulary.OutOfVocabulary) continue;
                 var take = Math.Min(i, maxLength);
                 var offset = row * maxLength + maxLength - take;
                 session.Tokens.AsSpan(i - take, take).CopyTo(tokens.AsSpan(offset, take));

@@ -95,13 +95,17 @@ public class LargeVocabularyTests
         for (var i = 0; i < n; i++)
         {
             var current = 1 + random.Next(tokens - 1);
+            if (current == 7) current = 8;
             tokenIds[i * length + length - 1] = current;
             targets[i] = random.NextDouble() < 0.5 ? current % (tokens - 1) : random.Next(tokens - 1);
             hand[current, targets[i]]++;
         }
         var samples = new SequenceSamples(length, tokenIds, new float[n * length], targets, new int[n]);
         var baselines = NextActionBaselines.Fit(samples, tokens);
+        var unigram = new long[tokens - 1];
+        foreach (var y in targets) unigram[y]++;
         var dense = new double[tokens - 1];
+        var unseen = 0;
         for (var t = 0; t < tokens; t++)
         {
             long total = 0, best = 0;
@@ -112,19 +116,60 @@ public class LargeVocabularyTests
                 if (hand[t, k] > best) (best, argmax) = (hand[t, k], k);
             }
             Assert.Equal(argmax, baselines.MarkovPrediction(t));
+            // A token never seen as current (here the padding token 0, and token 7 whose row was never filled) falls
+            // back to the distribution of all targets.
+            var row = new long[tokens - 1];
+            for (var k = 0; k < tokens - 1; k++) row[k] = total == 0 ? unigram[k] : hand[t, k];
+            var rowTotal = total == 0 ? n : total;
+            if (total == 0) unseen++;
             baselines.MarkovProbabilities(t, dense);
             for (var k = 0; k < tokens - 1; k++)
             {
-                var p = (hand[t, k] + 1.0) / (total + tokens - 1);
+                var p = (row[k] + 1.0) / (rowTotal + tokens - 1);
                 Assert.Equal(p, dense[k], 12);
                 var (probability, higher) = baselines.MarkovScore(t, k);
                 Assert.Equal(p, probability, 12);
-                var byHand = 0;
+                var byHand = 0; // the tie rule: a higher count, or the same count at a lower index
                 for (var j = 0; j < tokens - 1; j++)
-                    if (hand[t, j] > hand[t, k]) byHand++;
+                    if (row[j] > row[k] || (row[j] == row[k] && j < k)) byHand++;
                 Assert.Equal(byHand, higher);
             }
         }
+        Assert.Equal(2, unseen);
+    }
+
+    [Fact]
+    public void DropOovTargets_RemovesExactlyTheSamplesWithAnUnseenTarget_AndCountsThem()
+    {
+        var random = new Random(4);
+        var log = new EventLog();
+        for (var s = 0; s < 200; s++)
+            for (var i = 0; i < 6; i++)
+                log.Append(new InteractionEvent($"u{s}", $"s{s}", 10 * i, "page_view", Page: $"item{random.Next(300)}"));
+        var options = new SequenceOptions { MaxLength = 4, Seed = 1, Field = SequenceField.Page, MinCount = 2 };
+        var kept = SequencePreprocessor.Build(log, options);
+        var dropped = SequencePreprocessor.Build(log, options with { DropOovTargets = true });
+        Assert.Equal([0, 0, 0], kept.OovTargetsDropped);
+        SequenceSamples[] before = [kept.Train, kept.Validation, kept.Test];
+        SequenceSamples[] after = [dropped.Train, dropped.Validation, dropped.Test];
+        for (var split = 0; split < 3; split++)
+        {
+            var oov = before[split].Targets.Count(y => y == SequenceVocabulary.OutOfVocabulary - 1);
+            Assert.True(oov > 0);
+            Assert.Equal(oov, dropped.OovTargetsDropped[split]);
+            Assert.Equal(before[split].Count - oov, after[split].Count);
+            Assert.DoesNotContain(SequenceVocabulary.OutOfVocabulary - 1, after[split].Targets);
+            // The kept samples are the same windows, in the same order.
+            var j = 0;
+            for (var i = 0; i < before[split].Count; i++)
+            {
+                if (before[split].Targets[i] == SequenceVocabulary.OutOfVocabulary - 1) continue;
+                Assert.Equal(before[split].TokensOf(i).ToArray(), after[split].TokensOf(j).ToArray());
+                j++;
+            }
+        }
+        // OOV tokens remain as inputs.
+        Assert.Contains(SequenceVocabulary.OutOfVocabulary, dropped.Test.Tokens);
     }
 
     [Fact]
