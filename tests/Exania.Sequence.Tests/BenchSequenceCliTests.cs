@@ -47,6 +47,20 @@ public sealed class BenchSequenceCliTests : IDisposable
         var model = SequenceModel.Load(Path.Combine(_root, "m", "sequence_model.json"));
         Assert.Equal(8, model.Shape.RepeatPositions);
 
+        // Category targets drop unseen-category samples by default, and say how many; --oov-targets keep restores them.
+        var category = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "c"), "--epochs", "1", "--max-len", "8",
+            "--target", "category", "--min-count", "250", "--json");
+        Assert.True(category.Exit == 0, category.Error);
+        Assert.Equal(0.0, (double)category.Json!["oov_target_share"]!);
+        var results = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_root, "c", "sequence_results.json")))!;
+        var droppedTest = (int)results["data"]!["oov_targets_dropped"]!["test"]!;
+        Assert.True(droppedTest > 0);
+        var kept = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "k"), "--epochs", "1", "--max-len", "8",
+            "--target", "category", "--min-count", "250", "--oov-targets", "keep", "--json");
+        Assert.True(kept.Exit == 0, kept.Error);
+        Assert.Equal((int)category.Json["test_samples"]! + droppedTest, (int)kept.Json!["test_samples"]!);
+        Assert.True((double)kept.Json["oov_target_share"]! > 0);
+
         var bad = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "m2"), "--sampled-softmax", "-3", "--json");
         Assert.Equal(2, bad.Exit);
         Assert.Contains("negatives", bad.Error, StringComparison.Ordinal);
