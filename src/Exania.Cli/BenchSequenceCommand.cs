@@ -24,11 +24,16 @@ internal static class BenchSequenceCommand
         var python = new Option<string>("--python") { Description = "Python interpreter for the peer.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var epochs = new Option<int>("--epochs") { Description = "Epochs for both.", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "Threads for both.", DefaultValueFactory = _ => 2 };
+        var seeds = new Option<int>("--seeds")
+        {
+            Description = "Seeds 0..n-1 (split, initialisation and batch order of both); figures are means, since one seed moves accuracy by a few samples.",
+            DefaultValueFactory = _ => 1,
+        };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Next-action model: Exania's LSTM + attention vs PyTorch's on the same split and hyperparameters.")
         {
-            events, sessions, peers, python, epochs, threads, work, json,
+            events, sessions, peers, python, epochs, threads, seeds, work, json,
         };
         command.SetAction(parse =>
         {
@@ -49,47 +54,75 @@ internal static class BenchSequenceCommand
                     EventReader.Load(path, log);
                 var threadCount = parse.GetValue(threads);
                 var epochCount = parse.GetValue(epochs);
-                var options = new SequenceTrainingOptions
+                var seedCount = Math.Max(1, parse.GetValue(seeds));
+                var peerScript = parse.GetValue(peers) is { } peerDir ? Path.Combine(peerDir, "seq_next_action.py") : null;
+                var runs = new JsonArray();
+                var ours = new Dictionary<string, double>();
+                var theirs = new Dictionary<string, double>();
+                int trainSamples = 0, testSamples = 0;
+                for (var seed = 0; seed < seedCount; seed++)
                 {
-                    Epochs = epochCount,
-                    Dropout = 0,
-                    ClipNorm = 0,
-                    Repeat = false,
-                    Patience = epochCount,
-                    Threads = threadCount,
-                    Seed = 0,
-                };
-                var data = SequencePreprocessor.Build(log, new SequenceOptions { ValidationFraction = 0, TestFraction = 0.2, Seed = 0 });
-                var trained = cli.Step($"exania: training ({data.Train.Count:N0} samples, {epochCount} epochs)", p => SequenceTrainer.Train(data, options, null, p));
-                var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, NextActionBaselines.Fit(data.Train, data.Vocabulary.Count), threadCount);
-                var result = new JsonObject
-                {
-                    ["command"] = "bench sequence",
-                    ["events"] = path,
-                    ["processors"] = Environment.ProcessorCount,
-                    ["train_samples"] = data.Train.Count,
-                    ["test_samples"] = data.Test.Count,
-                    ["exania"] = new JsonObject
+                    var options = new SequenceTrainingOptions
                     {
+                        Epochs = epochCount,
+                        Dropout = 0,
+                        ClipNorm = 0,
+                        Repeat = false,
+                        Patience = epochCount,
+                        Threads = threadCount,
+                        Seed = seed,
+                    };
+                    var data = SequencePreprocessor.Build(log, new SequenceOptions { ValidationFraction = 0, TestFraction = 0.2, Seed = seed });
+                    trainSamples += data.Train.Count;
+                    testSamples += data.Test.Count;
+                    var trained = cli.Step($"exania, seed {seed}: training ({data.Train.Count:N0} samples, {epochCount} epochs)",
+                        p => SequenceTrainer.Train(data, options, null, p));
+                    var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, NextActionBaselines.Fit(data.Train, data.Vocabulary.Count), threadCount);
+                    var run = new JsonObject
+                    {
+                        ["seed"] = seed,
+                        ["train_samples"] = data.Train.Count,
+                        ["test_samples"] = data.Test.Count,
                         ["seconds_per_epoch"] = Math.Round(trained.SecondsPerEpoch, 4),
                         ["test_accuracy"] = Math.Round(evaluation.Model.Accuracy, 5),
                         ["top3_accuracy"] = Math.Round(evaluation.Top3Accuracy, 5),
                         ["macro_f1"] = Math.Round(evaluation.Model.MacroF1, 5),
                         ["markov_accuracy"] = Math.Round(evaluation.Markov.Accuracy, 5),
                         ["inference_sequences_per_second"] = Math.Round(evaluation.SequencesPerSecond, 1),
-                    },
-                };
-                if (parse.GetValue(peers) is { } peerDir)
+                    };
+                    Accumulate(ours, run);
+                    if (peerScript is not null)
+                    {
+                        var inv = CultureInfo.InvariantCulture;
+                        var peer = cli.Step($"pytorch, seed {seed}: training", _ => BenchCommand.RunPeer(parse.GetValue(python)!, peerScript,
+                            "--events", path, "--epochs", epochCount.ToString(inv), "--threads", threadCount.ToString(inv), "--seed", seed.ToString(inv)));
+                        peer["inference_sequences_per_second"] =
+                            Math.Round(BenchCommand.Num(peer["test_samples"]) / Math.Max(BenchCommand.Num(peer["eval_seconds"]), 1e-12), 1);
+                        if ((int)BenchCommand.Num(peer["test_samples"]) != data.Test.Count)
+                            throw new InvalidOperationException($"The peer's test split has {peer["test_samples"]} samples, ours {data.Test.Count}: the splits differ.");
+                        run["peer"] = peer;
+                        Accumulate(theirs, peer);
+                    }
+                    runs.Add(run);
+                }
+                var result = new JsonObject
                 {
-                    var inv = CultureInfo.InvariantCulture;
-                    var peer = cli.Step("pytorch: training", _ => BenchCommand.RunPeer(parse.GetValue(python)!, Path.Combine(peerDir, "seq_next_action.py"),
-                        "--events", path, "--epochs", epochCount.ToString(inv), "--threads", threadCount.ToString(inv)));
-                    var peerSequencesPerSecond = BenchCommand.Num(peer["test_samples"]) / Math.Max(BenchCommand.Num(peer["eval_seconds"]), 1e-12);
-                    peer["inference_sequences_per_second"] = Math.Round(peerSequencesPerSecond, 1);
-                    result["peer"] = peer;
-                    result["epoch_time_ratio_vs_peer"] = Math.Round(trained.SecondsPerEpoch / BenchCommand.Num(peer["seconds_per_epoch"]), 3);
-                    result["accuracy_difference_vs_peer"] = Math.Round(evaluation.Model.Accuracy - BenchCommand.Num(peer["test_accuracy"]), 5);
-                    result["inference_speedup_vs_peer"] = Math.Round(evaluation.SequencesPerSecond / peerSequencesPerSecond, 2);
+                    ["command"] = "bench sequence",
+                    ["events"] = path,
+                    ["processors"] = Environment.ProcessorCount,
+                    ["seeds"] = seedCount,
+                    // Summed over the seeds' splits.
+                    ["train_samples"] = trainSamples,
+                    ["test_samples"] = testSamples,
+                    ["exania"] = Means(ours, seedCount),
+                    ["runs"] = runs,
+                };
+                if (peerScript is not null)
+                {
+                    result["peer"] = Means(theirs, seedCount);
+                    result["epoch_time_ratio_vs_peer"] = Math.Round(ours["seconds_per_epoch"] / theirs["seconds_per_epoch"], 3);
+                    result["accuracy_difference_vs_peer"] = Math.Round((ours["test_accuracy"] - theirs["test_accuracy"]) / seedCount, 5);
+                    result["inference_speedup_vs_peer"] = Math.Round(ours["inference_sequences_per_second"] / theirs["inference_sequences_per_second"], 2);
                 }
                 if (!cli.Json)
                     Show(cli, result);
@@ -100,11 +133,27 @@ internal static class BenchSequenceCommand
         return command;
     }
 
+    private static readonly string[] Measures = ["seconds_per_epoch", "test_accuracy", "top3_accuracy", "macro_f1", "markov_accuracy", "inference_sequences_per_second"];
+
+    private static void Accumulate(Dictionary<string, double> sums, JsonObject run)
+    {
+        foreach (var measure in Measures)
+            sums[measure] = sums.GetValueOrDefault(measure) + BenchCommand.Num(run[measure]);
+    }
+
+    private static JsonObject Means(Dictionary<string, double> sums, int count)
+    {
+        var means = new JsonObject();
+        foreach (var measure in Measures)
+            means[measure] = Math.Round(sums[measure] / count, measure == "inference_sequences_per_second" ? 1 : 5);
+        return means;
+    }
+
     private static void Show(CliOutput cli, JsonObject result)
     {
         var x = result["exania"]!.AsObject();
         var p = result["peer"]?.AsObject();
-        var table = new Table().Title($"exania bench sequence ({BenchCommand.F(result["test_samples"])} test samples)").AddColumns("measure", "exania", "pytorch", "ratio");
+        var table = new Table().Title($"exania bench sequence ({BenchCommand.F(result["test_samples"])} test samples, mean of {BenchCommand.F(result["seeds"])} seed(s))").AddColumns("measure", "exania", "pytorch", "ratio");
         table.AddRow("seconds per epoch", BenchCommand.F(x["seconds_per_epoch"]), BenchCommand.F(p?["seconds_per_epoch"]), BenchCommand.F(result["epoch_time_ratio_vs_peer"], "x"));
         table.AddRow("test accuracy", BenchCommand.F(x["test_accuracy"]), BenchCommand.F(p?["test_accuracy"]), BenchCommand.F(result["accuracy_difference_vs_peer"]));
         table.AddRow("top-3 accuracy", BenchCommand.F(x["top3_accuracy"]), BenchCommand.F(p?["top3_accuracy"]), "");
