@@ -25,12 +25,12 @@ internal static class SequenceCommands
         public Option<int> MinCount { get; } = new("--min-count") { Description = "Actions seen fewer times in the training split become <oov>.", DefaultValueFactory = _ => SequenceOptions.Defaults.MinCount };
         public Option<string> SplitBy { get; } = new("--split-by") { Description = "session or user: the unit drawn into train/validation/test.", DefaultValueFactory = _ => "session" };
         public Option<double> Validation { get; } = new("--validation") { Description = "Fraction of sessions (or users) for validation (early stopping).", DefaultValueFactory = _ => SequenceOptions.Defaults.ValidationFraction };
-        public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category or page.", DefaultValueFactory = _ => "action" };
-        public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, action." };
+        public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category, page or item (the item_id field).", DefaultValueFactory = _ => "action" };
+        public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, item, action." };
         public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
         public Option<string> OovTargets { get; } = new("--oov-targets")
         {
-            Description = "keep or drop the samples whose target is outside the training vocabulary (default: keep for action targets, drop for category and page).",
+            Description = "keep or drop the samples whose target is outside the training vocabulary (default: keep for action targets, drop for category, page and item).",
         };
 
         public void AddTo(Command command)
@@ -50,7 +50,8 @@ internal static class SequenceCommands
             "action" => SequenceField.Action,
             "category" => SequenceField.Category,
             "page" => SequenceField.Page,
-            var other => throw new ArgumentException($"{option} '{other}' is not one of action, category, page."),
+            "item" => SequenceField.Item,
+            var other => throw new ArgumentException($"{option} '{other}' is not one of action, category, page, item."),
         };
 
         public SequenceOptions Options(ParseResult parse, int seed)

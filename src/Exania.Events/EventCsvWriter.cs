@@ -5,7 +5,7 @@ namespace Exania.Events;
 /// <summary>
 /// Writes an <see cref="EventLog"/> in Exania's canonical event CSV (the format the readers take without a column
 /// map and the Python peers read): <c>user_id,session_id,timestamp,action,page,category,scroll_depth,campaign_id,
-/// ad_type,placement,cost,revenue</c>, timestamps in epoch seconds, absent values as empty cells.
+/// ad_type,placement,cost,revenue,item_id</c>, timestamps in epoch seconds, absent values as empty cells.
 /// </summary>
 public static class EventCsvWriter
 {
@@ -13,7 +13,7 @@ public static class EventCsvWriter
     public static IReadOnlyList<string> Columns { get; } =
     [
         "user_id", "session_id", "timestamp", "action", "page", "category", "scroll_depth",
-        "campaign_id", "ad_type", "placement", "cost", "revenue",
+        "campaign_id", "ad_type", "placement", "cost", "revenue", "item_id",
     ];
 
     /// <summary>Writes <paramref name="log"/> to <paramref name="path"/> atomically, rows in log order.</summary>
@@ -62,6 +62,8 @@ public static class EventCsvWriter
             WriteNumber(writer, a.Cost, buffer);
             writer.Write(',');
             WriteNumber(writer, a.Revenue, buffer);
+            writer.Write(',');
+            if (a.Item >= 0) WriteField(writer, log.Items[a.Item]);
             writer.Write('\n');
         }
     }

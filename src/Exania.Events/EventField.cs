@@ -15,13 +15,15 @@ public enum EventField
     Placement,
     Cost,
     Revenue,
+    /// <summary>The item (product, article) the event concerns, e.g. Taobao's item_id or OTTO's aid.</summary>
+    ItemId,
 }
 
 /// <summary>Names of <see cref="EventField"/> values as they appear in files and column maps.</summary>
 public static class EventFields
 {
     /// <summary>Number of logical fields.</summary>
-    public const int Count = 12;
+    public const int Count = 13;
 
     /// <summary>The canonical column name of <paramref name="field"/>.</summary>
     public static string Name(EventField field) => EventCsvWriter.Columns[(int)field];

@@ -16,6 +16,7 @@ public struct EventAttributes
     public int Campaign;
     public int AdType;
     public int Placement;
+    public int Item;
 
     /// <summary>No optional attribute present.</summary>
     public static EventAttributes None => new()
@@ -28,6 +29,7 @@ public struct EventAttributes
         Campaign = -1,
         AdType = -1,
         Placement = -1,
+        Item = -1,
     };
 }
 
@@ -44,7 +46,8 @@ public readonly record struct InteractionEvent(
     string? AdType = null,
     string? Placement = null,
     double Cost = double.NaN,
-    double Revenue = double.NaN);
+    double Revenue = double.NaN,
+    string? ItemId = null);
 
 /// <summary>
 /// The event model: an append-only, columnar table of events. Timestamps are epoch seconds (double);
@@ -72,6 +75,7 @@ public sealed class EventLog
     public StringPool Campaigns { get; } = new();
     public StringPool AdTypes { get; } = new();
     public StringPool Placements { get; } = new();
+    public StringPool Items { get; } = new();
 
     /// <summary>Number of events.</summary>
     public int Count => _count;
@@ -109,6 +113,7 @@ public sealed class EventLog
             Campaign = e.CampaignId is null ? -1 : Campaigns.GetOrAdd(e.CampaignId),
             AdType = e.AdType is null ? -1 : AdTypes.GetOrAdd(e.AdType),
             Placement = e.Placement is null ? -1 : Placements.GetOrAdd(e.Placement),
+            Item = e.ItemId is null ? -1 : Items.GetOrAdd(e.ItemId),
         };
         return Append(Users.GetOrAdd(e.UserId), e.SessionId is null ? -1 : Sessions.GetOrAdd(e.SessionId),
             e.Timestamp, Actions.GetOrAdd(e.Action), attributes);
@@ -133,7 +138,8 @@ public sealed class EventLog
                 a.AdType < 0 ? null : AdTypes[a.AdType],
                 a.Placement < 0 ? null : Placements[a.Placement],
                 a.Cost,
-                a.Revenue);
+                a.Revenue,
+                a.Item < 0 ? null : Items[a.Item]);
         }
     }
 

@@ -80,6 +80,7 @@ internal sealed class EventRowParser
         attributes.Campaign = Intern(_log.Campaigns, Field(row, EventField.CampaignId));
         attributes.AdType = Intern(_log.AdTypes, Field(row, EventField.AdType));
         attributes.Placement = Intern(_log.Placements, Field(row, EventField.Placement));
+        attributes.Item = Intern(_log.Items, Field(row, EventField.ItemId));
         var userId = _log.Users.GetOrAdd(user.IsEmpty ? session : user);
         var sessionId = session.IsEmpty ? -1 : _log.Sessions.GetOrAdd(session);
         _log.Append(userId, sessionId, timestamp, action, attributes);

@@ -52,7 +52,7 @@ public sealed class SequenceModel
     /// <summary>Further embedded input fields (e.g. the category beside the action), in step-input order.</summary>
     public IReadOnlyList<ExtraInput> ExtraInputs { get; }
 
-    /// <summary>The event field the model reads and predicts (action, category or page).</summary>
+    /// <summary>The event field the model reads and predicts (action, category, page or item).</summary>
     public SequenceField Field { get; }
 
     public NetworkShape Shape { get; }
@@ -252,6 +252,7 @@ public sealed class SequenceModel
         "action" => SequenceField.Action,
         "category" => SequenceField.Category,
         "page" => SequenceField.Page,
-        _ => throw new ModelFormatException(path, $"field '{name}' is not one of action, category, page"),
+        "item" => SequenceField.Item,
+        _ => throw new ModelFormatException(path, $"field '{name}' is not one of action, category, page, item"),
     };
 }

@@ -16,6 +16,8 @@ public enum SequenceField
     Action,
     Category,
     Page,
+    /// <summary>The event's <c>item_id</c> (a product or article).</summary>
+    Item,
 }
 
 /// <summary>Options of <see cref="SequencePreprocessor"/>.</summary>
@@ -129,7 +131,7 @@ public sealed class SequenceDataset
 /// </summary>
 public static class SequencePreprocessor
 {
-    /// <summary>The token of an event without the chosen field (no category or page).</summary>
+    /// <summary>The token of an event without the chosen field (no category, page or item).</summary>
     public const string NoValue = "<none>";
 
     public static SequenceDataset Build(EventLog log, SequenceOptions? options = null)
@@ -284,10 +286,11 @@ public static class SequencePreprocessor
     {
         SequenceField.Category => log.Attributes[row].Category is >= 0 and var c ? log.Categories[c] : NoValue,
         SequenceField.Page => log.Attributes[row].Page is >= 0 and var p ? log.Pages[p] : NoValue,
+        SequenceField.Item => log.Attributes[row].Item is >= 0 and var i ? log.Items[i] : NoValue,
         _ => log.Actions[log.ActionCodes[row]],
     };
 
     private static bool SameAttributes(in EventAttributes a, in EventAttributes b) =>
         a.ScrollDepth.Equals(b.ScrollDepth) && a.Cost.Equals(b.Cost) && a.Revenue.Equals(b.Revenue) && a.Page == b.Page
-        && a.Category == b.Category && a.Campaign == b.Campaign && a.AdType == b.AdType && a.Placement == b.Placement;
+        && a.Category == b.Category && a.Campaign == b.Campaign && a.AdType == b.AdType && a.Placement == b.Placement && a.Item == b.Item;
 }

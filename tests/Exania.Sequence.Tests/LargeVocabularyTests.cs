@@ -186,10 +186,10 @@ public class LargeVocabularyTests
             for (var i = 0; i < 10; i++)
             {
                 var item = random.NextDouble() < 0.1 ? random.Next(1000) : i % 2 == 0 ? a : b;
-                log.Append(new InteractionEvent($"u{s}", $"s{s}", 100 + 7 * i, "page_view", Page: $"item{item}"));
+                log.Append(new InteractionEvent($"u{s}", $"s{s}", 100 + 7 * i, "page_view", ItemId: $"item{item}"));
             }
         }
-        var data = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 8, Seed = 2, Field = SequenceField.Page });
+        var data = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 8, Seed = 2, Field = SequenceField.Item });
         Assert.True(data.Vocabulary.ClassCount > 900, $"{data.Vocabulary.ClassCount} classes");
         var options = new SequenceTrainingOptions
         {

@@ -272,4 +272,25 @@ public class EventReaderTests
         var (again, _, _) = TestData.ReadCsv(writer.ToString());
         Assert.Equal(Enumerable.Range(0, log.Count).Select(i => log[i]), Enumerable.Range(0, again.Count).Select(i => again[i]));
     }
+
+    [Fact]
+    public void ItemId_IsReadFromItsCanonicalColumn_OrAMappedOne_AndWrittenBack()
+    {
+        // Taobao's own header names the column item_id, so it needs no map; OTTO's aid is mapped.
+        var (log, _, _) = TestData.ReadCsv("user_id,item_id,category,action,timestamp\n1,2268318,2520377,pv,1511544070\n1,,2520377,pv,1511544071\n");
+        Assert.Equal("2268318", log[0].ItemId);
+        Assert.Null(log[1].ItemId);
+        var writer = new StringWriter();
+        EventCsvWriter.Write(log, writer);
+        var lines = writer.ToString().Split('\n');
+        Assert.EndsWith(",item_id", lines[0], StringComparison.Ordinal);
+        Assert.EndsWith(",2268318", lines[1], StringComparison.Ordinal);
+        var (again, _, _) = TestData.ReadCsv(writer.ToString());
+        Assert.Equal(log[0], again[0]);
+
+        var mapped = new EventLog();
+        EventReader.ReadJsonLines(new MemoryStream("{\"session\": 3, \"ts\": 1659304800025, \"type\": \"clicks\", \"aid\": 1517085}\n"u8.ToArray()), "x.jsonl", mapped,
+            EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("session_id=session,user_id=session,timestamp=ts,action=type,item_id=aid") });
+        Assert.Equal("1517085", mapped[0].ItemId);
+    }
 }
