@@ -5,8 +5,9 @@ namespace Exania.Sequence;
 
 /// <summary>
 /// One sample through the whole network and back: embedding ++ gap → LSTM (1–2 layers, dropout between them) →
-/// additive attention → dropout → linear (+ the repeat term, when the shape has one) → softmax. Left padding is skipped: the LSTM starts at the first real event
-/// with a zero state, and the attention runs over the real steps only, so padding gets exactly zero weight.
+/// additive attention → dropout → linear (+ the repeat term, when the shape has one) → softmax, or a sampled softmax
+/// in training. Left padding is skipped: the LSTM starts at the first real event with a zero state, and the attention
+/// runs over the real steps only, so padding gets exactly zero weight.
 /// A workspace holds every activation of one sample; one workspace per worker, never shared.
 /// </summary>
 internal sealed class SequenceNetwork<T>
