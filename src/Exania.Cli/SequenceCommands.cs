@@ -28,6 +28,10 @@ internal static class SequenceCommands
         public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category, page or item (the item_id field).", DefaultValueFactory = _ => "action" };
         public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, item, action." };
         public Option<double> Test { get; } = new("--test") { Description = "Fraction of sessions (or users) for the test split.", DefaultValueFactory = _ => SequenceOptions.Defaults.TestFraction };
+        public Option<string?> NumericInputs { get; } = new("--numeric-inputs")
+        {
+            Description = "Numeric event fields fed to every step beside the gap, comma-separated: scroll_depth, cost, revenue (money as sign·log1p).",
+        };
         public Option<string> OovTargets { get; } = new("--oov-targets")
         {
             Description = "keep or drop the samples whose target is outside the training vocabulary (default: keep for action targets, drop for category, page and item).",
@@ -43,6 +47,7 @@ internal static class SequenceCommands
             command.Options.Add(Target);
             command.Options.Add(Inputs);
             command.Options.Add(OovTargets);
+            command.Options.Add(NumericInputs);
         }
 
         private static SequenceField ParseField(string? name, string option) => name switch
@@ -73,6 +78,10 @@ internal static class SequenceCommands
                 ValidationFraction = parse.GetValue(Validation),
                 TestFraction = parse.GetValue(Test),
                 Seed = seed,
+                NumericInputs = [.. (parse.GetValue(NumericInputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(name => EventFields.TryParse(name, out var f) && f is EventField.ScrollDepth or EventField.Cost or EventField.Revenue
+                        ? f
+                        : throw new ArgumentException($"--numeric-inputs '{name}' is not one of scroll_depth, cost, revenue."))],
                 DropOovTargets = parse.GetValue(OovTargets) switch
                 {
                     null => field != SequenceField.Action,
@@ -251,7 +260,7 @@ internal static class SequenceCommands
                 if (log.Count == 0)
                     return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
                 var predictions = new JsonArray();
-                foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field, [.. sequenceModel.ExtraInputs.Select(x => x.Field)]))
+                foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field, [.. sequenceModel.ExtraInputs.Select(x => x.Field)], sequenceModel.NumericInputs))
                 {
                     var prediction = sequenceModel.Predict(prefix);
                     var ranked = Enumerable.Range(0, prediction.Probabilities.Length).OrderByDescending(c => prediction.Probabilities[c]).ThenBy(c => c).Take(k).ToArray();
@@ -372,6 +381,7 @@ internal static class SequenceCommands
                 ["field"] = f.ToString().ToLowerInvariant(),
                 ["vocabulary"] = v.Count,
             })]),
+            ["numeric_inputs"] = new JsonArray([.. data.Options.NumericInputs.Select(f => (JsonNode)EventFields.Name(f))]),
             ["min_count"] = data.Options.MinCount,
             ["oov_targets_dropped"] = new JsonObject
             {

@@ -22,8 +22,14 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     /// </summary>
     public int RepeatPositions { get; init; }
 
-    /// <summary>Width of a step's input: the embeddings (predicted field first, then the extra inputs) and log1p(gap).</summary>
-    public int Input => Embedding * (1 + ExtraTokens.Count) + 1;
+    /// <summary>Numeric step inputs after the gap (e.g. scroll depth), fed to the LSTM as they are.</summary>
+    public int NumericInputs { get; init; }
+
+    /// <summary>Width of a step's input: the embeddings (predicted field first, then the extra inputs), log1p(gap), then the numeric inputs.</summary>
+    public int Input => Embedding * (1 + ExtraTokens.Count) + 1 + NumericInputs;
+
+    /// <summary>Position of log1p(gap) within a step's input.</summary>
+    public int GapIndex => Embedding * (1 + ExtraTokens.Count);
 
     /// <summary>Offset of the embedding table of extra input <paramref name="k"/>.</summary>
     public int ExtraEmbeddingOffset(int k)
@@ -36,9 +42,10 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
 
     public bool Equals(NetworkShape? other) =>
         other is not null && Tokens == other.Tokens && Classes == other.Classes && Embedding == other.Embedding && Hidden == other.Hidden
-        && Layers == other.Layers && RepeatPositions == other.RepeatPositions && ExtraTokens.SequenceEqual(other.ExtraTokens);
+        && Layers == other.Layers && RepeatPositions == other.RepeatPositions && NumericInputs == other.NumericInputs
+        && ExtraTokens.SequenceEqual(other.ExtraTokens);
 
-    public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, RepeatPositions, ExtraTokens.Count);
+    public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, RepeatPositions, ExtraTokens.Count, NumericInputs);
 
     public int Attention => Hidden;
 
@@ -83,6 +90,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
         foreach (var extra in ExtraTokens)
             ArgumentOutOfRangeException.ThrowIfLessThan(extra, 3, nameof(ExtraTokens));
         ArgumentOutOfRangeException.ThrowIfNegative(RepeatPositions, nameof(RepeatPositions));
+        ArgumentOutOfRangeException.ThrowIfNegative(NumericInputs, nameof(NumericInputs));
     }
 
     /// <summary>Named tensors (name, offset, length) in buffer order, for the model file.</summary>

@@ -259,7 +259,7 @@ public static class SequenceEvaluator
                 var random = default(SplitMix64);
                 for (var i = block * Block; i < Math.Min(n, (block + 1) * Block); i++)
                 {
-                    network.Forward(model.Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
+                    network.Forward(model.Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                     var p = network.Probabilities;
                     var target = samples.Targets[i];
                     var best = 0;

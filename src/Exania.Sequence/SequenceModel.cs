@@ -17,7 +17,7 @@ public sealed record SequencePrediction(float[] Probabilities, float[] Attention
 /// </summary>
 /// <remarks>
 /// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length", "field",
-/// "shape": {"tokens", "classes", "embedding", "hidden", "layers", "repeat"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}],
+/// "shape": {"tokens", "classes", "embedding", "hidden", "layers", "repeat"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}], "numeric_inputs": [column names],
 /// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
 /// LSTM gates are ordered i, f, g, o (PyTorch's order).
 /// </remarks>
@@ -27,9 +27,10 @@ public sealed class SequenceModel
     public const int Version = 1;
 
     public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action,
-        IReadOnlyList<ExtraInput>? extraInputs = null)
+        IReadOnlyList<ExtraInput>? extraInputs = null, IReadOnlyList<EventField>? numericInputs = null)
     {
         extraInputs ??= [];
+        numericInputs ??= [];
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -39,6 +40,8 @@ public sealed class SequenceModel
             throw new ArgumentException($"The shape has {shape.Tokens} tokens but the vocabulary {vocabulary.Count}.");
         if (!extraInputs.Select(x => x.Vocabulary.Count).SequenceEqual(shape.ExtraTokens))
             throw new ArgumentException("The extra inputs' vocabularies do not match the shape's extra embedding tables.");
+        if (numericInputs.Count != shape.NumericInputs)
+            throw new ArgumentException($"The shape has {shape.NumericInputs} numeric input(s) but {numericInputs.Count} field(s) are named.");
         if (parameters.Length != shape.ParameterCount)
             throw new ArgumentException($"Expected {shape.ParameterCount} parameters, got {parameters.Length}.");
         Shape = shape;
@@ -47,7 +50,11 @@ public sealed class SequenceModel
         Parameters = parameters;
         Field = field;
         ExtraInputs = extraInputs;
+        NumericInputs = numericInputs;
     }
+
+    /// <summary>Numeric event fields fed beside the gap, in step-input order (see <see cref="SequenceOptions.NumericInputs"/>).</summary>
+    public IReadOnlyList<EventField> NumericInputs { get; }
 
     /// <summary>Further embedded input fields (e.g. the category beside the action), in step-input order.</summary>
     public IReadOnlyList<ExtraInput> ExtraInputs { get; }
@@ -67,11 +74,19 @@ public sealed class SequenceModel
     /// holds the extra inputs' tokens input-major (input k at <c>k · tokens.Length</c>). Longer windows keep their last
     /// <see cref="MaxLength"/> steps.
     /// </summary>
-    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, ReadOnlySpan<int> extraTokens = default)
+    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, ReadOnlySpan<int> extraTokens = default,
+        ReadOnlySpan<float> numeric = default)
     {
         if (tokens.Length > MaxLength)
         {
             var length = tokens.Length;
+            if (numeric.Length == NumericInputs.Count * length && NumericInputs.Count > 0)
+            {
+                var trimmedNumeric = new float[NumericInputs.Count * MaxLength];
+                for (var k = 0; k < NumericInputs.Count; k++)
+                    numeric.Slice(k * length + length - MaxLength, MaxLength).CopyTo(trimmedNumeric.AsSpan(k * MaxLength));
+                numeric = trimmedNumeric;
+            }
             var trimmed = new int[ExtraInputs.Count * MaxLength];
             for (var k = 0; k < ExtraInputs.Count && extraTokens.Length == ExtraInputs.Count * length; k++)
                 extraTokens.Slice(k * length + length - MaxLength, MaxLength).CopyTo(trimmed.AsSpan(k * MaxLength));
@@ -82,7 +97,7 @@ public sealed class SequenceModel
         }
         var network = new SequenceNetwork<float>(Shape, MaxLength);
         var random = default(SplitMix64);
-        network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens);
+        network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens, numeric);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
     }
 
@@ -90,9 +105,13 @@ public sealed class SequenceModel
     /// Scores a session prefix given as <see cref="Field"/> values (action names by default) and timestamps (epoch seconds, sorted): the last
     /// <see cref="MaxLength"/> events, unknown actions as OOV, gaps as log1p of the time since the previous event.
     /// </summary>
-    public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps, IReadOnlyList<IReadOnlyList<string>>? extraValues = null)
+    public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps, IReadOnlyList<IReadOnlyList<string>>? extraValues = null,
+        IReadOnlyList<IReadOnlyList<float>>? numericValues = null)
     {
         extraValues ??= [];
+        numericValues ??= [];
+        if (numericValues.Count != NumericInputs.Count || numericValues.Any(v => v.Count != actions?.Count))
+            throw new ArgumentException($"The model takes {NumericInputs.Count} numeric input(s), each with one value per event.");
         if (extraValues.Count != ExtraInputs.Count || extraValues.Any(v => v.Count != actions?.Count))
             throw new ArgumentException($"The model takes {ExtraInputs.Count} extra input(s), each with one value per event.");
         ArgumentNullException.ThrowIfNull(actions);
@@ -104,22 +123,25 @@ public sealed class SequenceModel
         var tokens = new int[n];
         var gaps = new float[n];
         var extraTokens = new int[ExtraInputs.Count * n];
+        var numeric = new float[NumericInputs.Count * n];
         for (var i = 0; i < n; i++)
         {
             var j = first + i;
             tokens[i] = Vocabulary.IndexOf(actions[j]);
             for (var k = 0; k < ExtraInputs.Count; k++)
                 extraTokens[k * n + i] = ExtraInputs[k].Vocabulary.IndexOf(extraValues[k][j]);
+            for (var k = 0; k < NumericInputs.Count; k++)
+                numeric[k * n + i] = float.IsFinite(numericValues[k][j]) ? numericValues[k][j] : 0f;
             gaps[i] = j == 0 ? 0f : (float)Math.Log(1 + Math.Max(timestamps[j] - timestamps[j - 1], 0));
         }
-        return Predict(tokens, gaps, extraTokens);
+        return Predict(tokens, gaps, extraTokens, numeric);
     }
 
     /// <summary>Scores a cleaned session prefix (see <see cref="SequencePreprocessor.Prefixes"/>).</summary>
     public SequencePrediction Predict(SessionPrefix prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return Predict(prefix.Actions, prefix.Timestamps, prefix.ExtraValues);
+        return Predict(prefix.Actions, prefix.Timestamps, prefix.ExtraValues, prefix.NumericValues);
     }
 
     /// <summary>Class probabilities of every sample into <paramref name="destination"/> (Count × Classes), in parallel.</summary>
@@ -140,7 +162,7 @@ public sealed class SequenceModel
             var end = Math.Min(samples.Count, (block + 1) * Block);
             for (var i = block * Block; i < end; i++)
             {
-                network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
+                network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                 network.Probabilities.CopyTo(output.AsSpan(i * classes, classes));
             }
             return network;
@@ -182,6 +204,10 @@ public sealed class SequenceModel
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            json.WriteStartArray("numeric_inputs");
+            foreach (var numericInput in NumericInputs)
+                json.WriteStringValue(EventFields.Name(numericInput));
+            json.WriteEndArray();
             json.WriteStartObject("tensors");
             foreach (var (name, offset, length) in Shape.Tensors())
             {
@@ -214,12 +240,19 @@ public sealed class SequenceModel
                 foreach (var x in extraElement.EnumerateArray())
                     extras.Add(new ExtraInput(ParseField(path, x.GetProperty("field").GetString()),
                         new SequenceVocabulary([.. x.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")])));
+            var numericInputs = new List<EventField>();
+            if (root.TryGetProperty("numeric_inputs", out var numericElement))
+                foreach (var x in numericElement.EnumerateArray())
+                    numericInputs.Add(EventFields.TryParse(x.GetString() ?? "", out var numericField) && numericField is EventField.ScrollDepth or EventField.Cost or EventField.Revenue
+                        ? numericField
+                        : throw new ModelFormatException(path, $"numeric input '{x.GetString()}' is not one of scroll_depth, cost, revenue"));
             var s = root.GetProperty("shape");
             var shape = new NetworkShape(s.GetProperty("tokens").GetInt32(), s.GetProperty("classes").GetInt32(),
                 s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32())
             {
                 ExtraTokens = [.. extras.Select(x => x.Vocabulary.Count)],
                 RepeatPositions = s.TryGetProperty("repeat", out var repeat) ? repeat.GetInt32() : 0,
+                NumericInputs = numericInputs.Count,
             };
             shape.Validate();
             var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);
@@ -239,7 +272,7 @@ public sealed class SequenceModel
                 }
             }
             var field = root.TryGetProperty("field", out var fieldElement) ? ParseField(path, fieldElement.GetString()) : SequenceField.Action;
-            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field, extras);
+            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field, extras, numericInputs);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {

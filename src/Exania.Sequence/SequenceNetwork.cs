@@ -88,13 +88,13 @@ internal sealed class SequenceNetwork<T>
     /// Forward pass over a left-padded window. With <paramref name="dropout"/> &gt; 0 the masks are drawn from
     /// <paramref name="random"/> (inverted dropout: kept units are scaled by 1/(1−p)).
     /// <paramref name="extraTokens"/> holds the extra categorical inputs, input-major: input k's tokens for the window at
-    /// <c>[k·L, (k+1)·L)</c> with L = <c>tokens.Length</c>.
+    /// <c>[k·L, (k+1)·L)</c> with L = <c>tokens.Length</c>; <paramref name="numeric"/> the numeric inputs, laid out alike.
     /// </summary>
     /// <exception cref="ArgumentException">The window has no real event or is longer than the workspace.</exception>
     public void Forward(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
-        ReadOnlySpan<int> extraTokens = default)
+        ReadOnlySpan<int> extraTokens = default, ReadOnlySpan<float> numeric = default)
     {
-        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens);
+        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens, numeric);
         var shape = _shape;
         _candidateCount = 0;
         SoftmaxOutput<T>.Logits(_contextDropped, shape.Hidden, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * shape.Hidden),
@@ -117,9 +117,9 @@ internal sealed class SequenceNetwork<T>
     /// the full distribution.
     /// </summary>
     public void ForwardSampled(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
-        ReadOnlySpan<int> extraTokens, int target, ReadOnlySpan<int> negatives, ReadOnlySpan<T> logExpected)
+        ReadOnlySpan<int> extraTokens, int target, ReadOnlySpan<int> negatives, ReadOnlySpan<T> logExpected, ReadOnlySpan<float> numeric = default)
     {
-        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens);
+        Encode(parameters, tokens, gaps, dropout, ref random, extraTokens, numeric);
         var shape = _shape;
         int h = shape.Hidden, m = negatives.Length + 1;
         if (_candidates.Length < m)
@@ -148,7 +148,7 @@ internal sealed class SequenceNetwork<T>
     }
 
     private void Encode(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
-        ReadOnlySpan<int> extraTokens)
+        ReadOnlySpan<int> extraTokens, ReadOnlySpan<float> numeric)
     {
         var shape = _shape;
         if (tokens.Length > MaxLength || gaps.Length != tokens.Length)
@@ -156,6 +156,9 @@ internal sealed class SequenceNetwork<T>
         var extras = shape.ExtraTokens.Count;
         if (extraTokens.Length != extras * tokens.Length)
             throw new ArgumentException($"Expected {extras} extra input(s) of {tokens.Length} tokens each, got {extraTokens.Length} tokens.");
+        var numerics = shape.NumericInputs;
+        if (numeric.Length != numerics * tokens.Length)
+            throw new ArgumentException($"Expected {numerics} numeric input(s) of {tokens.Length} values each, got {numeric.Length} values.");
         var first = 0;
         while (first < tokens.Length && tokens[first] == SequenceVocabulary.Padding) first++;
         var steps = tokens.Length - first;
@@ -180,7 +183,9 @@ internal sealed class SequenceNetwork<T>
                 _extraTokens[k * MaxLength + t] = extra;
                 parameters.Slice(shape.ExtraEmbeddingOffset(k) + extra * e, e).CopyTo(_x.AsSpan(t * d0 + (k + 1) * e, e));
             }
-            _x[t * d0 + d0 - 1] = T.CreateTruncating(gaps[first + t]);
+            _x[t * d0 + shape.GapIndex] = T.CreateTruncating(gaps[first + t]);
+            for (var k = 0; k < numerics; k++)
+                _x[t * d0 + shape.GapIndex + 1 + k] = T.CreateTruncating(numeric[k * tokens.Length + first + t]);
         }
 
         ReadOnlySpan<T> input = _x;
@@ -304,7 +309,7 @@ internal sealed class SequenceNetwork<T>
     }
 
     /// <summary>∂L/∂(log1p gap) of real step <paramref name="step"/> after <see cref="Backward"/> (for the gradient checks).</summary>
-    public T GapGradient(int step) => _dx0[step * _shape.Input + _shape.Input - 1];
+    public T GapGradient(int step) => _dx0[step * _shape.Input + _shape.GapIndex];
 
     private static void FillMask(Span<T> mask, T p, ref SplitMix64 random)
     {

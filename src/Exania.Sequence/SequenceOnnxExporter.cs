@@ -1,18 +1,21 @@
 using System.Globalization;
 using System.Text.Json;
+using Exania.Events;
 using Exania.Onnx;
 
 namespace Exania.Sequence;
 
 /// <summary>
 /// Exports a <see cref="SequenceModel"/> as one float32 ONNX graph that scores a batch of left-padded windows the way
-/// <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int})"/> does.
+/// <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float})"/> does.
 /// </summary>
 /// <remarks>
 /// <para><b>Contract.</b> Inputs, all [N, L] with N the symbolic batch dimension <c>N</c> and L = <see cref="SequenceModel.MaxLength"/>,
 /// left-padded exactly as <see cref="SequenceSamples"/> rows are: <c>tokens</c> int64 (vocabulary ids, 0 = padding),
 /// <c>gaps</c> float (log1p of the seconds since the previous event; ignored under padding), and one int64 input per extra
-/// input, named after its field (<c>category</c>, <c>page</c>, <c>action</c>). Outputs: <c>probabilities</c> float [N, Classes]
+/// input, named after its field (<c>category</c>, <c>page</c>, <c>item</c>, <c>action</c>), then one float input per numeric
+/// input, named after its column (<c>scroll_depth</c>, <c>cost</c>, <c>revenue</c>; values as the preprocessor makes them).
+/// Outputs: <c>probabilities</c> float [N, Classes]
 /// (class k = vocabulary token k + 1) and <c>attention</c> float [N, L], aligned with the input positions and exactly 0
 /// under padding. Real events must be the trailing non-padding tokens, with ids inside their vocabularies. A row that is
 /// all padding (which <see cref="SequenceModel"/> rejects) is not an error here: it gets attention 0 everywhere and
@@ -22,7 +25,7 @@ namespace Exania.Sequence;
 /// <code>
 /// n = ReduceSum(Cast(tokens != 0))                               real events per row
 /// roll = (j + L − n) mod L; GatherElements(tokens|gaps|extras, roll)  left padding → right padding
-/// Gather(embeddings) ++ Unsqueeze(gaps) → Concat → Transpose       x [L, N, D]
+/// Gather(embeddings) ++ Unsqueeze(gaps) ++ Unsqueeze(numerics) → Concat → Transpose   x [L, N, D]
 /// LSTM(W, R, B = [b, 0], sequence_lens = max(n, 1)) → Squeeze       one node per layer, gates reordered to i, o, f, c
 /// Transpose → h [N, L, H]
 /// MatMul(Wa^T) + ba → Tanh → MatMul(v) → Where(j &lt; n, ·, lowest) → Softmax → Where(j &lt; n, ·, 0)   α (right-padded)
@@ -99,6 +102,12 @@ public static class SequenceOnnxExporter
             extraNames[k] = InputName(model.ExtraInputs[k]);
             g.AddInput(extraNames[k], OnnxElementType.Int64, BatchDimension, length);
         }
+        var numericNames = new string[model.NumericInputs.Count];
+        for (var k = 0; k < numericNames.Length; k++)
+        {
+            numericNames[k] = EventFields.Name(model.NumericInputs[k]);
+            g.AddInput(numericNames[k], OnnxElementType.Float, BatchDimension, length);
+        }
         g.AddOutput(ProbabilitiesName, OnnxElementType.Float, BatchDimension, classes);
         g.AddOutput(AttentionName, OnnxElementType.Float, BatchDimension, length);
 
@@ -143,6 +152,12 @@ public static class SequenceOnnxExporter
         }
         g.AddNode("Unsqueeze", "gap_feature", "rolled_gaps", "axis_2");
         pieces.Add("gap_feature");
+        foreach (var name in numericNames)
+        {
+            g.AddNode("GatherElements", $"rolled_{name}", name, "roll_index").Attribute("axis", 1);
+            g.AddNode("Unsqueeze", $"{name}_feature", $"rolled_{name}", "axis_2");
+            pieces.Add($"{name}_feature");
+        }
         g.AddNode("Concat", "step_input", [.. pieces]).Attribute("axis", 2);
         g.AddNode("Transpose", "lstm_input_0", "step_input").Attribute("perm", [1L, 0L, 2L]);
 
@@ -222,6 +237,7 @@ public static class SequenceOnnxExporter
         builder.AddMetadata("max_length", length.ToString(CultureInfo.InvariantCulture));
         builder.AddMetadata("vocabulary", JsonSerializer.Serialize(model.Vocabulary.Tokens));
         builder.AddMetadata("extra_inputs", ExtraInputsJson(model, extraNames));
+        builder.AddMetadata("numeric_inputs", JsonSerializer.Serialize(numericNames));
         builder.AddMetadata("classes", classes.ToString(CultureInfo.InvariantCulture));
         builder.AddMetadata("class_offset", "1");
         builder.AddMetadata("padding", "left");

@@ -36,6 +36,12 @@ public sealed record SequenceOptions
 
     /// <summary>Further fields embedded as inputs beside <see cref="Field"/> (each with its own vocabulary and embedding), e.g. the category.</summary>
     public IReadOnlyList<SequenceField> ExtraInputs { get; init; } = [];
+
+    /// <summary>
+    /// Numeric event fields fed to each step beside the gap: <see cref="EventField.ScrollDepth"/> as it is (0..1),
+    /// <see cref="EventField.Cost"/> and <see cref="EventField.Revenue"/> as sign·log1p(|x|). A missing value is 0.
+    /// </summary>
+    public IReadOnlyList<EventField> NumericInputs { get; init; } = [];
     public double ValidationFraction { get; init; } = 0.1;
     public double TestFraction { get; init; } = 0.1;
     public int Seed { get; init; }
@@ -57,6 +63,11 @@ public sealed record SequenceOptions
         ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
         if (ExtraInputs.Contains(Field) || ExtraInputs.Distinct().Count() != ExtraInputs.Count)
             throw new ArgumentException($"The extra inputs ({string.Join(", ", ExtraInputs)}) must differ from each other and from the predicted field {Field}.");
+        foreach (var numeric in NumericInputs)
+            if (numeric is not (EventField.ScrollDepth or EventField.Cost or EventField.Revenue))
+                throw new ArgumentException($"{EventFields.Name(numeric)} is not a numeric input; use scroll_depth, cost or revenue.");
+        if (NumericInputs.Distinct().Count() != NumericInputs.Count)
+            throw new ArgumentException("A numeric input is listed twice.");
         if (!(ValidationFraction >= 0 && TestFraction > 0 && ValidationFraction + TestFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(TestFraction), $"Validation ({ValidationFraction}) and test ({TestFraction}) fractions must be >= 0 and > 0 with a sum below 1.");
     }
@@ -67,7 +78,11 @@ public sealed record SequenceOptions
 /// the timestamps, and the values of each extra input field.
 /// </summary>
 public sealed record SessionPrefix(string Session, string User, IReadOnlyList<string> Actions, IReadOnlyList<double> Timestamps,
-    IReadOnlyList<IReadOnlyList<string>> ExtraValues);
+    IReadOnlyList<IReadOnlyList<string>> ExtraValues)
+{
+    /// <summary>The values of each numeric input, one per event (see <see cref="SequenceOptions.NumericInputs"/>).</summary>
+    public IReadOnlyList<IReadOnlyList<float>> NumericValues { get; init; } = [];
+}
 
 /// <summary>What cleaning did, counted.</summary>
 public sealed record CleaningReport(
@@ -139,7 +154,7 @@ public static class SequencePreprocessor
         ArgumentNullException.ThrowIfNull(log);
         options ??= SequenceOptions.Defaults;
         options.Validate();
-        var (sessions, cleaning) = Clean(log, 2, options.Field, options.ExtraInputs);
+        var (sessions, cleaning) = Clean(log, 2, options.Field, options.ExtraInputs, options.NumericInputs);
         if (sessions.Count < 3)
             throw new ArgumentException($"Only {sessions.Count} session(s) with at least two events; a train/validation/test split needs at least 3.");
 
@@ -206,16 +221,19 @@ public static class SequencePreprocessor
     /// Every session of <paramref name="log"/> cleaned as for training (duplicates removed, time-sorted), one event or
     /// more, as the prefixes <see cref="SequenceModel.Predict(SessionPrefix)"/> takes.
     /// </summary>
-    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log, SequenceField field = SequenceField.Action, IReadOnlyList<SequenceField>? extraInputs = null)
+    public static IReadOnlyList<SessionPrefix> Prefixes(EventLog log, SequenceField field = SequenceField.Action, IReadOnlyList<SequenceField>? extraInputs = null,
+        IReadOnlyList<EventField>? numericInputs = null)
     {
         ArgumentNullException.ThrowIfNull(log);
-        return [.. Clean(log, 1, field, extraInputs ?? []).Sessions.Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps, s.ExtraValues))];
+        return [.. Clean(log, 1, field, extraInputs ?? [], numericInputs ?? []).Sessions
+            .Select(s => new SessionPrefix(s.Name, s.User, s.Actions, s.Timestamps, s.ExtraValues) { NumericValues = s.Numeric })];
     }
 
     /// <summary>Cleans the log into time-sorted, de-duplicated sessions (tokens not yet assigned).</summary>
     internal static (List<SessionSequence> Sessions, CleaningReport Report) Clean(EventLog log, int minEvents = 2, SequenceField field = SequenceField.Action,
-        IReadOnlyList<SequenceField>? extraInputs = null)
+        IReadOnlyList<SequenceField>? extraInputs = null, IReadOnlyList<EventField>? numericInputs = null)
     {
+        numericInputs ??= [];
         var index = SessionIndex.Build(log);
         var timestamps = log.Timestamps;
         var actions = log.ActionCodes;
@@ -270,6 +288,13 @@ public static class SequencePreprocessor
                 for (var i = 0; i < n; i++)
                     extraValues[k][i] = ValueOf(log, kept[i], extras[k]);
             }
+            var numeric = new float[numericInputs.Count][];
+            for (var k = 0; k < numeric.Length; k++)
+            {
+                numeric[k] = new float[n];
+                for (var i = 0; i < n; i++)
+                    numeric[k][i] = NumericValue(attributes[kept[i]], numericInputs[k]);
+            }
             for (var i = 0; i < n; i++)
             {
                 times[i] = timestamps[kept[i]];
@@ -277,7 +302,7 @@ public static class SequencePreprocessor
                 if (i > 0)
                     gaps[i] = (float)Math.Log(1 + Math.Max(times[i] - times[i - 1], 0));
             }
-            sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times, extraValues, extraTokens));
+            sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times, extraValues, extraTokens, numeric));
         }
         return (sessions, new CleaningReport(log.Count, duplicates, outOfOrder, reordered, index.SessionCount, dropped, sessions.Count));
     }
@@ -289,6 +314,21 @@ public static class SequencePreprocessor
         SequenceField.Item => log.Attributes[row].Item is >= 0 and var i ? log.Items[i] : NoValue,
         _ => log.Actions[log.ActionCodes[row]],
     };
+
+    /// <summary>A numeric input's value: scroll depth as it is, money as sign·log1p(|x|) (heavy-tailed), 0 when absent.</summary>
+    internal static float NumericValue(in EventAttributes a, EventField field)
+    {
+        var x = field switch
+        {
+            EventField.ScrollDepth => a.ScrollDepth,
+            EventField.Cost => SignedLog(a.Cost),
+            EventField.Revenue => SignedLog(a.Revenue),
+            _ => throw new ArgumentOutOfRangeException(nameof(field), field, "not a numeric input"),
+        };
+        return double.IsFinite(x) ? (float)x : 0f;
+
+        static double SignedLog(double v) => double.IsFinite(v) ? Math.CopySign(Math.Log(1 + Math.Abs(v)), v) : double.NaN;
+    }
 
     private static bool SameAttributes(in EventAttributes a, in EventAttributes b) =>
         a.ScrollDepth.Equals(b.ScrollDepth) && a.Cost.Equals(b.Cost) && a.Revenue.Equals(b.Revenue) && a.Page == b.Page

@@ -7,8 +7,15 @@ namespace Exania.Sequence;
 /// </summary>
 public sealed class SequenceSamples
 {
-    public SequenceSamples(int maxLength, int[] tokens, float[] gaps, int[] targets, int[] sessions, int extraInputs = 0, int[]? extraTokens = null)
+    public SequenceSamples(int maxLength, int[] tokens, float[] gaps, int[] targets, int[] sessions, int extraInputs = 0, int[]? extraTokens = null,
+        int numericInputs = 0, float[]? numeric = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(numericInputs);
+        numeric ??= [];
+        if (numeric.Length != tokens?.Length * numericInputs)
+            throw new ArgumentException($"Expected {numericInputs} numeric input(s) of {tokens?.Length} values, got {numeric.Length}.");
+        NumericInputs = numericInputs;
+        Numeric = numeric;
         ArgumentOutOfRangeException.ThrowIfNegative(extraInputs);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         ArgumentNullException.ThrowIfNull(tokens);
@@ -49,6 +56,15 @@ public sealed class SequenceSamples
     /// <summary>Extra input tokens, sample-major then input-major: sample i, input k at <c>(i·K + k)·L</c>.</summary>
     public int[] ExtraTokens { get; }
 
+    /// <summary>Number of numeric inputs per step.</summary>
+    public int NumericInputs { get; }
+
+    /// <summary>Numeric inputs, laid out as <see cref="ExtraTokens"/> (0 under padding).</summary>
+    public float[] Numeric { get; }
+
+    /// <summary>The numeric inputs of a sample, input-major (input k at <c>k·L</c>), as the network takes them.</summary>
+    public ReadOnlySpan<float> NumericOf(int sample) => Numeric.AsSpan(sample * NumericInputs * MaxLength, NumericInputs * MaxLength);
+
     public ReadOnlySpan<int> TokensOf(int sample) => Tokens.AsSpan(sample * MaxLength, MaxLength);
 
     /// <summary>The extra inputs of a sample, input-major (input k at <c>k·L</c>), as the network takes them.</summary>
@@ -78,6 +94,8 @@ public sealed class SequenceSamples
         var owners = new int[count];
         var extras = sessions.Count == 0 ? 0 : sessions[0].ExtraTokens.Length;
         var extraTokens = new int[count * maxLength * extras];
+        var numerics = sessions.Count == 0 ? 0 : sessions[0].Numeric.Length;
+        var numeric = new float[count * maxLength * numerics];
         var row = 0;
         foreach (var s in indices)
         {
@@ -91,15 +109,17 @@ public sealed class SequenceSamples
                 session.Gaps.AsSpan(i - take, take).CopyTo(gaps.AsSpan(offset, take));
                 for (var k = 0; k < extras; k++)
                     session.ExtraTokens[k].AsSpan(i - take, take).CopyTo(extraTokens.AsSpan((row * extras + k) * maxLength + maxLength - take, take));
+                for (var k = 0; k < numerics; k++)
+                    session.Numeric[k].AsSpan(i - take, take).CopyTo(numeric.AsSpan((row * numerics + k) * maxLength + maxLength - take, take));
                 targets[row] = session.Tokens[i] - 1;
                 owners[row] = s;
                 row++;
             }
         }
-        return new SequenceSamples(maxLength, tokens, gaps, targets, owners, extras, extraTokens);
+        return new SequenceSamples(maxLength, tokens, gaps, targets, owners, extras, extraTokens, numerics, numeric);
     }
 }
 
-/// <summary>One cleaned session: its token ids and per-event <c>log1p(gap)</c>.</summary>
+/// <summary>One cleaned session: its token ids, per-event <c>log1p(gap)</c> and numeric inputs.</summary>
 internal sealed record SessionSequence(string Name, string User, int[] Tokens, float[] Gaps, string[] Actions, double[] Timestamps,
-    string[][] ExtraValues, int[][] ExtraTokens);
+    string[][] ExtraValues, int[][] ExtraTokens, float[][] Numeric);

@@ -121,6 +121,7 @@ public static class SequenceTrainer
         {
             ExtraTokens = [.. data.ExtraVocabularies.Select(v => v.Count)],
             RepeatPositions = options.Repeat ? train.MaxLength : 0,
+            NumericInputs = train.NumericInputs,
         };
         shape.Validate();
         var parameters = Initialize(shape, options.Seed);
@@ -185,10 +186,11 @@ public static class SequenceTrainer
                         if (weight == 0) continue;
                         var random = SplitMix64.For(options.Seed, epoch, sample);
                         if (sampler is null)
-                            network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample));
+                            network.Forward(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample),
+                                train.NumericOf(sample));
                         else
                             network.ForwardSampled(parameters, train.TokensOf(sample), train.GapsOf(sample), dropout, ref random, train.ExtraTokensOf(sample),
-                                target, negatives, sampler.LogExpected);
+                                target, negatives, sampler.LogExpected, train.NumericOf(sample));
                         loss += weight * network.Loss(target);
                         network.Backward(parameters, target, weight * scale, g);
                     }
@@ -222,7 +224,7 @@ public static class SequenceTrainer
             }
         }
         var model = new SequenceModel(shape, vocabulary, train.MaxLength, best, data.Options.Field,
-            [.. data.Options.ExtraInputs.Zip(data.ExtraVocabularies, (field, v) => new ExtraInput(field, v))]);
+            [.. data.Options.ExtraInputs.Zip(data.ExtraVocabularies, (field, v) => new ExtraInput(field, v))], data.Options.NumericInputs);
         return new SequenceTrainingResult(model, history, bestEpoch, stoppedEarly, classWeights);
     }
 
@@ -249,7 +251,7 @@ public static class SequenceTrainer
             var sum = 0.0;
             for (var i = c * samples.Count / Chunks; i < (c + 1) * samples.Count / Chunks; i++)
             {
-                network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i));
+                network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                 sum += network.Loss(samples.Targets[i]);
             }
             sums[c] = sum;

@@ -61,6 +61,18 @@ public sealed class BenchSequenceCliTests : IDisposable
         Assert.Equal((int)category.Json["test_samples"]! + droppedTest, (int)kept.Json!["test_samples"]!);
         Assert.True((double)kept.Json["oov_target_share"]! > 0);
 
+        // A numeric input reaches the model file, prediction from raw events, and the ONNX graph's inputs.
+        var numeric = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "n"), "--epochs", "1", "--max-len", "8",
+            "--numeric-inputs", "scroll_depth", "--json");
+        Assert.True(numeric.Exit == 0, numeric.Error);
+        Assert.Equal(["scroll_depth"], SequenceModel.Load(Path.Combine(_root, "n", "sequence_model.json")).NumericInputs.Select(Exania.Events.EventFields.Name));
+        var predicted = CliRunner.Run("predict", "sequence", "--model", Path.Combine(_root, "n"), "--events", events, "--json");
+        Assert.True(predicted.Exit == 0, predicted.Error);
+        var exported = CliRunner.Run("export", "onnx", "--model", Path.Combine(_root, "n"), "--out", Path.Combine(_root, "n.onnx"), "--json");
+        Assert.True(exported.Exit == 0, exported.Error);
+        Assert.Contains("scroll_depth", exported.Json!["inputs"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(2, CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "n2"), "--numeric-inputs", "page", "--json").Exit);
+
         var bad = CliRunner.Run("train", "sequence", "--events", events, "--out", Path.Combine(_root, "m2"), "--sampled-softmax", "-3", "--json");
         Assert.Equal(2, bad.Exit);
         Assert.Contains("negatives", bad.Error, StringComparison.Ordinal);

@@ -237,6 +237,40 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void Network_Backward_MatchesFiniteDifferences_WithNumericInputs()
+    {
+        // Two numeric inputs after the gap: the W columns that read them get a gradient, the gap stays where it was.
+        var shape = new NetworkShape(Tokens: 5, Classes: 4, Embedding: 2, Hidden: 3, Layers: 2) { ExtraTokens = [4], NumericInputs = 2 };
+        var random = new Random(61);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 2, 4, 3];
+        int[] extra = [0, 3, 1, 3];
+        float[] gaps = [0, 0, 0.7f, 1.1f];
+        float[] numeric = [9, 0.25f, 0.5f, 1, 9, -1.5f, 0.3f, 2]; // input-major; the 9s sit under padding and must not matter
+        const int target = 2;
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        var rng = new SplitMix64(1);
+        double Loss()
+        {
+            network.Forward(parameters, tokens, gaps, 0, ref rng, extra, numeric);
+            return network.Loss(target);
+        }
+        var before = Loss();
+        var gradient = new double[shape.ParameterCount];
+        network.Backward(parameters, target, 1.0, gradient);
+        foreach (var (name, offset, length) in shape.Tensors())
+            for (var i = offset; i < offset + length; i++)
+                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        // The numeric values are read: changing one moves the loss; padding's values are not.
+        numeric[0] = -4;
+        Assert.Equal(before, Loss(), 12);
+        numeric[2] = 3;
+        Assert.NotEqual(before, Loss());
+        Assert.Equal(shape.Embedding * 2, shape.GapIndex);
+        Assert.Throws<ArgumentException>(() => network.Forward(parameters, tokens, gaps, 0, ref rng, extra));
+    }
+
+    [Fact]
     public void Network_Backward_WithDropout_MatchesFiniteDifferences_ForAFixedMask()
     {
         // Same seed for every forward pass, so the masks (between the LSTM layers and on the context) are fixed.

@@ -173,6 +173,32 @@ public class LargeVocabularyTests
     }
 
     [Fact]
+    public void NumericInputs_ArePlacedUnderTheirEvents_WithMoneyLogScaledAndMissingAsZero()
+    {
+        var log = new EventLog();
+        for (var s = 0; s < 6; s++)
+        {
+            log.Append(new InteractionEvent($"u{s}", $"s{s}", 10, "scroll_down", ScrollDepth: 0.25, Cost: 3));
+            log.Append(new InteractionEvent($"u{s}", $"s{s}", 20, "click", Revenue: -2)); // no scroll depth: 0
+            log.Append(new InteractionEvent($"u{s}", $"s{s}", 30, "scroll_down", ScrollDepth: 0.75));
+        }
+        var data = SequencePreprocessor.Build(log, new SequenceOptions
+        {
+            MaxLength = 3,
+            Seed = 1,
+            NumericInputs = [EventField.ScrollDepth, EventField.Cost, EventField.Revenue],
+        });
+        var samples = data.Train;
+        Assert.Equal(3, samples.NumericInputs);
+        // The second sample of a session sees events 1 and 2 (left-padded to 3 steps), input-major.
+        var second = Enumerable.Range(0, samples.Count).First(i => samples.TokensOf(i)[0] == SequenceVocabulary.Padding && samples.TokensOf(i)[1] != 0);
+        var x = samples.NumericOf(second).ToArray();
+        float[] expected = [0, 0.25f, 0, 0, (float)Math.Log(4), 0, 0, 0, (float)-Math.Log(3)];
+        Assert.Equal(expected, x);
+        Assert.Throws<ArgumentException>(() => SequencePreprocessor.Build(log, new SequenceOptions { NumericInputs = [EventField.Page] }));
+    }
+
+    [Fact]
     public void Train_WithSampledSoftmaxAndRepeat_LearnsAThousandsOfItemsPattern()
     {
         // Each session alternates between two items out of 1,000 (A B A B ..., 10% noise): only "the item two events

@@ -9,33 +9,36 @@ using Xunit.Abstractions;
 namespace Exania.Sequence.Tests;
 
 /// <summary>
-/// The exported sequence model scored by onnxruntime-node (js/tools/onnx_run.mjs) against <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int})"/>
+/// The exported sequence model scored by onnxruntime-node (js/tools/onnx_run.mjs) against <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float})"/>
 /// on 200 left-padded windows of every real length from 1 to L.
 /// </summary>
 public class SequenceOnnxTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-4;
 
-    public static TheoryData<int, int, int, int> RandomShapes => new()
+    public static TheoryData<int, int, int, int, int> RandomShapes => new()
     {
-        // layers, max length, extra inputs, repeat positions
-        { 1, 8, 0, 0 },
-        { 2, 8, 0, 0 },
-        { 1, 8, 1, 0 },
-        { 2, 6, 2, 0 },
-        { 1, 8, 0, 3 },
-        { 1, 8, 0, 8 },
-        { 2, 5, 1, 9 },
-        { 1, 1, 0, 1 },
+        // layers, max length, extra inputs, repeat positions, numeric inputs
+        { 1, 8, 0, 0, 0 },
+        { 2, 8, 0, 0, 0 },
+        { 1, 8, 1, 0, 0 },
+        { 2, 6, 2, 0, 0 },
+        { 1, 8, 0, 3, 0 },
+        { 1, 8, 0, 8, 0 },
+        { 2, 5, 1, 9, 0 },
+        { 1, 1, 0, 1, 0 },
+        { 1, 8, 0, 0, 1 },
+        { 2, 7, 1, 4, 3 },
     };
 
     [Theory]
     [MemberData(nameof(RandomShapes))]
-    public void Export_RandomModel_MatchesCSharpInOnnxRuntime(int layers, int maxLength, int extras, int repeat)
+    public void Export_RandomModel_MatchesCSharpInOnnxRuntime(int layers, int maxLength, int extras, int repeat, int numerics)
     {
-        var model = Models.Random(layers, maxLength, extras, repeat, seed: 10 * layers + extras + repeat);
+        var model = Models.Random(layers, maxLength, extras, repeat, seed: 10 * layers + extras + repeat + 100 * numerics, numerics: numerics);
         var windows = Windows.Random(model, 200, seed: 3);
-        var (probabilities, attention) = ExportAndCompare(model, windows, $"random L{layers} len{maxLength} extras{extras} repeat{repeat}");
+        var (probabilities, attention) = ExportAndCompare(model, windows,
+            $"random L{layers} len{maxLength} extras{extras} repeat{repeat} numerics{numerics}");
         Assert.True(probabilities < Tolerance, $"probabilities: max |onnx − C#| = {probabilities:E2}");
         Assert.True(attention < Tolerance, $"attention: max |onnx − C#| = {attention:E2}");
     }
@@ -44,7 +47,13 @@ public class SequenceOnnxTests(ITestOutputHelper output)
     public void Export_TrainedModel_OnGeneratedTestWindows_MatchesCSharp_AndCarriesTheVocabulary()
     {
         var log = new InteractionGenerator(new GeneratorOptions { Seed = 4 }).Generate(400);
-        var data = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 12, ExtraInputs = [SequenceField.Category], Seed = 2 });
+        var data = SequencePreprocessor.Build(log, new SequenceOptions
+        {
+            MaxLength = 12,
+            ExtraInputs = [SequenceField.Category],
+            NumericInputs = [Exania.Events.EventField.ScrollDepth],
+            Seed = 2,
+        });
         var model = SequenceTrainer.Train(data, new SequenceTrainingOptions
         {
             Epochs = 2,
@@ -81,7 +90,8 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         Assert.Equal("category", extra.GetProperty("field").GetString());
         Assert.Equal("category", extra.GetProperty("input").GetString());
         Assert.Equal(model.ExtraInputs[0].Vocabulary.Tokens, extra.GetProperty("vocabulary").EnumerateArray().Select(t => t.GetString()));
-        Assert.Equal(["tokens", "gaps", "category"], run.Inputs);
+        Assert.Equal(["tokens", "gaps", "category", "scroll_depth"], run.Inputs);
+        Assert.Equal(["scroll_depth"], JsonSerializer.Deserialize<string[]>(metadata["numeric_inputs"])!);
         Assert.Equal(17, run.Opsets[""]);
         Assert.Contains("LSTM", run.OpTypes);
         Assert.Contains("ScatterElements", run.OpTypes);
@@ -178,21 +188,24 @@ public class SequenceOnnxTests(ITestOutputHelper output)
     /// <summary>C# probabilities [N, C] and attention [N, L] aligned with the input positions (0 under padding).</summary>
     private static (float[] Probabilities, float[] Attention) Reference(SequenceModel model, Windows windows, int skip = -1)
     {
-        int l = windows.Length, classes = model.Shape.Classes, extras = windows.Extras.Length;
+        int l = windows.Length, classes = model.Shape.Classes, extras = windows.Extras.Length, numerics = windows.Numeric.Length;
         var probabilities = new float[windows.Count * classes];
         var attention = new float[windows.Count * l];
         var tokens = new int[l];
         var extraTokens = new int[extras * l];
+        var numeric = new float[numerics * l];
         for (var r = 0; r < windows.Count; r++)
         {
             if (r == skip) continue;
+            for (var k = 0; k < numerics; k++)
+                windows.Numeric[k].AsSpan(r * l, l).CopyTo(numeric.AsSpan(k * l, l));
             for (var j = 0; j < l; j++)
             {
                 tokens[j] = (int)windows.Tokens[r * l + j];
                 for (var k = 0; k < extras; k++)
                     extraTokens[k * l + j] = (int)windows.Extras[k][r * l + j];
             }
-            var prediction = model.Predict(tokens, windows.Gaps.AsSpan(r * l, l), extraTokens);
+            var prediction = model.Predict(tokens, windows.Gaps.AsSpan(r * l, l), extraTokens, numeric);
             prediction.Probabilities.CopyTo(probabilities, r * classes);
             prediction.Attention.CopyTo(attention, r * l + l - prediction.Attention.Length);
         }
@@ -236,8 +249,10 @@ public sealed class SequenceOnnxCliTests
 /// <summary>Small models with random parameters: every weight matters, which a freshly trained model may not show.</summary>
 internal static class Models
 {
-    public static SequenceModel Random(int layers, int maxLength, int extras, int repeat, int seed, int tokens = 9, int embedding = 5, int hidden = 7)
+    public static SequenceModel Random(int layers, int maxLength, int extras, int repeat, int seed, int tokens = 9, int embedding = 5, int hidden = 7,
+        int numerics = 0)
     {
+        Exania.Events.EventField[] numericFields = [Exania.Events.EventField.ScrollDepth, Exania.Events.EventField.Cost, Exania.Events.EventField.Revenue];
         var random = new Random(seed);
         SequenceField[] fields = [SequenceField.Category, SequenceField.Page];
         var extraInputs = new List<ExtraInput>();
@@ -247,6 +262,7 @@ internal static class Models
         {
             ExtraTokens = [.. extraInputs.Select(x => x.Vocabulary.Count)],
             RepeatPositions = repeat,
+            NumericInputs = numerics,
         };
         var parameters = new float[shape.ParameterCount];
         for (var i = 0; i < parameters.Length; i++)
@@ -254,7 +270,7 @@ internal static class Models
         // Bonuses of a trained model's size, so a misplaced one moves the probabilities visibly.
         for (var d = 0; d < repeat; d++)
             parameters[shape.Repeat + d] = (float)(random.NextDouble() * 3 - 1);
-        return new SequenceModel(shape, Vocabulary("a", tokens), maxLength, parameters, SequenceField.Action, extraInputs);
+        return new SequenceModel(shape, Vocabulary("a", tokens), maxLength, parameters, SequenceField.Action, extraInputs, numericFields[..numerics]);
     }
 
     private static SequenceVocabulary Vocabulary(string prefix, int count)
@@ -267,8 +283,11 @@ internal static class Models
 }
 
 /// <summary>A batch of left-padded windows as the graph takes them: row-major [N, L] arrays.</summary>
-internal sealed class Windows(int count, int length, long[] tokens, float[] gaps, long[][] extras)
+internal sealed class Windows(int count, int length, long[] tokens, float[] gaps, long[][] extras, float[][]? numeric = null)
 {
+    /// <summary>One [N, L] array per numeric input.</summary>
+    public float[][] Numeric { get; } = numeric ?? [];
+
     public int Count { get; } = count;
     public int Length { get; } = length;
     public long[] Tokens { get; } = tokens;
@@ -302,6 +321,9 @@ internal sealed class Windows(int count, int length, long[] tokens, float[] gaps
         var extraTokens = new long[extras][];
         for (var k = 0; k < extras; k++)
             extraTokens[k] = new long[count * l];
+        var numeric = new float[model.NumericInputs.Count][];
+        for (var k = 0; k < numeric.Length; k++)
+            numeric[k] = new float[count * l];
         for (var r = 0; r < count; r++)
         {
             var n = (r % 4) switch { 0 => 1, 1 => l, 2 => Math.Min(l, 2 + random.Next(3)), _ => 1 + random.Next(l) };
@@ -312,9 +334,12 @@ internal sealed class Windows(int count, int length, long[] tokens, float[] gaps
                 gaps[r * l + j] = real ? (float)(random.NextDouble() * 8) : 9f;
                 for (var k = 0; k < extras; k++)
                     extraTokens[k][r * l + j] = real ? random.Next(model.Shape.ExtraTokens[k]) : SequenceVocabulary.Padding;
+                // Garbage under padding here too: the roll must leave it outside every real step.
+                for (var k = 0; k < numeric.Length; k++)
+                    numeric[k][r * l + j] = real ? (float)(random.NextDouble() * 4 - 2) : 7f;
             }
         }
-        return new Windows(count, l, tokens, gaps, extraTokens);
+        return new Windows(count, l, tokens, gaps, extraTokens, numeric);
     }
 
     /// <summary>Up to <paramref name="count"/> samples, taken round-robin over their real lengths so short and full windows are all there.</summary>
@@ -342,8 +367,13 @@ internal sealed class Windows(int count, int length, long[] tokens, float[] gaps
         var extraTokens = new long[extras][];
         for (var k = 0; k < extras; k++)
             extraTokens[k] = new long[chosen.Count * l];
+        var numeric = new float[samples.NumericInputs][];
+        for (var k = 0; k < numeric.Length; k++)
+            numeric[k] = new float[chosen.Count * l];
         for (var r = 0; r < chosen.Count; r++)
         {
+            for (var k = 0; k < numeric.Length; k++)
+                samples.NumericOf(chosen[r]).Slice(k * l, l).CopyTo(numeric[k].AsSpan(r * l, l));
             var rowTokens = samples.TokensOf(chosen[r]);
             var rowExtras = samples.ExtraTokensOf(chosen[r]);
             for (var j = 0; j < l; j++)
@@ -354,7 +384,7 @@ internal sealed class Windows(int count, int length, long[] tokens, float[] gaps
             }
             samples.GapsOf(chosen[r]).CopyTo(gaps.AsSpan(r * l, l));
         }
-        return new Windows(chosen.Count, l, tokens, gaps, extraTokens);
+        return new Windows(chosen.Count, l, tokens, gaps, extraTokens, numeric);
     }
 }
 
@@ -377,6 +407,12 @@ internal static class OnnxRuntime
             json.Append(',');
             AppendInput(json, SequenceOnnxExporter.InputName(sequenceModel.ExtraInputs[k]), windows,
                 windows.Extras[k].Select(t => t.ToString(CultureInfo.InvariantCulture)), "int64");
+        }
+        for (var k = 0; k < windows.Numeric.Length; k++)
+        {
+            json.Append(',');
+            AppendInput(json, Exania.Events.EventFields.Name(sequenceModel.NumericInputs[k]), windows,
+                windows.Numeric[k].Select(v => ((double)v).ToString("R", CultureInfo.InvariantCulture)), "float32");
         }
         json.Append("}}");
         var input = temp.File($"input-{Guid.NewGuid():N}.json");
