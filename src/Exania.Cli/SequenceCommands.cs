@@ -79,9 +79,7 @@ internal static class SequenceCommands
                 TestFraction = parse.GetValue(Test),
                 Seed = seed,
                 NumericInputs = [.. (parse.GetValue(NumericInputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                    .Select(name => EventFields.TryParse(name, out var f) && f is EventField.ScrollDepth or EventField.Cost or EventField.Revenue
-                        ? f
-                        : throw new ArgumentException($"--numeric-inputs '{name}' is not one of scroll_depth, cost, revenue."))],
+                    .Select(SequenceOptions.ParseNumericInput)],
                 DropOovTargets = parse.GetValue(OovTargets) switch
                 {
                     null => field != SequenceField.Action,

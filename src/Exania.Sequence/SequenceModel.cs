@@ -79,19 +79,8 @@ public sealed class SequenceModel
     {
         if (tokens.Length > MaxLength)
         {
-            var length = tokens.Length;
-            if (numeric.Length == NumericInputs.Count * length && NumericInputs.Count > 0)
-            {
-                var trimmedNumeric = new float[NumericInputs.Count * MaxLength];
-                for (var k = 0; k < NumericInputs.Count; k++)
-                    numeric.Slice(k * length + length - MaxLength, MaxLength).CopyTo(trimmedNumeric.AsSpan(k * MaxLength));
-                numeric = trimmedNumeric;
-            }
-            var trimmed = new int[ExtraInputs.Count * MaxLength];
-            for (var k = 0; k < ExtraInputs.Count && extraTokens.Length == ExtraInputs.Count * length; k++)
-                extraTokens.Slice(k * length + length - MaxLength, MaxLength).CopyTo(trimmed.AsSpan(k * MaxLength));
-            if (extraTokens.Length == ExtraInputs.Count * length)
-                extraTokens = trimmed;
+            extraTokens = LastSteps(extraTokens, ExtraInputs.Count, tokens.Length, MaxLength);
+            numeric = LastSteps(numeric, NumericInputs.Count, tokens.Length, MaxLength);
             tokens = tokens[^MaxLength..];
             gaps = gaps[^MaxLength..];
         }
@@ -99,6 +88,20 @@ public sealed class SequenceModel
         var random = default(SplitMix64);
         network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens, numeric);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
+    }
+
+    /// <summary>
+    /// The last <paramref name="keep"/> steps of each of <paramref name="inputs"/> input-major rows of
+    /// <paramref name="length"/> values; a span of any other size is returned as it is, for the network to reject.
+    /// </summary>
+    private static ReadOnlySpan<TValue> LastSteps<TValue>(ReadOnlySpan<TValue> values, int inputs, int length, int keep)
+    {
+        if (inputs == 0 || values.Length != inputs * length)
+            return values;
+        var kept = new TValue[inputs * keep];
+        for (var k = 0; k < inputs; k++)
+            values.Slice(k * length + length - keep, keep).CopyTo(kept.AsSpan(k * keep));
+        return kept;
     }
 
     /// <summary>
@@ -243,9 +246,7 @@ public sealed class SequenceModel
             var numericInputs = new List<EventField>();
             if (root.TryGetProperty("numeric_inputs", out var numericElement))
                 foreach (var x in numericElement.EnumerateArray())
-                    numericInputs.Add(EventFields.TryParse(x.GetString() ?? "", out var numericField) && numericField is EventField.ScrollDepth or EventField.Cost or EventField.Revenue
-                        ? numericField
-                        : throw new ModelFormatException(path, $"numeric input '{x.GetString()}' is not one of scroll_depth, cost, revenue"));
+                    numericInputs.Add(SequenceOptions.ParseNumericInput(x.GetString()));
             var s = root.GetProperty("shape");
             var shape = new NetworkShape(s.GetProperty("tokens").GetInt32(), s.GetProperty("classes").GetInt32(),
                 s.GetProperty("embedding").GetInt32(), s.GetProperty("hidden").GetInt32(), s.GetProperty("layers").GetInt32())

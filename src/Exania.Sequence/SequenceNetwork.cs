@@ -102,7 +102,7 @@ internal sealed class SequenceNetwork<T>
         if (shape.RepeatPositions > 0)
         {
             var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
-            for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+            for (var t = RepeatStart; t < _steps; t++)
                 _probabilities[_tokens[t] - 1] += repeat[_steps - 1 - t];
         }
         AdditiveAttention<T>.StableSoftmax(_probabilities);
@@ -128,9 +128,8 @@ internal sealed class SequenceNetwork<T>
         negatives.CopyTo(_candidates.AsSpan(1));
         _candidateCount = m;
         var bonus = _classScratch;
-        var repeatStart = Math.Max(0, _steps - shape.RepeatPositions);
         var repeat = parameters.Slice(shape.Repeat, shape.RepeatPositions);
-        for (var t = repeatStart; t < _steps; t++)
+        for (var t = RepeatStart; t < _steps; t++)
             bonus[_tokens[t] - 1] += repeat[_steps - 1 - t];
         var w = parameters.Slice(shape.OutputW, shape.Classes * h);
         var b = parameters.Slice(shape.OutputB, shape.Classes);
@@ -142,7 +141,7 @@ internal sealed class SequenceNetwork<T>
                 ? T.NegativeInfinity
                 : b[c] + TensorPrimitives.Dot(w.Slice(c * h, h), _contextDropped) + bonus[c] - logExpected[c];
         }
-        for (var t = repeatStart; t < _steps; t++)
+        for (var t = RepeatStart; t < _steps; t++)
             bonus[_tokens[t] - 1] = T.Zero;
         AdditiveAttention<T>.StableSoftmax(logits);
     }
@@ -218,6 +217,9 @@ internal sealed class SequenceNetwork<T>
         }
     }
 
+    /// <summary>First real step inside the repeat table's reach (the table covers the last RepeatPositions steps).</summary>
+    private int RepeatStart => Math.Max(0, _steps - _shape.RepeatPositions);
+
     /// <summary>−log p_target of the last forward pass (of candidate 0, the target, after <see cref="ForwardSampled"/>).</summary>
     public T Loss(int target) => SoftmaxOutput<T>.Loss(_probabilities, _candidateCount > 0 ? 0 : target);
 
@@ -273,7 +275,7 @@ internal sealed class SequenceNetwork<T>
         SoftmaxOutput<T>.Backward(_contextDropped, h, shape.Classes, parameters.Slice(shape.OutputW, shape.Classes * h), _probabilities, target, scale,
             gradient.Slice(shape.OutputW, shape.Classes * h), gradient.Slice(shape.OutputB, shape.Classes), _dContext);
         var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
-        for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+        for (var t = RepeatStart; t < _steps; t++)
         {
             var k = _tokens[t] - 1;
             dRepeat[_steps - 1 - t] += scale * (_probabilities[k] - (k == target ? T.One : T.Zero));
@@ -302,7 +304,7 @@ internal sealed class SequenceNetwork<T>
             TensorPrimitives.MultiplyAdd(w.Slice(c * h, h), g, _dContext, _dContext);
         }
         var dRepeat = gradient.Slice(shape.Repeat, shape.RepeatPositions);
-        for (var t = Math.Max(0, _steps - shape.RepeatPositions); t < _steps; t++)
+        for (var t = RepeatStart; t < _steps; t++)
             dRepeat[_steps - 1 - t] += perClass[_tokens[t] - 1];
         for (var j = 0; j < _candidateCount; j++)
             perClass[_candidates[j]] = T.Zero;

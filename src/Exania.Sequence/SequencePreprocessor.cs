@@ -56,6 +56,16 @@ public sealed record SequenceOptions
 
     public static SequenceOptions Defaults { get; } = new();
 
+    /// <summary>The event fields that can be numeric inputs.</summary>
+    public static bool IsNumericInput(EventField field) => field is EventField.ScrollDepth or EventField.Cost or EventField.Revenue;
+
+    /// <summary>A numeric input from its column name (<c>scroll_depth</c>, <c>cost</c>, <c>revenue</c>).</summary>
+    /// <exception cref="ArgumentException">The name is not one of them.</exception>
+    public static EventField ParseNumericInput(string? name) =>
+        EventFields.TryParse(name ?? "", out var field) && IsNumericInput(field)
+            ? field
+            : throw new ArgumentException($"numeric input '{name}' is not one of scroll_depth, cost, revenue.");
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
@@ -64,7 +74,7 @@ public sealed record SequenceOptions
         if (ExtraInputs.Contains(Field) || ExtraInputs.Distinct().Count() != ExtraInputs.Count)
             throw new ArgumentException($"The extra inputs ({string.Join(", ", ExtraInputs)}) must differ from each other and from the predicted field {Field}.");
         foreach (var numeric in NumericInputs)
-            if (numeric is not (EventField.ScrollDepth or EventField.Cost or EventField.Revenue))
+            if (!IsNumericInput(numeric))
                 throw new ArgumentException($"{EventFields.Name(numeric)} is not a numeric input; use scroll_depth, cost or revenue.");
         if (NumericInputs.Distinct().Count() != NumericInputs.Count)
             throw new ArgumentException("A numeric input is listed twice.");

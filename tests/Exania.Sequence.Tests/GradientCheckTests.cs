@@ -24,6 +24,14 @@ public class GradientCheckTests
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: numeric {expected:R} vs analytic {actual:R}");
     }
 
+    /// <summary>Every parameter of every tensor of <paramref name="shape"/>: analytic gradient against central differences of <paramref name="loss"/>.</summary>
+    internal static void AssertEveryTensor(NetworkShape shape, double[] parameters, double[] gradient, Func<double> loss, string context = "")
+    {
+        foreach (var (name, offset, length) in shape.Tensors())
+            for (var i = offset; i < offset + length; i++)
+                AssertClose(Numeric(parameters, i, loss), gradient[i], $"{name}[{i - offset}]{context}");
+    }
+
     private static double Numeric(double[] values, int index, Func<double> loss)
     {
         var saved = values[index];
@@ -156,9 +164,7 @@ public class GradientCheckTests
         Assert.Equal(5, network.Steps);
         var gradient = new double[shape.ParameterCount];
         network.Backward(parameters, target, 1.0, gradient);
-        foreach (var (name, offset, length) in shape.Tensors())
-            for (var i = offset; i < offset + length; i++)
-                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        AssertEveryTensor(shape, parameters, gradient, Loss);
         // The padding row never receives a gradient: padding is masked out, not embedded.
         Assert.All(gradient.AsSpan(0, shape.Embedding).ToArray(), g => Assert.Equal(0.0, g));
     }
@@ -185,9 +191,7 @@ public class GradientCheckTests
             Loss();
             var gradient = new double[shape.ParameterCount];
             network.Backward(parameters, target, 1.0, gradient);
-            foreach (var (name, offset, length) in shape.Tensors())
-                for (var i = offset; i < offset + length; i++)
-                    AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}] (target {target})");
+            AssertEveryTensor(shape, parameters, gradient, Loss, $" (target {target})");
         }
         // Hand check of the term itself: raising repeat[0] by δ adds δ to the logit of the last event's class only
         // (token 2 → class 1), so class 1's odds against class 0 (token 1, three events back) grow by exactly e^δ.
@@ -219,9 +223,7 @@ public class GradientCheckTests
         Loss();
         var gradient = new double[shape.ParameterCount];
         network.Backward(parameters, target, 1.0, gradient);
-        foreach (var (name, offset, length) in shape.Tensors())
-            for (var i = offset; i < offset + length; i++)
-                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        AssertEveryTensor(shape, parameters, gradient, Loss);
         // ∂L/∂gap of the last step against a finite difference on the gap itself.
         var saved = gaps[3];
         gaps[3] = saved + 1e-3f;
@@ -258,9 +260,7 @@ public class GradientCheckTests
         var before = Loss();
         var gradient = new double[shape.ParameterCount];
         network.Backward(parameters, target, 1.0, gradient);
-        foreach (var (name, offset, length) in shape.Tensors())
-            for (var i = offset; i < offset + length; i++)
-                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        AssertEveryTensor(shape, parameters, gradient, Loss);
         // The numeric values are read: changing one moves the loss; padding's values are not.
         numeric[0] = -4;
         Assert.Equal(before, Loss(), 12);
@@ -290,9 +290,7 @@ public class GradientCheckTests
         var withDropout = Loss();
         var gradient = new double[shape.ParameterCount];
         network.Backward(parameters, target, 1.0, gradient);
-        foreach (var (name, offset, length) in shape.Tensors())
-            for (var i = offset; i < offset + length; i++)
-                AssertClose(Numeric(parameters, i, Loss), gradient[i], $"{name}[{i - offset}]");
+        AssertEveryTensor(shape, parameters, gradient, Loss);
         var plain = new SplitMix64(1);
         network.Forward(parameters, tokens, gaps, 0, ref plain);
         Assert.NotEqual(withDropout, network.Loss(target)); // the masks did drop something
