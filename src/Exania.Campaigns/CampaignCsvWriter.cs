@@ -1,4 +1,4 @@
-using Exania.Events;
+using Exania.Core;
 
 namespace Exania.Campaigns;
 
@@ -20,9 +20,9 @@ public static class CampaignCsvWriter
                     if (c > 0) writer.Write(',');
                     var column = table.Columns[c];
                     if (column.Numbers is { } numbers)
-                        EventCsvWriter.WriteNumber(writer, numbers[r], buffer);
+                        CsvFieldWriter.WriteNumber(writer, numbers[r], buffer);
                     else if (column.Texts![r] is { } text)
-                        EventCsvWriter.WriteField(writer, text);
+                        CsvFieldWriter.WriteField(writer, text);
                 }
                 writer.Write('\n');
             }

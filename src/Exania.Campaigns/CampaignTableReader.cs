@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Exania.Events;
+using Exania.Core;
 
 namespace Exania.Campaigns;
 
@@ -15,7 +15,7 @@ public sealed record CampaignReadOptions
 
     public BadRowPolicy OnBadRow { get; init; } = BadRowPolicy.Fail;
 
-    public EventFileFormat Format { get; init; } = EventFileFormat.Auto;
+    public DataFileFormat Format { get; init; } = DataFileFormat.Auto;
 
     public char Delimiter { get; init; } = ',';
 
@@ -59,7 +59,7 @@ public sealed class TableReadSummary
 /// </summary>
 public static class CampaignTableReader
 {
-    /// <exception cref="EventFormatException">Empty file, a mapped column absent, or a bad row under the fail policy (file, line, reason).</exception>
+    /// <exception cref="DataFormatException">Empty file, a mapped column absent, or a bad row under the fail policy (file, line, reason).</exception>
     public static (CampaignTable Table, TableReadSummary Summary) Read(string path, CampaignReadOptions? options = null, IRejectSink? rejects = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -69,11 +69,11 @@ public static class CampaignTableReader
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var name = Path.GetFileName(path);
         var format = options.Format;
-        if (format == EventFileFormat.Auto)
-            format = Path.GetExtension(path).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" ? EventFileFormat.JsonLines : EventFileFormat.Csv;
+        if (format == DataFileFormat.Auto)
+            format = Path.GetExtension(path).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" ? DataFileFormat.JsonLines : DataFileFormat.Csv;
         var summary = new TableReadSummary { File = name };
         using var reader = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
-        var table = format == EventFileFormat.JsonLines
+        var table = format == DataFileFormat.JsonLines
             ? ReadJsonLines(reader, name, options, rejects, summary)
             : ReadCsv(reader, name, options, rejects, summary);
         summary.Seconds = watch.Elapsed.TotalSeconds;
@@ -88,7 +88,7 @@ public static class CampaignTableReader
         ArgumentNullException.ThrowIfNull(summary);
         var csv = new CsvTokenizer(reader, options.Delimiter);
         if (!csv.ReadRow())
-            throw new EventFormatException(fileName, 0, "the file is empty: expected a header row naming the columns");
+            throw new DataFormatException(fileName, 0, "the file is empty: expected a header row naming the columns");
         var sourceNames = new string[csv.FieldCount];
         for (var i = 0; i < sourceNames.Length; i++)
             sourceNames[i] = csv.Field(i).Trim().ToString().TrimStart('\uFEFF');
@@ -180,7 +180,7 @@ public static class CampaignTableReader
             }
         }
         if (!any)
-            throw new EventFormatException(fileName, 0, "the file is empty: expected one JSON object per line");
+            throw new DataFormatException(fileName, 0, "the file is empty: expected one JSON object per line");
         var builders = CreateBuilders(order.ToArray(), options, fileName);
         var cells = new string?[builders.Length];
         foreach (var (rowLine, values) in rows)
@@ -209,7 +209,7 @@ public static class CampaignTableReader
         foreach (var (canonical, source) in options.ColumnMap)
         {
             if (Array.IndexOf(sourceNames, source) < 0)
-                throw new EventFormatException(fileName, 1, $"column '{source}' (mapped to {canonical}) is not in the file; its columns are {string.Join(", ", sourceNames)}");
+                throw new DataFormatException(fileName, 1, $"column '{source}' (mapped to {canonical}) is not in the file; its columns are {string.Join(", ", sourceNames)}");
             canonicalOf[source] = canonical;
         }
         var builders = new ColumnBuilder[sourceNames.Length];
@@ -218,7 +218,7 @@ public static class CampaignTableReader
         {
             var name = canonicalOf.GetValueOrDefault(sourceNames[i], sourceNames[i]);
             if (name.Length == 0 || !names.Add(name))
-                throw new EventFormatException(fileName, 1, name.Length == 0 ? $"column {i + 1} has no name" : $"column '{name}' appears twice");
+                throw new DataFormatException(fileName, 1, name.Length == 0 ? $"column {i + 1} has no name" : $"column '{name}' appears twice");
             builders[i] = new ColumnBuilder(name);
         }
         return builders;
@@ -241,7 +241,7 @@ public static class CampaignTableReader
         string kind, string reason, string raw)
     {
         if (options.OnBadRow == BadRowPolicy.Fail)
-            throw new EventFormatException(file, line, reason);
+            throw new DataFormatException(file, line, reason);
         summary.Rejected++;
         summary.RejectedByKind[kind] = summary.RejectedByKind.GetValueOrDefault(kind) + 1;
         rejects?.Reject(new RejectedRow(file, line, reason, raw));

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Exania.Events;
+using Exania.Core;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -73,8 +73,8 @@ internal sealed class CliOutput
         {
             return body();
         }
-        catch (Exception ex) when (ex is EventFormatException or FormatException or ArgumentException or FileNotFoundException
-                                       or DirectoryNotFoundException or InvalidDataException or Exania.Learning.ModelFormatException)
+        catch (Exception ex) when (ex is DataFormatException or FormatException or ArgumentException or FileNotFoundException
+                                       or DirectoryNotFoundException or InvalidDataException or Exania.Core.ModelFormatException)
         {
             return Fail(ex.Message, 2);
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Cli;
@@ -84,9 +85,9 @@ internal sealed class EventInput
         ColumnMap = EventReaderOptions.ParseColumnMap(parse.GetValue(Map)),
         Format = parse.GetValue(Format) switch
         {
-            "auto" => EventFileFormat.Auto,
-            "csv" => EventFileFormat.Csv,
-            "jsonl" => EventFileFormat.JsonLines,
+            "auto" => DataFileFormat.Auto,
+            "csv" => DataFileFormat.Csv,
+            "jsonl" => DataFileFormat.JsonLines,
             var other => throw new ArgumentException($"--format '{other}' is not one of auto, csv, jsonl."),
         },
         TimestampFormat = parse.GetValue(TimestampFormat) switch

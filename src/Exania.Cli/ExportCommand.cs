@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Exania.Learning;
+using Exania.Click;
 using Spectre.Console;
 
 namespace Exania.Cli;

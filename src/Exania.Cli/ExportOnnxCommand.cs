@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Exania.Learning;
+using Exania.Click;
+using Exania.Core;
 using Exania.Onnx;
 using Exania.Sequence;
 using Spectre.Console;

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Exania.Click;
+using Exania.Core;
 using Exania.Events;
 using Exania.Features;
-using Exania.Learning;
 using Exania.Synthetic;
 using Spectre.Console;
 using EventLog = Exania.Events.EventLog;

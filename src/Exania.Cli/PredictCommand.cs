@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Exania.Events;
+using Exania.Click;
+using Exania.Core;
 using Exania.Features;
-using Exania.Learning;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -75,11 +75,11 @@ internal static class PredictCommand
             Span<char> buffer = stackalloc char[64];
             for (var r = 0; r < table.Rows; r++)
             {
-                EventCsvWriter.WriteField(writer, table.SessionOf(r));
+                CsvFieldWriter.WriteField(writer, table.SessionOf(r));
                 writer.Write(',');
-                EventCsvWriter.WriteNumber(writer, table.WindowEnds[r], buffer);
+                CsvFieldWriter.WriteNumber(writer, table.WindowEnds[r], buffer);
                 writer.Write(',');
-                EventCsvWriter.WriteNumber(writer, probabilities[r], buffer);
+                CsvFieldWriter.WriteNumber(writer, probabilities[r], buffer);
                 writer.Write(probabilities[r] >= threshold ? ",1\n" : ",0\n");
             }
         });

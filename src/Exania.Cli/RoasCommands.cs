@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exania.Campaigns;
-using Exania.Events;
+using Exania.Core;
 using Exania.Learning;
 using Exania.Trees;
 using Spectre.Console;
@@ -146,15 +146,15 @@ internal static class RoasCommands
         var seconds = CliOutput.Seconds(watch);
         var predictions = new double[testTarget.Length];
         model.Predict(testValues, predictions);
-        var rmse = GbtMetrics.Rmse(predictions, testTarget);
-        var r2 = GbtMetrics.R2(predictions, testTarget);
+        var rmse = Metrics.Rmse(predictions, testTarget);
+        var r2 = Metrics.R2(predictions, testTarget);
         var mae = 0.0;
         for (var i = 0; i < predictions.Length; i++) mae += Math.Abs(predictions[i] - testTarget[i]);
         mae /= Math.Max(1, predictions.Length);
         var ridge = RidgeRegression.Fit(trainSet.Values, trainSet.Columns, trainTarget);
         var linear = ridge.Predict(testValues);
-        var linearRmse = GbtMetrics.Rmse(linear, testTarget);
-        var linearR2 = GbtMetrics.R2(linear, testTarget);
+        var linearRmse = Metrics.Rmse(linear, testTarget);
+        var linearR2 = Metrics.R2(linear, testTarget);
 
         model.Save(Path.Combine(folder, RoasData.ModelFileName));
 
@@ -225,8 +225,8 @@ internal static class RoasCommands
                 }
             }
             if (p.Count < 2) continue;
-            var rmse = GbtMetrics.Rmse(p.ToArray(), y.ToArray());
-            var r2 = GbtMetrics.R2(p.ToArray(), y.ToArray());
+            var rmse = Metrics.Rmse(p.ToArray(), y.ToArray());
+            var r2 = Metrics.R2(p.ToArray(), y.ToArray());
             table.AddRow(name, $"{p.Count:N0}", $"{rmse:0.####}", $"{r2:0.####}");
             result.Add(new JsonObject { ["days_active"] = name, ["rows"] = p.Count, ["rmse"] = rmse, ["r2"] = r2 });
         }
@@ -265,10 +265,10 @@ internal static class RoasCommands
                         if (id is not null)
                         {
                             var value = id.IsNumeric ? id.Numbers![r].ToString(System.Globalization.CultureInfo.InvariantCulture) : id.Texts![r] ?? "";
-                            EventCsvWriter.WriteField(writer, value);
+                            CsvFieldWriter.WriteField(writer, value);
                             writer.Write(',');
                         }
-                        EventCsvWriter.WriteNumber(writer, predictions[r], buffer);
+                        CsvFieldWriter.WriteNumber(writer, predictions[r], buffer);
                         writer.Write('\n');
                     }
                 });

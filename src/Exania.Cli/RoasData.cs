@@ -1,5 +1,5 @@
 using Exania.Campaigns;
-using Exania.Events;
+using Exania.Core;
 using Exania.Learning;
 using Exania.Trees;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Exania.Core;
 using Exania.Events;
 using Exania.Sequence;
 using Spectre.Console;
@@ -346,9 +347,9 @@ internal static class SequenceCommands
                 line.Append(',');
                 for (var t = first; t < tokens.Length; t++)
                     line.Append(t == first ? "" : " ").Append(gaps[t].ToString("R", CultureInfo.InvariantCulture));
-                EventCsvWriter.WriteField(writer, data.SessionNames[samples.Sessions[i]]);
+                CsvFieldWriter.WriteField(writer, data.SessionNames[samples.Sessions[i]]);
                 writer.Write(',');
-                EventCsvWriter.WriteField(writer, data.Vocabulary.ClassName(samples.Targets[i]));
+                CsvFieldWriter.WriteField(writer, data.Vocabulary.ClassName(samples.Targets[i]));
                 writer.Write(',');
                 writer.Write(line);
                 writer.Write('\n');

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Exania.Events;
+using Exania.Click;
+using Exania.Core;
 using Exania.Features;
-using Exania.Learning;
 using Spectre.Console;
 
 namespace Exania.Cli;

@@ -1,6 +1,5 @@
-using Exania.Events;
-using Exania.Learning;
-using Exania.Onnx;
+using Exania.Click;
+using Exania.Core;
 
 namespace Exania.Cli;
 

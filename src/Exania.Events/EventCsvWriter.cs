@@ -1,4 +1,4 @@
-using System.Globalization;
+using Exania.Core;
 
 namespace Exania.Events;
 
@@ -39,61 +39,32 @@ public static class EventCsvWriter
         for (var i = 0; i < log.Count; i++)
         {
             ref readonly var a = ref attributes[i];
-            WriteField(writer, log.Users[users[i]]);
+            CsvFieldWriter.WriteField(writer, log.Users[users[i]]);
             writer.Write(',');
-            if (sessions[i] >= 0) WriteField(writer, log.Sessions[sessions[i]]);
+            if (sessions[i] >= 0) CsvFieldWriter.WriteField(writer, log.Sessions[sessions[i]]);
             writer.Write(',');
-            WriteNumber(writer, times[i], buffer);
+            CsvFieldWriter.WriteNumber(writer, times[i], buffer);
             writer.Write(',');
-            WriteField(writer, log.Actions[actions[i]]);
+            CsvFieldWriter.WriteField(writer, log.Actions[actions[i]]);
             writer.Write(',');
-            if (a.Page >= 0) WriteField(writer, log.Pages[a.Page]);
+            if (a.Page >= 0) CsvFieldWriter.WriteField(writer, log.Pages[a.Page]);
             writer.Write(',');
-            if (a.Category >= 0) WriteField(writer, log.Categories[a.Category]);
+            if (a.Category >= 0) CsvFieldWriter.WriteField(writer, log.Categories[a.Category]);
             writer.Write(',');
-            WriteNumber(writer, a.ScrollDepth, buffer);
+            CsvFieldWriter.WriteNumber(writer, a.ScrollDepth, buffer);
             writer.Write(',');
-            if (a.Campaign >= 0) WriteField(writer, log.Campaigns[a.Campaign]);
+            if (a.Campaign >= 0) CsvFieldWriter.WriteField(writer, log.Campaigns[a.Campaign]);
             writer.Write(',');
-            if (a.AdType >= 0) WriteField(writer, log.AdTypes[a.AdType]);
+            if (a.AdType >= 0) CsvFieldWriter.WriteField(writer, log.AdTypes[a.AdType]);
             writer.Write(',');
-            if (a.Placement >= 0) WriteField(writer, log.Placements[a.Placement]);
+            if (a.Placement >= 0) CsvFieldWriter.WriteField(writer, log.Placements[a.Placement]);
             writer.Write(',');
-            WriteNumber(writer, a.Cost, buffer);
+            CsvFieldWriter.WriteNumber(writer, a.Cost, buffer);
             writer.Write(',');
-            WriteNumber(writer, a.Revenue, buffer);
+            CsvFieldWriter.WriteNumber(writer, a.Revenue, buffer);
             writer.Write(',');
-            if (a.Item >= 0) WriteField(writer, log.Items[a.Item]);
+            if (a.Item >= 0) CsvFieldWriter.WriteField(writer, log.Items[a.Item]);
             writer.Write('\n');
         }
-    }
-
-    /// <summary>Writes a number in shortest round-trip form; NaN (absent) as an empty cell.</summary>
-    public static void WriteNumber(TextWriter writer, double value, Span<char> buffer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        if (double.IsNaN(value)) return;
-        int written;
-        // Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same text.
-        if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
-            ((long)value).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
-        else
-            value.TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
-        writer.Write(buffer[..written]);
-    }
-
-    /// <summary>Writes a CSV field, quoting it when it holds a comma, quote or line break (RFC 4180).</summary>
-    public static void WriteField(TextWriter writer, string value)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(value);
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
-        {
-            writer.Write(value);
-            return;
-        }
-        writer.Write('"');
-        writer.Write(value.Replace("\"", "\"\"", StringComparison.Ordinal));
-        writer.Write('"');
     }
 }

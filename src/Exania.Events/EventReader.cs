@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Exania.Core;
 
 namespace Exania.Events;
 
@@ -15,7 +16,7 @@ public static class EventReader
     /// Reads <paramref name="path"/> into <paramref name="log"/>, then assigns sessions to rows without one
     /// (inactivity gap <paramref name="sessionGapSeconds"/>).
     /// </summary>
-    /// <exception cref="EventFormatException">The file is empty or lacks a required column, or a row is malformed
+    /// <exception cref="DataFormatException">The file is empty or lacks a required column, or a row is malformed
     /// and <see cref="EventReaderOptions.OnBadRow"/> is <see cref="BadRowPolicy.Fail"/>.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static EventReadSummary Load(string path, EventLog log, EventReaderOptions? options = null,
@@ -36,14 +37,14 @@ public static class EventReader
         if (!File.Exists(path))
             throw new FileNotFoundException($"Event file '{path}' does not exist.", path);
         var format = options.Format;
-        if (format == EventFileFormat.Auto)
+        if (format == DataFileFormat.Auto)
         {
             var ext = Path.GetExtension(path).ToLowerInvariant();
-            format = ext is ".jsonl" or ".ndjson" or ".json" ? EventFileFormat.JsonLines : EventFileFormat.Csv;
+            format = ext is ".jsonl" or ".ndjson" or ".json" ? DataFileFormat.JsonLines : DataFileFormat.Csv;
         }
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var name = Path.GetFileName(path);
-        return format == EventFileFormat.JsonLines
+        return format == DataFileFormat.JsonLines
             ? ReadJsonLines(stream, name, log, options, rejects)
             : ReadCsv(new StreamReader(stream, Encoding.UTF8, true, 1 << 16), name, log, options, rejects);
     }
@@ -56,7 +57,7 @@ public static class EventReader
         ArgumentNullException.ThrowIfNull(log);
         options ??= EventReaderOptions.Default;
         if (options.NestedEvents is not null)
-            throw new EventFormatException(fileName, 0,
+            throw new DataFormatException(fileName, 0,
                 $"nested events ('{options.NestedEvents}') are read from JSON Lines only, and this file is read as CSV; choose the JSON Lines format (--format jsonl)");
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
@@ -65,7 +66,7 @@ public static class EventReader
         if (options.HasHeader)
         {
             if (!tokenizer.ReadRow())
-                throw new EventFormatException(fileName, 0, "the file is empty: expected a header row naming the columns");
+                throw new DataFormatException(fileName, 0, "the file is empty: expected a header row naming the columns");
             columns = new string[tokenizer.FieldCount];
             for (var i = 0; i < columns.Length; i++)
                 columns[i] = tokenizer.Field(i).Trim().ToString();
@@ -150,7 +151,7 @@ public static class EventReader
                 ReadNestedLine(line, lineNumber, fileName, nestedName, parser, fields, lineStart, lineLength, summary, options, rejects);
         }
         if (!sawAnyLine)
-            throw new EventFormatException(fileName, 0, "the file is empty: expected one JSON object per line");
+            throw new DataFormatException(fileName, 0, "the file is empty: expected one JSON object per line");
         summary.Seconds = watch.Elapsed.TotalSeconds;
         return summary;
     }
@@ -371,7 +372,7 @@ public static class EventReader
             {
                 result[f] = -1;
                 if (mapped)
-                    throw new EventFormatException(fileName, 1,
+                    throw new DataFormatException(fileName, 1,
                         $"column '{name}' (mapped to {EventFields.Name(field)}) is not in the file; its columns are {string.Join(", ", columns)}");
             }
         }
@@ -380,7 +381,7 @@ public static class EventReader
         else if (result[(int)EventField.Action] < 0) missing = "action";
         else if (result[(int)EventField.UserId] < 0 && result[(int)EventField.SessionId] < 0) missing = "user_id (or session_id)";
         if (missing is not null)
-            throw new EventFormatException(fileName, 1,
+            throw new DataFormatException(fileName, 1,
                 $"required column {missing} is not in the file (columns: {string.Join(", ", columns)}); map it with --map {missing.Split(' ')[0]}=<column>");
         return result;
     }
@@ -389,7 +390,7 @@ public static class EventReader
         string fileName, long line, (string Kind, string Reason) error, string raw)
     {
         if (options.OnBadRow == BadRowPolicy.Fail)
-            throw new EventFormatException(fileName, line, error.Reason);
+            throw new DataFormatException(fileName, line, error.Reason);
         summary.CountReject(error.Kind);
         rejects?.Reject(new RejectedRow(fileName, line, error.Reason, raw));
     }

@@ -1,13 +1,6 @@
-namespace Exania.Events;
+using Exania.Core;
 
-/// <summary>What a reader does with a malformed row.</summary>
-public enum BadRowPolicy
-{
-    /// <summary>Stop with an <see cref="EventFormatException"/> naming file, line and reason (the default).</summary>
-    Fail,
-    /// <summary>Count the row, hand it with its reason to the reject sink, and go on.</summary>
-    Skip,
-}
+namespace Exania.Events;
 
 /// <summary>How timestamps are written in the source.</summary>
 public enum TimestampFormat
@@ -28,15 +21,6 @@ public enum UnknownActionPolicy
     Reject,
 }
 
-/// <summary>Input file format.</summary>
-public enum EventFileFormat
-{
-    /// <summary>Chosen from the file extension: <c>.jsonl</c>/<c>.ndjson</c>/<c>.json</c> are JSON Lines, anything else CSV.</summary>
-    Auto,
-    Csv,
-    JsonLines,
-}
-
 /// <summary>Options of the event readers. Defaults live here, once.</summary>
 public sealed record EventReaderOptions
 {
@@ -52,7 +36,7 @@ public sealed record EventReaderOptions
 
     public UnknownActionPolicy UnknownActions { get; init; } = UnknownActionPolicy.Keep;
 
-    public EventFileFormat Format { get; init; } = EventFileFormat.Auto;
+    public DataFileFormat Format { get; init; } = DataFileFormat.Auto;
 
     /// <summary>CSV only: whether the first row names the columns.</summary>
     public bool HasHeader { get; init; } = true;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Features;
@@ -42,13 +43,13 @@ public static class WindowCsv
         var labels = table.Labels;
         for (var r = 0; r < table.Rows; r++)
         {
-            EventCsvWriter.WriteField(writer, table.SessionOf(r));
+            CsvFieldWriter.WriteField(writer, table.SessionOf(r));
             writer.Write(',');
-            EventCsvWriter.WriteNumber(writer, ends[r], buffer);
+            CsvFieldWriter.WriteNumber(writer, ends[r], buffer);
             foreach (var v in table.Row(r))
             {
                 writer.Write(',');
-                EventCsvWriter.WriteNumber(writer, v, buffer);
+                CsvFieldWriter.WriteNumber(writer, v, buffer);
             }
             writer.Write(',');
             writer.Write(labels[r] == 1 ? '1' : '0');
@@ -60,7 +61,7 @@ public static class WindowCsv
     /// Reads a windows CSV. The 20 feature columns are found by name (any order, extra columns ignored);
     /// <c>label</c> is required when <paramref name="requireLabel"/>, else read when present (0 otherwise).
     /// </summary>
-    /// <exception cref="EventFormatException">A column is missing or a value is not a finite number (file, line, reason).</exception>
+    /// <exception cref="DataFormatException">A column is missing or a value is not a finite number (file, line, reason).</exception>
     public static WindowTable Read(string path, bool requireLabel = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -75,7 +76,7 @@ public static class WindowCsv
     {
         var csv = new CsvTokenizer(reader, ',');
         if (!csv.ReadRow())
-            throw new EventFormatException(fileName, 0, "the file is empty: expected a header row");
+            throw new DataFormatException(fileName, 0, "the file is empty: expected a header row");
         var columns = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < csv.FieldCount; i++)
             columns.TryAdd(csv.Field(i).Trim().ToString(), i);
@@ -84,12 +85,12 @@ public static class WindowCsv
         for (var f = 0; f < WindowFeatures.Count; f++)
         {
             if (!columns.TryGetValue(WindowFeatures.Names[f], out featureColumn[f]))
-                throw new EventFormatException(fileName, 1,
+                throw new DataFormatException(fileName, 1,
                     $"feature column '{WindowFeatures.Names[f]}' is missing (a features file has the 20 columns {string.Join(", ", WindowFeatures.Names)})");
         }
         var labelColumn = columns.GetValueOrDefault(LabelColumn, -1);
         if (requireLabel && labelColumn < 0)
-            throw new EventFormatException(fileName, 1, "column 'label' is missing");
+            throw new DataFormatException(fileName, 1, "column 'label' is missing");
         var sessionColumn = columns.GetValueOrDefault(SessionColumn, -1);
         var endColumn = columns.GetValueOrDefault(EndColumn, -1);
 
@@ -98,7 +99,7 @@ public static class WindowCsv
         while (csv.ReadRow())
         {
             if (csv.FieldCount != width)
-                throw new EventFormatException(fileName, csv.RowLine, $"expected {width} fields, found {csv.FieldCount}");
+                throw new DataFormatException(fileName, csv.RowLine, $"expected {width} fields, found {csv.FieldCount}");
             var session = sessionColumn >= 0 ? sessions.GetOrAdd(csv.Field(sessionColumn)) : sessions.GetOrAdd("");
             var end = endColumn >= 0 ? Number(csv, endColumn, EndColumn, fileName) : double.NaN;
             byte label = 0;
@@ -109,7 +110,7 @@ public static class WindowCsv
                 {
                     "0" or "0.0" => 0,
                     "1" or "1.0" => 1,
-                    _ => throw new EventFormatException(fileName, csv.RowLine, $"label '{text.ToString()}' is not 0 or 1"),
+                    _ => throw new DataFormatException(fileName, csv.RowLine, $"label '{text.ToString()}' is not 0 or 1"),
                 };
             }
             var destination = table.Add(session, end, label);
@@ -123,9 +124,9 @@ public static class WindowCsv
     {
         var text = csv.Field(column).Trim();
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            throw new EventFormatException(fileName, csv.RowLine, $"{name} '{text.ToString()}' is not a number");
+            throw new DataFormatException(fileName, csv.RowLine, $"{name} '{text.ToString()}' is not a number");
         if (!double.IsFinite(value))
-            throw new EventFormatException(fileName, csv.RowLine, $"{name} is {text.ToString()}, not a finite number");
+            throw new DataFormatException(fileName, csv.RowLine, $"{name} is {text.ToString()}, not a finite number");
         return value;
     }
 

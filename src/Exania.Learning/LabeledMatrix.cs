@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Learning;
 
 /// <summary>
@@ -19,26 +21,26 @@ public sealed class LabeledMatrix
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         if ((long)rows * columns != values.Length)
-            LearningThrow.Argument($"Values has {values.Length} elements but {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(values));
+            ExaniaThrow.Argument($"Values has {values.Length} elements but {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(values));
         if (columnNames.Count != columns)
-            LearningThrow.Argument($"{columnNames.Count} column names for {columns} columns.", nameof(columnNames));
+            ExaniaThrow.Argument($"{columnNames.Count} column names for {columns} columns.", nameof(columnNames));
         if (labels.Length != rows)
-            LearningThrow.Argument($"{labels.Length} labels for {rows} rows.", nameof(labels));
+            ExaniaThrow.Argument($"{labels.Length} labels for {rows} rows.", nameof(labels));
         for (var c = 0; c < columns; c++)
         {
             if (string.IsNullOrEmpty(columnNames[c]))
-                LearningThrow.Argument($"Column name {c} is empty.", nameof(columnNames));
+                ExaniaThrow.Argument($"Column name {c} is empty.", nameof(columnNames));
         }
 
         for (var r = 0; r < rows; r++)
         {
             if (labels[r] > 1)
-                LearningThrow.Argument($"Label of row {r} is {labels[r]}; labels must be 0 or 1.", nameof(labels));
+                ExaniaThrow.Argument($"Label of row {r} is {labels[r]}; labels must be 0 or 1.", nameof(labels));
             var row = values.AsSpan(r * columns, columns);
             for (var c = 0; c < row.Length; c++)
             {
                 if (!double.IsFinite(row[c]))
-                    LearningThrow.Argument($"Value at row {r}, column {c} ('{columnNames[c]}') is {row[c]}; values must be finite.", nameof(values));
+                    ExaniaThrow.Argument($"Value at row {r}, column {c} ('{columnNames[c]}') is {row[c]}; values must be finite.", nameof(values));
             }
         }
 

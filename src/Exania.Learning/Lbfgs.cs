@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Learning;
 
@@ -46,15 +47,15 @@ public sealed record LbfgsOptions
     internal void Validate()
     {
         if (MaxIterations < 0)
-            LearningThrow.ArgumentOutOfRange(nameof(MaxIterations), MaxIterations, "Must be zero or positive.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxIterations), MaxIterations, "Must be zero or positive.");
         if (!(Tolerance >= 0) || double.IsInfinity(Tolerance))
-            LearningThrow.ArgumentOutOfRange(nameof(Tolerance), Tolerance, "Must be finite and non-negative.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Tolerance), Tolerance, "Must be finite and non-negative.");
         if (History < 1)
-            LearningThrow.ArgumentOutOfRange(nameof(History), History, "Must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(History), History, "Must be at least 1.");
         if (!(FunctionTolerance >= 0))
-            LearningThrow.ArgumentOutOfRange(nameof(FunctionTolerance), FunctionTolerance, "Must be non-negative.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(FunctionTolerance), FunctionTolerance, "Must be non-negative.");
         if (MaxLineSearchSteps < 1)
-            LearningThrow.ArgumentOutOfRange(nameof(MaxLineSearchSteps), MaxLineSearchSteps, "Must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxLineSearchSteps), MaxLineSearchSteps, "Must be at least 1.");
     }
 }
 
@@ -99,9 +100,9 @@ public static class Lbfgs
         options.Validate();
         var n = function.Dimension;
         if (x.Length != n)
-            LearningThrow.LengthMismatch(nameof(x), n, x.Length);
+            ExaniaThrow.LengthMismatch(nameof(x), n, x.Length);
         if (!preconditioner.IsEmpty && preconditioner.Length != n)
-            LearningThrow.LengthMismatch(nameof(preconditioner), n, preconditioner.Length);
+            ExaniaThrow.LengthMismatch(nameof(preconditioner), n, preconditioner.Length);
         var diagonal = preconditioner.IsEmpty ? null : preconditioner.ToArray();
         var scratch = diagonal is null ? null : new double[n];
 
@@ -119,7 +120,7 @@ public static class Lbfgs
         var evaluations = 1;
         var f = function.Evaluate(x, g);
         if (!double.IsFinite(f))
-            LearningThrow.Argument($"The function is {f} at the starting point.", nameof(x));
+            ExaniaThrow.Argument($"The function is {f} at the starting point.", nameof(x));
         var gmax = MaxAbs(g);
         var count = 0; // stored pairs
         var newest = -1;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Exania.Core;
 
 namespace Exania.Learning;
 
@@ -48,17 +49,17 @@ public sealed class LogisticLoss : IDifferentiableFunction
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         if (features.Length < (long)rows * columns)
-            LearningThrow.Argument($"Features has {features.Length} values; {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(features));
+            ExaniaThrow.Argument($"Features has {features.Length} values; {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(features));
         if (labels.Length != rows)
-            LearningThrow.LengthMismatch(nameof(labels), rows, labels.Length);
+            ExaniaThrow.LengthMismatch(nameof(labels), rows, labels.Length);
         if (!sampleWeights.IsEmpty && sampleWeights.Length != rows)
-            LearningThrow.LengthMismatch(nameof(sampleWeights), rows, sampleWeights.Length);
+            ExaniaThrow.LengthMismatch(nameof(sampleWeights), rows, sampleWeights.Length);
         if (!(c > 0) || double.IsInfinity(c))
-            LearningThrow.ArgumentOutOfRange(nameof(c), c, "C must be finite and positive.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(c), c, "C must be finite and positive.");
         foreach (var label in labels.Span)
         {
             if (label > 1)
-                LearningThrow.Argument($"Labels must be 0 or 1; found {label}.", nameof(labels));
+                ExaniaThrow.Argument($"Labels must be 0 or 1; found {label}.", nameof(labels));
         }
         var weightSum = 0.0;
         if (sampleWeights.IsEmpty)
@@ -70,7 +71,7 @@ public sealed class LogisticLoss : IDifferentiableFunction
             foreach (var w in sampleWeights.Span)
             {
                 if (!(w >= 0) || double.IsInfinity(w))
-                    LearningThrow.Argument($"Sample weights must be finite and non-negative; found {w}.", nameof(sampleWeights));
+                    ExaniaThrow.Argument($"Sample weights must be finite and non-negative; found {w}.", nameof(sampleWeights));
                 weightSum += w;
             }
         }
@@ -130,9 +131,9 @@ public sealed class LogisticLoss : IDifferentiableFunction
     {
         var dimension = _columns + 1;
         if (parameters.Length != dimension)
-            LearningThrow.LengthMismatch(nameof(parameters), dimension, parameters.Length);
+            ExaniaThrow.LengthMismatch(nameof(parameters), dimension, parameters.Length);
         if (gradient.Length < dimension)
-            LearningThrow.DestinationTooShort(nameof(gradient), dimension, gradient.Length);
+            ExaniaThrow.DestinationTooShort(nameof(gradient), dimension, gradient.Length);
 
         parameters.CopyTo(_parameters);
         if (_chunks == 1 || _parallel.MaxDegreeOfParallelism == 1)
@@ -171,9 +172,9 @@ public sealed class LogisticLoss : IDifferentiableFunction
     {
         var dimension = _columns + 1;
         if (parameters.Length != dimension)
-            LearningThrow.LengthMismatch(nameof(parameters), dimension, parameters.Length);
+            ExaniaThrow.LengthMismatch(nameof(parameters), dimension, parameters.Length);
         if (destination.Length < dimension * dimension)
-            LearningThrow.DestinationTooShort(nameof(destination), dimension * dimension, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), dimension * dimension, destination.Length);
         parameters.CopyTo(_parameters);
         _chunkHessians ??= new double[(long)_chunks * dimension * dimension];
         Parallel.For(0, _chunks, _parallel, HessianChunk);
@@ -300,12 +301,12 @@ public static class LogisticRegression
         foreach (var label in labels)
         {
             if (label > 1)
-                LearningThrow.Argument($"Labels must be 0 or 1; found {label}.", nameof(labels));
+                ExaniaThrow.Argument($"Labels must be 0 or 1; found {label}.", nameof(labels));
             positives += label;
         }
         var negatives = labels.Length - positives;
         if (positives == 0 || negatives == 0)
-            LearningThrow.SingleClass("Class balancing", positives, negatives);
+            ExaniaThrow.SingleClass("Class balancing", positives, negatives);
         var positiveWeight = labels.Length / (2.0 * positives);
         var negativeWeight = labels.Length / (2.0 * negatives);
         var weights = new double[labels.Length];
@@ -360,7 +361,7 @@ public static class LogisticRegression
             loss.Hessian(parameters, hessian);
             TensorPrimitives.Multiply(hessian, scale, hessian);
             TensorPrimitives.Negate<double>(gradient, step);
-            if (!CholeskySolve(hessian, d, step))
+            if (!Cholesky.Solve(hessian, d, step))
                 break;
             var slope = TensorPrimitives.Dot<double>(step, gradient);
             if (!(slope < 0))
@@ -388,32 +389,6 @@ public static class LogisticRegression
         if (gmax <= options.Tolerance)
             stop = LbfgsStop.GradientTolerance;
         return (start with { Value = value, GradientMaxNorm = gmax, Evaluations = evaluations, Stop = stop }, steps);
-    }
-
-    /// <summary>Solves A x = b in place (b becomes x) for symmetric positive definite A (destroyed); false if A is not.</summary>
-    public static bool CholeskySolve(Span<double> a, int n, Span<double> b)
-    {
-        for (var j = 0; j < n; j++)
-        {
-            var rowJ = a.Slice(j * n, j);
-            var diagonal = a[j * n + j] - TensorPrimitives.Dot<double>(rowJ, rowJ);
-            if (!(diagonal > 0))
-                return false;
-            var l = Math.Sqrt(diagonal);
-            a[j * n + j] = l;
-            for (var i = j + 1; i < n; i++)
-                a[i * n + j] = (a[i * n + j] - TensorPrimitives.Dot<double>(a.Slice(i * n, j), rowJ)) / l;
-        }
-        for (var i = 0; i < n; i++)
-            b[i] = (b[i] - TensorPrimitives.Dot<double>(a.Slice(i * n, i), b[..i])) / a[i * n + i];
-        for (var i = n - 1; i >= 0; i--)
-        {
-            var sum = b[i];
-            for (var k = i + 1; k < n; k++)
-                sum -= a[k * n + i] * b[k];
-            b[i] = sum / a[i * n + i];
-        }
-        return true;
     }
 
     private sealed class Scaled(IDifferentiableFunction inner, double scale) : IDifferentiableFunction

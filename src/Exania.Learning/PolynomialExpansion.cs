@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Learning;
 
@@ -33,7 +34,7 @@ public sealed class PolynomialExpansion
         {
             count += Combinations(inputs, d);
             if (count > MaxTerms)
-                LearningThrow.ArgumentOutOfRange(nameof(degree), degree, $"{inputs} inputs at degree {degree} give more than {MaxTerms} terms.");
+                ExaniaThrow.ArgumentOutOfRange(nameof(degree), degree, $"{inputs} inputs at degree {degree} give more than {MaxTerms} terms.");
         }
 
         Inputs = inputs;
@@ -124,9 +125,9 @@ public sealed class PolynomialExpansion
     {
         var inputs = Inputs;
         if (x.Length != inputs)
-            LearningThrow.LengthMismatch(nameof(x), inputs, x.Length);
+            ExaniaThrow.LengthMismatch(nameof(x), inputs, x.Length);
         if (destination.Length < _terms.Length)
-            LearningThrow.DestinationTooShort(nameof(destination), _terms.Length, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), _terms.Length, destination.Length);
         x.CopyTo(destination);
         var parents = _blockParent;
         var factors = _blockFactor;

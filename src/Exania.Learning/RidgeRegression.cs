@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Learning;
 
@@ -82,7 +83,7 @@ public sealed class RidgeRegression
                 gram[j * columns + k] = gram[k * columns + j];
             gram[j * columns + j] += lambda;
         }
-        if (!LogisticRegression.CholeskySolve(gram, columns, rhs))
+        if (!Cholesky.Solve(gram, columns, rhs))
             throw new ArgumentException("The normal equations are not positive definite; raise lambda.", nameof(lambda));
         return new RidgeRegression(means, scales, rhs, yMean);
     }

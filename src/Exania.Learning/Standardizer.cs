@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Learning;
 
@@ -19,15 +20,15 @@ public sealed class Standardizer
         ArgumentNullException.ThrowIfNull(means);
         ArgumentNullException.ThrowIfNull(scales);
         if (means.Length == 0)
-            LearningThrow.Argument("A standardizer needs at least one column.", nameof(means));
+            ExaniaThrow.Argument("A standardizer needs at least one column.", nameof(means));
         if (means.Length != scales.Length)
-            LearningThrow.LengthMismatch(nameof(scales), means.Length, scales.Length);
+            ExaniaThrow.LengthMismatch(nameof(scales), means.Length, scales.Length);
         for (var c = 0; c < means.Length; c++)
         {
             if (!double.IsFinite(means[c]))
-                LearningThrow.Argument($"Mean of column {c} is {means[c]}; it must be finite.", nameof(means));
+                ExaniaThrow.Argument($"Mean of column {c} is {means[c]}; it must be finite.", nameof(means));
             if (!double.IsFinite(scales[c]) || scales[c] <= 0)
-                LearningThrow.Argument($"Scale of column {c} is {scales[c]}; it must be finite and positive.", nameof(scales));
+                ExaniaThrow.Argument($"Scale of column {c} is {scales[c]}; it must be finite and positive.", nameof(scales));
         }
         _means = means;
         _scales = scales;
@@ -44,7 +45,7 @@ public sealed class Standardizer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         if (rowMajor.Length % columns != 0)
-            LearningThrow.Argument($"{rowMajor.Length} values is not a whole number of rows of {columns} columns.", nameof(rowMajor));
+            ExaniaThrow.Argument($"{rowMajor.Length} values is not a whole number of rows of {columns} columns.", nameof(rowMajor));
         var rows = rowMajor.Length / columns;
         var all = new int[rows];
         for (var i = 0; i < all.Length; i++)
@@ -58,13 +59,13 @@ public sealed class Standardizer
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         if (rows.Length == 0)
-            LearningThrow.Argument("Cannot fit a standardizer on zero rows.", nameof(rows));
+            ExaniaThrow.Argument("Cannot fit a standardizer on zero rows.", nameof(rows));
         var totalRows = rowMajor.Length / columns;
         var means = new double[columns];
         foreach (var r in rows)
         {
             if ((uint)r >= (uint)totalRows)
-                LearningThrow.ArgumentOutOfRange(nameof(rows), r, $"Row index must be in [0, {totalRows}).");
+                ExaniaThrow.ArgumentOutOfRange(nameof(rows), r, $"Row index must be in [0, {totalRows}).");
             TensorPrimitives.Add(rowMajor.Slice(r * columns, columns), means, means);
         }
         TensorPrimitives.Divide(means, rows.Length, means);
@@ -95,9 +96,9 @@ public sealed class Standardizer
     public void Transform(ReadOnlySpan<double> x, Span<double> destination)
     {
         if (x.Length != _means.Length)
-            LearningThrow.LengthMismatch(nameof(x), _means.Length, x.Length);
+            ExaniaThrow.LengthMismatch(nameof(x), _means.Length, x.Length);
         if (destination.Length < x.Length)
-            LearningThrow.DestinationTooShort(nameof(destination), x.Length, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), x.Length, destination.Length);
         destination = destination[..x.Length];
         TensorPrimitives.Subtract(x, _means, destination);
         TensorPrimitives.Divide(destination, _scales, destination);

@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Learning;
 
 /// <summary>An assignment of rows to cross-validation folds.</summary>
@@ -27,7 +29,7 @@ public sealed class FoldSplit
     private int[] Select(int fold, bool inFold)
     {
         if ((uint)fold >= (uint)Folds)
-            LearningThrow.ArgumentOutOfRange(nameof(fold), fold, $"Fold must be in [0, {Folds}).");
+            ExaniaThrow.ArgumentOutOfRange(nameof(fold), fold, $"Fold must be in [0, {Folds}).");
         var count = 0;
         foreach (var f in _foldOfRow)
             count += (f == fold) == inFold ? 1 : 0;
@@ -55,12 +57,12 @@ public static class StratifiedKFold
     public static FoldSplit Split(ReadOnlySpan<byte> labels, int folds, int seed)
     {
         if (folds < 2)
-            LearningThrow.ArgumentOutOfRange(nameof(folds), folds, $"Stratified k-fold needs at least 2 folds; got {folds}.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(folds), folds, $"Stratified k-fold needs at least 2 folds; got {folds}.");
         var positives = 0;
         for (var i = 0; i < labels.Length; i++)
         {
             if (labels[i] > 1)
-                LearningThrow.Argument($"Label of row {i} is {labels[i]}; labels must be 0 or 1.", nameof(labels));
+                ExaniaThrow.Argument($"Label of row {i} is {labels[i]}; labels must be 0 or 1.", nameof(labels));
             positives += labels[i];
         }
         var negatives = labels.Length - positives;
@@ -68,7 +70,7 @@ public static class StratifiedKFold
         if (folds > minority)
         {
             var minorityLabel = positives <= negatives ? 1 : 0;
-            LearningThrow.ArgumentOutOfRange(nameof(folds), folds,
+            ExaniaThrow.ArgumentOutOfRange(nameof(folds), folds,
                 $"Cannot make {folds} stratified folds: the minority class (label {minorityLabel}) has only {minority} of {labels.Length} rows; use at most {minority} folds (and at least 2).");
         }
 

@@ -1,3 +1,4 @@
+using Exania.Core;
 using Exania.Onnx.Proto;
 
 namespace Exania.Onnx;
@@ -85,7 +86,7 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (_outputs.Exists(o => o.Name == name))
-            OnnxThrow.Argument($"Graph '{Name}' already has an output '{name}'.", nameof(name));
+            ExaniaThrow.Argument($"Graph '{Name}' already has an output '{name}'.", nameof(name));
         var info = new OnnxValueInfo(name, elementType, shape.ToArray());
         _outputs.Add(info);
         _proto.Output.Add(ToProto(info));
@@ -121,12 +122,12 @@ public sealed class OnnxGraphBuilder
             name = $"{opType}_{k}";
         }
         if (outputs.Count == 0)
-            OnnxThrow.Argument($"Node '{name}' ({opType}) has no outputs.", nameof(outputs));
+            ExaniaThrow.Argument($"Node '{name}' ({opType}) has no outputs.", nameof(outputs));
         foreach (var input in inputs)
         {
             ArgumentNullException.ThrowIfNull(input, nameof(inputs));
             if (input.Length != 0 && !_defined.Contains(input))
-                OnnxThrow.Argument($"Node '{name}' ({opType}) reads '{input}', which is not a graph input, an initializer or the output of an earlier node.", nameof(inputs));
+                ExaniaThrow.Argument($"Node '{name}' ({opType}) reads '{input}', which is not a graph input, an initializer or the output of an earlier node.", nameof(inputs));
         }
         foreach (var output in outputs)
             Define(output, $"output of node '{name}' ({opType})");
@@ -148,11 +149,11 @@ public sealed class OnnxGraphBuilder
     internal GraphProto ToProto()
     {
         if (_outputs.Count == 0)
-            OnnxThrow.InvalidGraph(Name, "it has no outputs.");
+            ExaniaThrow.InvalidOperation($"ONNX graph '{Name}': it has no outputs.");
         foreach (var output in _outputs)
         {
             if (!_defined.Contains(output.Name))
-                OnnxThrow.InvalidGraph(Name, $"output '{output.Name}' is never produced.");
+                ExaniaThrow.InvalidOperation($"ONNX graph '{Name}': output '{output.Name}' is never produced.");
         }
         return _proto;
     }
@@ -161,7 +162,7 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!_defined.Add(name))
-            OnnxThrow.Argument($"Graph '{Name}' already defines '{name}'; cannot define it again as {role}.", nameof(name));
+            ExaniaThrow.Argument($"Graph '{Name}' already defines '{name}'; cannot define it again as {role}.", nameof(name));
     }
 
     private static ValueInfoProto ToProto(OnnxValueInfo info)

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Exania.Events;
+using Exania.Core;
 using Exania.Onnx.Proto;
 using Google.Protobuf;
 
@@ -62,7 +62,7 @@ public sealed class OnnxModelBuilder
         ArgumentNullException.ThrowIfNull(domain);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
         if (_opsets.Exists(o => o.Key == domain))
-            OnnxThrow.Argument($"Operator set domain '{domain}' is already imported.", nameof(domain));
+            ExaniaThrow.Argument($"Operator set domain '{domain}' is already imported.", nameof(domain));
         _opsets.Add(new(domain, version));
         return this;
     }
@@ -74,7 +74,7 @@ public sealed class OnnxModelBuilder
         ArgumentException.ThrowIfNullOrEmpty(key);
         ArgumentNullException.ThrowIfNull(value);
         if (_metadata.Exists(m => m.Key == key))
-            OnnxThrow.Argument($"Metadata key '{key}' is already present.", nameof(key));
+            ExaniaThrow.Argument($"Metadata key '{key}' is already present.", nameof(key));
         _metadata.Add(new(key, value));
         return this;
     }
@@ -99,10 +99,10 @@ public sealed class OnnxModelBuilder
         foreach (var domain in Graph.Domains())
         {
             if (!_opsets.Exists(o => o.Key == domain))
-                OnnxThrow.InvalidGraph(Graph.Name, $"a node uses operator domain '{(domain.Length == 0 ? "ai.onnx" : domain)}', which the model does not import (call ImportOpset).");
+                ExaniaThrow.InvalidOperation($"ONNX graph '{Graph.Name}': a node uses operator domain '{(domain.Length == 0 ? "ai.onnx" : domain)}', which the model does not import (call ImportOpset).");
         }
         if (_opsets.Count == 0)
-            OnnxThrow.InvalidGraph(Graph.Name, "the model imports no operator set.");
+            ExaniaThrow.InvalidOperation($"ONNX graph '{Graph.Name}': the model imports no operator set.");
 
         var model = new ModelProto { IrVersion = IrVersion, ProducerName = ProducerName, ProducerVersion = ProducerVersion, Graph = graph };
         foreach (var (domain, version) in _opsets)

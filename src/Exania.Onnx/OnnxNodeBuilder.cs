@@ -1,4 +1,5 @@
 using System.Text;
+using Exania.Core;
 using Exania.Onnx.Proto;
 using Google.Protobuf;
 
@@ -81,11 +82,11 @@ public sealed class OnnxNodeBuilder
     private OnnxNodeBuilder Add(AttributeProto attribute)
     {
         if (string.IsNullOrEmpty(attribute.Name))
-            OnnxThrow.Argument($"An attribute of node '{Name}' ({OpType}) has no name.", "name");
+            ExaniaThrow.Argument($"An attribute of node '{Name}' ({OpType}) has no name.", "name");
         foreach (var existing in _proto.Attribute)
         {
             if (existing.Name == attribute.Name)
-                OnnxThrow.Argument($"Node '{Name}' ({OpType}) already has an attribute '{attribute.Name}'.", "name");
+                ExaniaThrow.Argument($"Node '{Name}' ({OpType}) already has an attribute '{attribute.Name}'.", "name");
         }
         _proto.Attribute.Add(attribute);
         return this;

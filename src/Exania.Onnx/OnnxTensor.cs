@@ -1,3 +1,4 @@
+using Exania.Core;
 using Exania.Onnx.Proto;
 
 namespace Exania.Onnx;
@@ -20,11 +21,11 @@ public sealed class OnnxTensor
         foreach (var d in dims)
         {
             if (d < 0)
-                OnnxThrow.Argument($"Tensor '{name}' has a negative dimension ({string.Join(", ", dims)}).", nameof(dims));
+                ExaniaThrow.Argument($"Tensor '{name}' has a negative dimension ({string.Join(", ", dims)}).", nameof(dims));
             count *= d;
         }
         if (count != length)
-            OnnxThrow.Argument($"Tensor '{name}' has shape [{string.Join(", ", dims)}] ({count} elements) but {length} values.", nameof(dims));
+            ExaniaThrow.Argument($"Tensor '{name}' has shape [{string.Join(", ", dims)}] ({count} elements) but {length} values.", nameof(dims));
         Name = name;
         ElementType = type;
         _dims = dims;

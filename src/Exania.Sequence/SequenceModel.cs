@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Exania.Core;
 using Exania.Events;
-using Exania.Learning;
 
 namespace Exania.Sequence;
 

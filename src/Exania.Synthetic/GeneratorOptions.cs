@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Synthetic;
 
 /// <summary>
@@ -59,6 +61,6 @@ public sealed record GeneratorOptions
     private static void Check(bool ok, string name, object value, string rule)
     {
         if (!ok)
-            GeneratorThrow.OptionOutOfRange(name, value, rule);
+            ExaniaThrow.OptionOutOfRange("GeneratorOptions", name, value, rule);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Exania.Core;
 
 namespace Exania.Trees;
 
@@ -83,7 +84,7 @@ public sealed class FeatureEncoder
     {
         ArgumentNullException.ThrowIfNull(columns);
         if (maxCardinality < 1)
-            TreesThrow.ArgumentOutOfRange(nameof(maxCardinality), maxCardinality, "MaxCardinality must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(maxCardinality), maxCardinality, "MaxCardinality must be at least 1.");
         _columns = [.. columns];
         MaxCardinality = maxCardinality;
         _byName = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -94,11 +95,11 @@ public sealed class FeatureEncoder
         {
             var column = _columns[c] ?? throw new ArgumentException($"Column {c} is null.", nameof(columns));
             if (string.IsNullOrEmpty(column.Name))
-                TreesThrow.Argument($"Column {c} has no name.", nameof(columns));
+                ExaniaThrow.Argument($"Column {c} has no name.", nameof(columns));
             if (!_byName.TryAdd(column.Name, c))
-                TreesThrow.Argument($"Column '{column.Name}' appears twice.", nameof(columns));
+                ExaniaThrow.Argument($"Column '{column.Name}' appears twice.", nameof(columns));
             if (column.Kind is not (EncodedColumnKind.Numeric or EncodedColumnKind.OneHot or EncodedColumnKind.Dropped))
-                TreesThrow.Argument($"Column '{column.Name}' has an unknown kind {column.Kind}.", nameof(columns));
+                ExaniaThrow.Argument($"Column '{column.Name}' has an unknown kind {column.Kind}.", nameof(columns));
             if (column.Kind == EncodedColumnKind.Numeric)
             {
                 _outputStart[c] = names.Count;
@@ -111,13 +112,13 @@ public sealed class FeatureEncoder
             if (column.Kind != EncodedColumnKind.OneHot)
                 continue;
             if (column.Categories is null || column.Categories.Count == 0)
-                TreesThrow.Argument($"One-hot column '{column.Name}' has no categories.", nameof(columns));
+                ExaniaThrow.Argument($"One-hot column '{column.Name}' has no categories.", nameof(columns));
             var lookup = new Dictionary<string, int>(StringComparer.Ordinal);
             _outputStart[c] = names.Count;
             foreach (var category in column.Categories)
             {
                 if (string.IsNullOrEmpty(category) || !lookup.TryAdd(category, lookup.Count))
-                    TreesThrow.Argument($"One-hot column '{column.Name}' has an empty or repeated category '{category}'.", nameof(columns));
+                    ExaniaThrow.Argument($"One-hot column '{column.Name}' has an empty or repeated category '{category}'.", nameof(columns));
                 names.Add($"{column.Name}_{category}");
             }
             _lookup[c] = lookup;
@@ -126,7 +127,7 @@ public sealed class FeatureEncoder
         foreach (var name in names)
         {
             if (!unique.Add(name))
-                TreesThrow.Argument($"Output column '{name}' would appear twice (a dummy name equals another column's name).", nameof(columns));
+                ExaniaThrow.Argument($"Output column '{name}' would appear twice (a dummy name equals another column's name).", nameof(columns));
         }
         _outputNames = [.. names];
     }
@@ -147,14 +148,14 @@ public sealed class FeatureEncoder
     {
         ArgumentNullException.ThrowIfNull(columns);
         if (columns.Count == 0)
-            TreesThrow.Argument("No columns to encode.", nameof(columns));
+            ExaniaThrow.Argument("No columns to encode.", nameof(columns));
         var rows = columns[0].Length;
         var encoded = new List<EncodedColumn>(columns.Count);
         foreach (var column in columns)
         {
             ArgumentNullException.ThrowIfNull(column, nameof(columns));
             if (column.Length != rows)
-                TreesThrow.Argument($"Column '{column.Name}' has {column.Length} rows; '{columns[0].Name}' has {rows}.", nameof(columns));
+                ExaniaThrow.Argument($"Column '{column.Name}' has {column.Length} rows; '{columns[0].Name}' has {rows}.", nameof(columns));
             if (column.IsNumeric)
             {
                 encoded.Add(new EncodedColumn(column.Name, EncodedColumnKind.Numeric, []));
@@ -195,19 +196,19 @@ public sealed class FeatureEncoder
             if (spec.Kind == EncodedColumnKind.Dropped)
                 continue;
             if (!given.TryGetValue(spec.Name, out var column))
-                TreesThrow.Argument($"Column '{spec.Name}' is missing; the encoder needs {string.Join(", ", NeededNames())}.", nameof(columns));
+                ExaniaThrow.Argument($"Column '{spec.Name}' is missing; the encoder needs {string.Join(", ", NeededNames())}.", nameof(columns));
             if (rows < 0)
             {
                 rows = column.Length;
                 result = new double[(long)rows * width];
             }
             else if (column.Length != rows)
-                TreesThrow.Argument($"Column '{spec.Name}' has {column.Length} rows, others {rows}.", nameof(columns));
+                ExaniaThrow.Argument($"Column '{spec.Name}' has {column.Length} rows, others {rows}.", nameof(columns));
             var start = _outputStart[c];
             if (spec.Kind == EncodedColumnKind.Numeric)
             {
                 if (!column.IsNumeric)
-                    TreesThrow.Argument($"Column '{spec.Name}' was numeric when the encoder was fitted, but is given as strings.", nameof(columns));
+                    ExaniaThrow.Argument($"Column '{spec.Name}' was numeric when the encoder was fitted, but is given as strings.", nameof(columns));
                 var values = column.Numbers!;
                 for (var r = 0; r < rows; r++)
                     result![(long)r * width + start] = values[r];
@@ -215,7 +216,7 @@ public sealed class FeatureEncoder
             else
             {
                 if (column.IsNumeric)
-                    TreesThrow.Argument($"Column '{spec.Name}' was a string column when the encoder was fitted, but is given as numbers.", nameof(columns));
+                    ExaniaThrow.Argument($"Column '{spec.Name}' was a string column when the encoder was fitted, but is given as numbers.", nameof(columns));
                 var lookup = _lookup[c]!;
                 var values = column.Strings!;
                 for (var r = 0; r < rows; r++)
@@ -244,9 +245,9 @@ public sealed class FeatureEncoder
     public void EncodeRow(ReadOnlySpan<string?> values, Span<double> destination)
     {
         if (values.Length != _columns.Length)
-            TreesThrow.LengthMismatch(nameof(values), _columns.Length, values.Length);
+            ExaniaThrow.LengthMismatch(nameof(values), _columns.Length, values.Length);
         if (destination.Length < _outputNames.Length)
-            TreesThrow.DestinationTooShort(nameof(destination), _outputNames.Length, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), _outputNames.Length, destination.Length);
         destination[.._outputNames.Length].Clear();
         for (var c = 0; c < _columns.Length; c++)
         {
@@ -259,7 +260,7 @@ public sealed class FeatureEncoder
                 else if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
                     destination[_outputStart[c]] = x;
                 else
-                    TreesThrow.Argument($"Column '{spec.Name}': '{text}' is not a number.", nameof(values));
+                    ExaniaThrow.Argument($"Column '{spec.Name}': '{text}' is not a number.", nameof(values));
             }
             else if (spec.Kind == EncodedColumnKind.OneHot && !string.IsNullOrEmpty(text) && _lookup[c]!.TryGetValue(text, out var k))
                 destination[_outputStart[c] + k] = 1;

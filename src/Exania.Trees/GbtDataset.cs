@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Trees;
 
 /// <summary>
@@ -20,28 +22,28 @@ public sealed class GbtDataset
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         if ((long)rows * columns != values.Length)
-            TreesThrow.Argument($"Values has {values.Length} elements but {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(values));
+            ExaniaThrow.Argument($"Values has {values.Length} elements but {rows} rows x {columns} columns need {(long)rows * columns}.", nameof(values));
         if (columnNames.Count != columns)
-            TreesThrow.Argument($"{columnNames.Count} column names for {columns} columns.", nameof(columnNames));
+            ExaniaThrow.Argument($"{columnNames.Count} column names for {columns} columns.", nameof(columnNames));
         if (target.Length != rows)
-            TreesThrow.Argument($"{target.Length} targets for {rows} rows.", nameof(target));
+            ExaniaThrow.Argument($"{target.Length} targets for {rows} rows.", nameof(target));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var c = 0; c < columns; c++)
         {
             if (string.IsNullOrEmpty(columnNames[c]))
-                TreesThrow.Argument($"Column name {c} is empty.", nameof(columnNames));
+                ExaniaThrow.Argument($"Column name {c} is empty.", nameof(columnNames));
             if (!seen.Add(columnNames[c]))
-                TreesThrow.Argument($"Column name '{columnNames[c]}' appears twice.", nameof(columnNames));
+                ExaniaThrow.Argument($"Column name '{columnNames[c]}' appears twice.", nameof(columnNames));
         }
         for (var r = 0; r < rows; r++)
         {
             if (!double.IsFinite(target[r]))
-                TreesThrow.Argument($"Target of row {r} is {target[r]}; targets must be finite.", nameof(target));
+                ExaniaThrow.Argument($"Target of row {r} is {target[r]}; targets must be finite.", nameof(target));
         }
         for (var i = 0; i < values.Length; i++)
         {
             if (double.IsInfinity(values[i]))
-                TreesThrow.Argument($"Value at row {i / columns}, column {i % columns} ('{columnNames[i % columns]}') is {values[i]}; use NaN for a missing value, infinities are not allowed.", nameof(values));
+                ExaniaThrow.Argument($"Value at row {i / columns}, column {i % columns} ('{columnNames[i % columns]}') is {values[i]}; use NaN for a missing value, infinities are not allowed.", nameof(values));
         }
         Values = values;
         Rows = rows;
@@ -73,7 +75,7 @@ public sealed class GbtDataset
         for (var i = 0; i < rows.Length; i++)
         {
             if ((uint)rows[i] >= (uint)Rows)
-                TreesThrow.ArgumentOutOfRange(nameof(rows), rows[i], $"Row index must be in 0..{Rows - 1}.");
+                ExaniaThrow.ArgumentOutOfRange(nameof(rows), rows[i], $"Row index must be in 0..{Rows - 1}.");
             Row(rows[i]).CopyTo(values.AsSpan(i * Columns, Columns));
             target[i] = Target[rows[i]];
         }

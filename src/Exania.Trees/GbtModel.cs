@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Exania.Events;
-using Exania.Learning;
+using Exania.Core;
 
 namespace Exania.Trees;
 
@@ -97,24 +96,24 @@ public sealed class GbtModel
         ArgumentNullException.ThrowIfNull(featureNames);
         ArgumentNullException.ThrowIfNull(trees);
         if (featureNames.Count == 0)
-            TreesThrow.Argument("A model needs at least one feature.", nameof(featureNames));
+            ExaniaThrow.Argument("A model needs at least one feature.", nameof(featureNames));
         for (var i = 0; i < featureNames.Count; i++)
         {
             if (string.IsNullOrEmpty(featureNames[i]))
-                TreesThrow.Argument($"Feature name {i} is empty.", nameof(featureNames));
+                ExaniaThrow.Argument($"Feature name {i} is empty.", nameof(featureNames));
         }
         if (objective is not (GbtObjective.SquaredError or GbtObjective.Logistic))
-            TreesThrow.ArgumentOutOfRange(nameof(objective), objective, "Unknown objective.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(objective), objective, "Unknown objective.");
         if (!double.IsFinite(baseScore))
-            TreesThrow.Argument($"Base score is {baseScore}; it must be finite.", nameof(baseScore));
+            ExaniaThrow.Argument($"Base score is {baseScore}; it must be finite.", nameof(baseScore));
         for (var t = 0; t < trees.Count; t++)
         {
             ArgumentNullException.ThrowIfNull(trees[t], nameof(trees));
             if (trees[t].MaxFeature() >= featureNames.Count)
-                TreesThrow.Argument($"Tree {t} splits on feature {trees[t].MaxFeature()}, but there are {featureNames.Count} features.", nameof(trees));
+                ExaniaThrow.Argument($"Tree {t} splits on feature {trees[t].MaxFeature()}, but there are {featureNames.Count} features.", nameof(trees));
         }
         if (encoder is not null && !encoder.OutputNames.SequenceEqual(featureNames, StringComparer.Ordinal))
-            TreesThrow.Argument($"The encoder outputs [{string.Join(", ", encoder.OutputNames)}] but the model's features are [{string.Join(", ", featureNames)}].", nameof(encoder));
+            ExaniaThrow.Argument($"The encoder outputs [{string.Join(", ", encoder.OutputNames)}] but the model's features are [{string.Join(", ", featureNames)}].", nameof(encoder));
         _featureNames = [.. featureNames];
         _trees = [.. trees];
         Objective = objective;
@@ -145,7 +144,7 @@ public sealed class GbtModel
     public double PredictMargin(ReadOnlySpan<double> row)
     {
         if (row.Length != _featureNames.Length)
-            TreesThrow.LengthMismatch(nameof(row), _featureNames.Length, row.Length);
+            ExaniaThrow.LengthMismatch(nameof(row), _featureNames.Length, row.Length);
         var sum = BaseScore;
         foreach (var tree in _trees)
             sum += tree.Predict(row);
@@ -196,7 +195,7 @@ public sealed class GbtModel
     public double[] Predict(IReadOnlyList<RawColumn> columns, int threads = 0)
     {
         if (Encoder is null)
-            TreesThrow.InvalidOperation("This model has no feature encoder; pass encoded rows instead.");
+            ExaniaThrow.InvalidOperation("This model has no feature encoder; pass encoded rows instead.");
         var values = Encoder.Transform(columns);
         var result = new double[values.Length / _featureNames.Length];
         Predict(values, result, threads);
@@ -256,21 +255,21 @@ public sealed class GbtModel
     {
         var width = _featureNames.Length;
         if (values % width != 0)
-            TreesThrow.Argument($"{values} values is not a whole number of rows of {width} features.", "rowMajor");
+            ExaniaThrow.Argument($"{values} values is not a whole number of rows of {width} features.", "rowMajor");
         var rows = values / width;
         if (destination < rows)
-            TreesThrow.DestinationTooShort("destination", rows, destination);
+            ExaniaThrow.DestinationTooShort("destination", rows, destination);
         return rows;
     }
 
     private void CheckColumns(IReadOnlyList<string> names)
     {
         if (names.Count != _featureNames.Length)
-            TreesThrow.Argument($"The data has {names.Count} columns; the model expects {_featureNames.Length} ({string.Join(", ", _featureNames)}).", "data");
+            ExaniaThrow.Argument($"The data has {names.Count} columns; the model expects {_featureNames.Length} ({string.Join(", ", _featureNames)}).", "data");
         for (var c = 0; c < _featureNames.Length; c++)
         {
             if (!string.Equals(names[c], _featureNames[c], StringComparison.Ordinal))
-                TreesThrow.Argument($"Column {c} of the data is '{names[c]}'; the model expects '{_featureNames[c]}'.", "data");
+                ExaniaThrow.Argument($"Column {c} of the data is '{names[c]}'; the model expects '{_featureNames[c]}'.", "data");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Exania.Core;
 
 namespace Exania.Trees;
 
@@ -114,45 +115,45 @@ public sealed record GbtOptions
     public void Validate()
     {
         if (Rounds < 1)
-            TreesThrow.ArgumentOutOfRange(nameof(Rounds), Rounds, "Rounds must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Rounds), Rounds, "Rounds must be at least 1.");
         if (MaxDepth < 0 || MaxDepth > 30)
-            TreesThrow.ArgumentOutOfRange(nameof(MaxDepth), MaxDepth, "MaxDepth must be in 0..30.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxDepth), MaxDepth, "MaxDepth must be in 0..30.");
         if (Growth == GbtGrowth.DepthWise && MaxDepth == 0)
-            TreesThrow.ArgumentOutOfRange(nameof(MaxDepth), MaxDepth, "Depth-wise growth needs MaxDepth of at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxDepth), MaxDepth, "Depth-wise growth needs MaxDepth of at least 1.");
         if (Growth == GbtGrowth.LossGuided && MaxDepth == 0 && MaxLeaves == 0)
-            TreesThrow.ArgumentOutOfRange(nameof(MaxLeaves), MaxLeaves, "Loss-guided growth needs MaxLeaves > 0 or MaxDepth > 0, or trees are unbounded.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxLeaves), MaxLeaves, "Loss-guided growth needs MaxLeaves > 0 or MaxDepth > 0, or trees are unbounded.");
         if (!(LearningRate > 0 && LearningRate <= 1))
-            TreesThrow.ArgumentOutOfRange(nameof(LearningRate), LearningRate, "LearningRate (eta) must be in (0, 1].");
+            ExaniaThrow.ArgumentOutOfRange(nameof(LearningRate), LearningRate, "LearningRate (eta) must be in (0, 1].");
         if (!(MinChildWeight >= 0) || double.IsInfinity(MinChildWeight))
-            TreesThrow.ArgumentOutOfRange(nameof(MinChildWeight), MinChildWeight, "MinChildWeight must be finite and >= 0.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MinChildWeight), MinChildWeight, "MinChildWeight must be finite and >= 0.");
         if (!(Lambda >= 0) || double.IsInfinity(Lambda))
-            TreesThrow.ArgumentOutOfRange(nameof(Lambda), Lambda, "Lambda must be finite and >= 0.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Lambda), Lambda, "Lambda must be finite and >= 0.");
         if (!(Alpha >= 0) || double.IsInfinity(Alpha))
-            TreesThrow.ArgumentOutOfRange(nameof(Alpha), Alpha, "Alpha must be finite and >= 0.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Alpha), Alpha, "Alpha must be finite and >= 0.");
         if (!(Gamma >= 0) || double.IsInfinity(Gamma))
-            TreesThrow.ArgumentOutOfRange(nameof(Gamma), Gamma, "Gamma must be finite and >= 0.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Gamma), Gamma, "Gamma must be finite and >= 0.");
         if (!(Subsample > 0 && Subsample <= 1))
-            TreesThrow.ArgumentOutOfRange(nameof(Subsample), Subsample, "Subsample must be in (0, 1].");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Subsample), Subsample, "Subsample must be in (0, 1].");
         if (!(ColsampleByTree > 0 && ColsampleByTree <= 1))
-            TreesThrow.ArgumentOutOfRange(nameof(ColsampleByTree), ColsampleByTree, "ColsampleByTree must be in (0, 1].");
+            ExaniaThrow.ArgumentOutOfRange(nameof(ColsampleByTree), ColsampleByTree, "ColsampleByTree must be in (0, 1].");
         if (MaxBins < 2 || MaxBins > 65536)
-            TreesThrow.ArgumentOutOfRange(nameof(MaxBins), MaxBins, "MaxBins must be in 2..65536 (it counts the missing-value bin).");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxBins), MaxBins, "MaxBins must be in 2..65536 (it counts the missing-value bin).");
         if (Growth is not (GbtGrowth.DepthWise or GbtGrowth.LossGuided))
-            TreesThrow.ArgumentOutOfRange(nameof(Growth), Growth, "Growth must be DepthWise or LossGuided.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Growth), Growth, "Growth must be DepthWise or LossGuided.");
         if (MaxLeaves < 0 || MaxLeaves == 1)
-            TreesThrow.ArgumentOutOfRange(nameof(MaxLeaves), MaxLeaves, "MaxLeaves must be 0 (unlimited) or at least 2.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxLeaves), MaxLeaves, "MaxLeaves must be 0 (unlimited) or at least 2.");
         if (EarlyStoppingRounds < 0)
-            TreesThrow.ArgumentOutOfRange(nameof(EarlyStoppingRounds), EarlyStoppingRounds, "EarlyStoppingRounds must be >= 0 (0 = off).");
+            ExaniaThrow.ArgumentOutOfRange(nameof(EarlyStoppingRounds), EarlyStoppingRounds, "EarlyStoppingRounds must be >= 0 (0 = off).");
         if (Objective is not (GbtObjective.SquaredError or GbtObjective.Logistic))
-            TreesThrow.ArgumentOutOfRange(nameof(Objective), Objective, "Objective must be SquaredError or Logistic.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Objective), Objective, "Objective must be SquaredError or Logistic.");
         if (Threads < 1)
-            TreesThrow.ArgumentOutOfRange(nameof(Threads), Threads, "Threads must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Threads), Threads, "Threads must be at least 1.");
         if (BaseScore is { } b)
         {
             if (!double.IsFinite(b))
-                TreesThrow.ArgumentOutOfRange(nameof(BaseScore), b, "BaseScore must be finite.");
+                ExaniaThrow.ArgumentOutOfRange(nameof(BaseScore), b, "BaseScore must be finite.");
             if (Objective == GbtObjective.Logistic && !(b > 0 && b < 1))
-                TreesThrow.ArgumentOutOfRange(nameof(BaseScore), b, "With the logistic objective BaseScore is a probability in (0, 1).");
+                ExaniaThrow.ArgumentOutOfRange(nameof(BaseScore), b, "With the logistic objective BaseScore is a probability in (0, 1).");
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Trees;
 
@@ -30,14 +31,14 @@ public static class GbtTrainer
         options ??= new GbtOptions();
         options.Validate();
         if (train.Rows == 0)
-            TreesThrow.Argument("The training set has no rows.", nameof(train));
+            ExaniaThrow.Argument("The training set has no rows.", nameof(train));
         CheckTarget(train, options.Objective, nameof(train));
         if (validation is not null)
         {
             if (!validation.ColumnNames.SequenceEqual(train.ColumnNames, StringComparer.Ordinal))
-                TreesThrow.Argument("The validation set's columns differ from the training set's.", nameof(validation));
+                ExaniaThrow.Argument("The validation set's columns differ from the training set's.", nameof(validation));
             if (validation.Rows == 0)
-                TreesThrow.Argument("The validation set has no rows.", nameof(validation));
+                ExaniaThrow.Argument("The validation set has no rows.", nameof(validation));
             CheckTarget(validation, options.Objective, nameof(validation));
         }
 
@@ -151,7 +152,7 @@ public static class GbtTrainer
         if (options.Objective == GbtObjective.SquaredError)
             return mean;
         if (!(mean > 0 && mean < 1))
-            TreesThrow.Argument($"The positive rate is {mean}: logistic training needs both classes (or set BaseScore).", "train");
+            ExaniaThrow.Argument($"The positive rate is {mean}: logistic training needs both classes (or set BaseScore).", "train");
         return Math.Log(mean / (1 - mean));
     }
 
@@ -221,9 +222,9 @@ public static class GbtTrainer
     private static double Metric(GbtObjective objective, double[] margin, double[] y, double[] scratch)
     {
         if (objective == GbtObjective.SquaredError)
-            return GbtMetrics.Rmse(margin, y);
+            return Metrics.Rmse(margin, y);
         TensorPrimitives.Sigmoid(margin, scratch);
-        return GbtMetrics.LogLoss(scratch, y);
+        return Metrics.LogLoss(scratch, y);
     }
 
     private static void CheckTarget(GbtDataset data, GbtObjective objective, string paramName)
@@ -233,7 +234,7 @@ public static class GbtTrainer
         for (var r = 0; r < data.Rows; r++)
         {
             if (data.Target[r] is not (0 or 1))
-                TreesThrow.Argument($"Target of row {r} is {data.Target[r]}; the logistic objective needs 0/1 labels.", paramName);
+                ExaniaThrow.Argument($"Target of row {r} is {data.Target[r]}; the logistic objective needs 0/1 labels.", paramName);
         }
     }
 }

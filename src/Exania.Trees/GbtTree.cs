@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Exania.Core;
 
 namespace Exania.Trees;
 
@@ -39,10 +40,10 @@ public sealed class GbtTree
         ArgumentNullException.ThrowIfNull(cover);
         var n = feature.Length;
         if (n == 0)
-            TreesThrow.Argument("A tree needs at least one node.", nameof(feature));
+            ExaniaThrow.Argument("A tree needs at least one node.", nameof(feature));
         if (threshold.Length != n || defaultLeft.Length != n || left.Length != n || right.Length != n ||
             value.Length != n || gain.Length != n || cover.Length != n)
-            TreesThrow.Argument($"Node arrays differ in length: feature {n}, threshold {threshold.Length}, default_left {defaultLeft.Length}, left {left.Length}, right {right.Length}, value {value.Length}, gain {gain.Length}, cover {cover.Length}.", nameof(feature));
+            ExaniaThrow.Argument($"Node arrays differ in length: feature {n}, threshold {threshold.Length}, default_left {defaultLeft.Length}, left {left.Length}, right {right.Length}, value {value.Length}, gain {gain.Length}, cover {cover.Length}.", nameof(feature));
         var parents = new int[n];
         _thresholdF = new float[n];
         for (var i = 0; i < n; i++)
@@ -50,18 +51,18 @@ public sealed class GbtTree
             if (left[i] == -1 || right[i] == -1)
             {
                 if (left[i] != -1 || right[i] != -1 || feature[i] != -1)
-                    TreesThrow.Argument($"Node {i} is half a leaf: left {left[i]}, right {right[i]}, feature {feature[i]} (a leaf has all three -1).", nameof(left));
+                    ExaniaThrow.Argument($"Node {i} is half a leaf: left {left[i]}, right {right[i]}, feature {feature[i]} (a leaf has all three -1).", nameof(left));
                 if (!double.IsFinite(value[i]))
-                    TreesThrow.Argument($"Leaf {i} has value {value[i]}; it must be finite.", nameof(value));
+                    ExaniaThrow.Argument($"Leaf {i} has value {value[i]}; it must be finite.", nameof(value));
                 continue;
             }
             if (feature[i] < 0)
-                TreesThrow.Argument($"Node {i} splits on feature {feature[i]}.", nameof(feature));
+                ExaniaThrow.Argument($"Node {i} splits on feature {feature[i]}.", nameof(feature));
             if (left[i] <= i || left[i] >= n || right[i] <= i || right[i] >= n || left[i] == right[i])
-                TreesThrow.Argument($"Node {i} has children {left[i]} and {right[i]}; they must be distinct nodes after it, below {n}.", nameof(left));
+                ExaniaThrow.Argument($"Node {i} has children {left[i]} and {right[i]}; they must be distinct nodes after it, below {n}.", nameof(left));
             var t = (float)threshold[i];
             if (!float.IsFinite(t) || t != threshold[i])
-                TreesThrow.Argument($"Node {i} has threshold {threshold[i]}; it must be a finite float32 value.", nameof(threshold));
+                ExaniaThrow.Argument($"Node {i} has threshold {threshold[i]}; it must be a finite float32 value.", nameof(threshold));
             _thresholdF[i] = t;
             parents[left[i]]++;
             parents[right[i]]++;
@@ -69,7 +70,7 @@ public sealed class GbtTree
         for (var i = 1; i < n; i++)
         {
             if (parents[i] != 1)
-                TreesThrow.Argument($"Node {i} has {parents[i]} parents; every node but the root needs exactly one.", nameof(left));
+                ExaniaThrow.Argument($"Node {i} has {parents[i]} parents; every node but the root needs exactly one.", nameof(left));
         }
         _feature = feature;
         _threshold = threshold;

@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Trees;
 
 /// <summary>
@@ -26,7 +28,7 @@ public static class HistogramCuts
     public static float[] Compute(ReadOnlySpan<double> column, int maxBins)
     {
         if (maxBins < 2)
-            TreesThrow.ArgumentOutOfRange(nameof(maxBins), maxBins, "maxBins must be at least 2 (one bin is for missing values).");
+            ExaniaThrow.ArgumentOutOfRange(nameof(maxBins), maxBins, "maxBins must be at least 2 (one bin is for missing values).");
         var buffer = new float[column.Length];
         var n = 0;
         foreach (var v in column)

@@ -1,4 +1,5 @@
 using Exania.Cli;
+using Exania.Click;
 using Exania.Events;
 using Exania.Features;
 using Exania.Learning;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Exania.Learning;
+using Exania.Click;
+using Exania.Core;
 
 namespace Exania.Learning.Tests;
 

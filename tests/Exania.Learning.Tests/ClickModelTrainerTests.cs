@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Exania.Learning;
+using Exania.Click;
 
 namespace Exania.Learning.Tests;
 

@@ -1,4 +1,4 @@
-using Exania.Learning;
+using Exania.Core;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,4 +1,4 @@
-using Exania.Learning;
+using Exania.Core;
 
 namespace Exania.Learning.Tests;
 

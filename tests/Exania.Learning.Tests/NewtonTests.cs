@@ -1,4 +1,4 @@
-using Exania.Learning;
+using Exania.Core;
 
 namespace Exania.Learning.Tests;
 
@@ -49,11 +49,11 @@ public class NewtonTests
         // A = [[4, 2, 0], [2, 5, 1], [0, 1, 3]], x = [1, -1, 2] gives b = A x = [2, -1, 5].
         double[] a = [4, 2, 0, 2, 5, 1, 0, 1, 3];
         double[] b = [2, -1, 5];
-        Assert.True(LogisticRegression.CholeskySolve(a, 3, b));
+        Assert.True(Cholesky.Solve(a, 3, b));
         Assert.Equal(1, b[0], 12);
         Assert.Equal(-1, b[1], 12);
         Assert.Equal(2, b[2], 12);
-        Assert.False(LogisticRegression.CholeskySolve(new double[] { 1, 2, 2, 1 }, 2, new double[2]));
+        Assert.False(Cholesky.Solve(new double[] { 1, 2, 2, 1 }, 2, new double[2]));
     }
 
     [Fact]

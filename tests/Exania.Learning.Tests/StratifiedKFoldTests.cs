@@ -1,5 +1,3 @@
-using Exania.Learning;
-
 namespace Exania.Learning.Tests;
 
 public class StratifiedKFoldTests

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Exania.Learning;
 
 namespace Exania.Learning.Tests;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Exania.Click;
 using Exania.Features;
-using Exania.Learning;
 using Exania.Onnx.Proto;
 
 namespace Exania.Onnx.Tests;

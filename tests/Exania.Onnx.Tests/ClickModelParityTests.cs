@@ -1,4 +1,4 @@
-using Exania.Learning;
+using Exania.Click;
 
 namespace Exania.Onnx.Tests;
 

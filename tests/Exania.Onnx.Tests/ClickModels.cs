@@ -1,3 +1,4 @@
+using Exania.Click;
 using Exania.Events;
 using Exania.Features;
 using Exania.Learning;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Exania.Cli;
+using Exania.Click;
 
 namespace Exania.Onnx.Tests;
 

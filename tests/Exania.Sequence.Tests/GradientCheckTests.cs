@@ -1,5 +1,3 @@
-using Exania.Sequence;
-
 namespace Exania.Sequence.Tests;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Exania.Events;
-using Exania.Sequence;
 
 namespace Exania.Sequence.Tests;
 

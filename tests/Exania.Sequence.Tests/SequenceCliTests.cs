@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Exania.Cli;
 using Exania.Testing;
 
 namespace Exania.Sequence.Tests;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Exania.Sequence;
 using Exania.Synthetic;
 using Exania.Testing;
 using Xunit.Abstractions;

@@ -1,6 +1,5 @@
+using Exania.Core;
 using Exania.Events;
-using Exania.Learning;
-using Exania.Sequence;
 using Exania.Synthetic;
 
 namespace Exania.Sequence.Tests;

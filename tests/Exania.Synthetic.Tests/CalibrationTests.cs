@@ -1,6 +1,5 @@
 using Exania.Events;
 using Exania.Features;
-using Exania.Synthetic;
 
 namespace Exania.Synthetic.Tests;
 

@@ -1,5 +1,4 @@
 using Exania.Events;
-using Exania.Synthetic;
 
 namespace Exania.Synthetic.Tests;
 

@@ -1,5 +1,3 @@
-using Exania.Synthetic;
-
 namespace Exania.Synthetic.Tests;
 
 public class DeterminismTests

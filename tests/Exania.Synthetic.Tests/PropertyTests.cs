@@ -1,4 +1,3 @@
-using Exania.Synthetic;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,3 @@
-using Exania.Events;
-using Exania.Synthetic;
-
 namespace Exania.Synthetic.Tests;
 
 public class StateDependenceTests

@@ -1,5 +1,5 @@
 using Exania.Campaigns;
-using Exania.Events;
+using Exania.Core;
 
 namespace Exania.Tests;
 
@@ -39,7 +39,7 @@ public class CampaignTests
         var options = CampaignReadOptions.Default with { ColumnMap = CampaignReadOptions.ParseColumnMap("spend=cost") };
         var (table, _, _) = ReadCsv("cost,revenue\n2,3\n", options);
         Assert.Equal([2.0], table.Get("spend").Numbers!);
-        var ex = Assert.Throws<EventFormatException>(() => ReadCsv("price,revenue\n2,3\n", options));
+        var ex = Assert.Throws<DataFormatException>(() => ReadCsv("price,revenue\n2,3\n", options));
         Assert.Contains("column 'cost' (mapped to spend) is not in the file", ex.Message);
         Assert.Throws<FormatException>(() => CampaignReadOptions.ParseColumnMap("spend"));
     }
@@ -48,7 +48,7 @@ public class CampaignTests
     public void Reader_BadRows_FailWithFileAndLine_OrAreSkippedAndCounted()
     {
         const string text = "spend,revenue\n1,2\n3\n4,Infinity\n5,6\n";
-        var ex = Assert.Throws<EventFormatException>(() => ReadCsv(text));
+        var ex = Assert.Throws<DataFormatException>(() => ReadCsv(text));
         Assert.Equal("c.csv:3: expected 2 fields, found 1", ex.Message);
         var (table, summary, rejects) = ReadCsv(text, CampaignReadOptions.Default with { OnBadRow = BadRowPolicy.Skip });
         Assert.Equal(4, summary.RowsRead);
@@ -60,7 +60,7 @@ public class CampaignTests
     }
 
     [Fact]
-    public void Reader_EmptyFile_Throws() => Assert.Throws<EventFormatException>(() => ReadCsv(""));
+    public void Reader_EmptyFile_Throws() => Assert.Throws<DataFormatException>(() => ReadCsv(""));
 
     [Fact]
     public void Reader_JsonLines_GivesTheSameTable()
@@ -72,7 +72,7 @@ public class CampaignTests
         Assert.Equal([1.5, double.NaN, 2.0], table.Get("spend").Numbers!);
         Assert.Equal<IEnumerable<string?>>(["feed", null, "side"], table.Get("placement").Texts!);
         File.WriteAllText(dir.File("bad.jsonl"), "{\"spend\":[1]}\n");
-        Assert.Contains("bad.jsonl:1: spend is a JSON array", Assert.Throws<EventFormatException>(() => CampaignTableReader.Read(dir.File("bad.jsonl"))).Message);
+        Assert.Contains("bad.jsonl:1: spend is a JSON array", Assert.Throws<DataFormatException>(() => CampaignTableReader.Read(dir.File("bad.jsonl"))).Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Tests;
@@ -54,7 +55,7 @@ public class EventReaderTests
     public void ReadCsv_MappedColumnMissing_ThrowsNamingColumns()
     {
         var options = EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("timestamp=ts") };
-        var ex = Assert.Throws<EventFormatException>(() => TestData.ReadCsv("user_id,time,action\nu,1,click\n", options));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv("user_id,time,action\nu,1,click\n", options));
         Assert.Contains("column 'ts'", ex.Message);
         Assert.Contains("user_id, time, action", ex.Message);
     }
@@ -106,7 +107,7 @@ public class EventReaderTests
     {
         _ = kind;
         var text = TestData.Header + "u0,s0,0,click,,,,,,,,\n" + row + "\n";
-        var ex = Assert.Throws<EventFormatException>(() => TestData.ReadCsv(text));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv(text));
         Assert.Equal("test.csv", ex.File);
         Assert.Equal(3, ex.Line);
         Assert.Contains(reason, ex.Reason);
@@ -135,7 +136,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_EmptyFile_ThrowsClearError()
     {
-        var ex = Assert.Throws<EventFormatException>(() => TestData.ReadCsv(""));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv(""));
         Assert.Contains("empty", ex.Message);
     }
 
@@ -150,7 +151,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_MissingRequiredColumn_Throws()
     {
-        var ex = Assert.Throws<EventFormatException>(() => TestData.ReadCsv("user_id,action\nu,click\n"));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv("user_id,action\nu,click\n"));
         Assert.Contains("required column timestamp", ex.Message);
     }
 
@@ -188,7 +189,7 @@ public class EventReaderTests
     public void ReadCsv_LineNumbers_CountQuotedNewlinesAndCrLf()
     {
         var text = "user_id,timestamp,action,page\r\nu,1,click,\"two\nlines\"\r\nu,x,click,p\r\n";
-        var ex = Assert.Throws<EventFormatException>(() => TestData.ReadCsv(text));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv(text));
         Assert.Equal(4, ex.Line);
     }
 
@@ -241,14 +242,14 @@ public class EventReaderTests
         Assert.Equal(2, summary.RejectedByKind["malformed"]);
         Assert.Equal(1, summary.RejectedByKind["wrong_type"]);
         Assert.Equal(1, summary.RejectedByKind["out_of_range"]);
-        var failing = Assert.Throws<EventFormatException>(() =>
+        var failing = Assert.Throws<DataFormatException>(() =>
             EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", new EventLog()));
         Assert.Equal(2, failing.Line);
     }
 
     [Fact]
     public void ReadJsonLines_EmptyFile_Throws() =>
-        Assert.Throws<EventFormatException>(() => EventReader.ReadJsonLines(new MemoryStream(), "e.jsonl", new EventLog()));
+        Assert.Throws<DataFormatException>(() => EventReader.ReadJsonLines(new MemoryStream(), "e.jsonl", new EventLog()));
 
     [Fact]
     public void RejectFileWriter_WritesOnlyWhenRejects()

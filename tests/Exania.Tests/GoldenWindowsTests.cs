@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Exania.Core;
 using Exania.Events;
 using Exania.Features;
 using Exania.Synthetic;

@@ -1,4 +1,5 @@
 using System.Text;
+using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Tests;
@@ -69,7 +70,7 @@ public class NestedEventsTests
     public void Otto_ReadAsFlat_FailsWithAHintAtNestedEvents()
     {
         var options = s_otto with { NestedEvents = null };
-        var ex = Assert.Throws<EventFormatException>(() => EventReader.Read(TestData.Path("otto_train.jsonl"), new EventLog(), options));
+        var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(TestData.Path("otto_train.jsonl"), new EventLog(), options));
         Assert.Equal(1, ex.Line);
         Assert.StartsWith("otto_train.jsonl:1: timestamp is missing or empty", ex.Message);
         Assert.Contains("read them with --nested-events events", ex.Message);
@@ -139,7 +140,7 @@ public class NestedEventsTests
             "\n" +
             "{\"session\":2,\"events\":[" + string.Join(",", Enumerable.Range(0, 7).Select(i => $"{{\"aid\":{i},\"ts\":{1659304800100 + i},\"type\":\"clicks\"}}")) +
             ",{\"aid\":7,\"ts\":\"abc\",\"type\":\"clicks\"},{\"aid\":8,\"ts\":\"also bad\",\"type\":\"clicks\"}]}\n";
-        var ex = Assert.Throws<EventFormatException>(() => Read(jsonl, s_otto));
+        var ex = Assert.Throws<DataFormatException>(() => Read(jsonl, s_otto));
         Assert.Equal("t.jsonl:3: event 7: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time", ex.Message);
         Assert.Equal(3, ex.Line);
     }
@@ -152,7 +153,7 @@ public class NestedEventsTests
     [InlineData("{\"session\":{\"id\":1},\"events\":[]}", "t.jsonl:1: session is a JSON object, expected a string or number")]
     public void MalformedLine_Fail_ExactMessage(string line, string message)
     {
-        var ex = Assert.Throws<EventFormatException>(() => Read(line + "\n", s_otto));
+        var ex = Assert.Throws<DataFormatException>(() => Read(line + "\n", s_otto));
         Assert.Equal(message, ex.Message);
     }
 
@@ -222,7 +223,7 @@ public class NestedEventsTests
     [Fact]
     public void NestedEvents_OnCsv_OrEmptyName_IsAnError()
     {
-        var csv = Assert.Throws<EventFormatException>(() => TestData.ReadCsv(TestData.Header, s_otto));
+        var csv = Assert.Throws<DataFormatException>(() => TestData.ReadCsv(TestData.Header, s_otto));
         Assert.Contains("JSON Lines only", csv.Message);
         Assert.Throws<ArgumentException>(() => Read("{}\n", s_otto with { NestedEvents = " " }));
     }

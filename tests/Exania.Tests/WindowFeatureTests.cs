@@ -1,3 +1,4 @@
+using Exania.Core;
 using Exania.Events;
 using Exania.Features;
 
@@ -209,9 +210,9 @@ public class WindowFeatureTests
         var header = "session_id,window_end," + string.Join(',', WindowFeatures.Names) + ",label\n";
         var good = "s,10," + string.Join(',', Enumerable.Repeat("1", 20)) + ",0\n";
         var nan = "s,20," + string.Join(',', Enumerable.Repeat("1", 12)) + ",NaN," + string.Join(',', Enumerable.Repeat("1", 7)) + ",1\n";
-        var ex = Assert.Throws<EventFormatException>(() => WindowCsv.Read(new StringReader(header + good + nan), "w.csv"));
+        var ex = Assert.Throws<DataFormatException>(() => WindowCsv.Read(new StringReader(header + good + nan), "w.csv"));
         Assert.Equal("w.csv:3: attention_score is NaN, not a finite number", ex.Message);
-        var missing = Assert.Throws<EventFormatException>(() => WindowCsv.Read(new StringReader("session_id,label\n"), "w.csv"));
+        var missing = Assert.Throws<DataFormatException>(() => WindowCsv.Read(new StringReader("session_id,label\n"), "w.csv"));
         Assert.Contains("time_since_last_action", missing.Message);
     }
 

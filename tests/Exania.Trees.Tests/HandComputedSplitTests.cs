@@ -1,5 +1,3 @@
-using Exania.Trees;
-
 namespace Exania.Trees.Tests;
 
 /// <summary>

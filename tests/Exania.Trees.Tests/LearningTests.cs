@@ -1,5 +1,4 @@
-using Exania.Learning;
-using Exania.Trees;
+using Exania.Core;
 
 namespace Exania.Trees.Tests;
 
@@ -14,7 +13,7 @@ public class LearningTests
         var test = TestData.Regression(2000, 2);
         var model = GbtTrainer.Train(train, s_options);
 
-        var r2 = GbtMetrics.R2(model.Predict(test), test.Target);
+        var r2 = Metrics.R2(model.Predict(test), test.Target);
         var linear = TestData.LinearR2(train, test);
         Assert.True(r2 > 0.9, $"tree R2 {r2}");
         Assert.True(linear < 0.5, $"linear R2 {linear}");
@@ -46,7 +45,7 @@ public class LearningTests
         Assert.All(model.Trees, t => Assert.InRange(t.LeafCount, 1, 8));
         Assert.Contains(model.Trees, t => t.LeafCount == 8);
         Assert.Contains(model.Trees, t => t.Depth > 3); // loss-guided trees are not balanced
-        Assert.True(GbtMetrics.R2(model.Predict(test), test.Target) > 0.85);
+        Assert.True(Metrics.R2(model.Predict(test), test.Target) > 0.85);
     }
 
     [Fact]
@@ -73,7 +72,7 @@ public class LearningTests
         var best = Array.IndexOf(history, history.Min());
         Assert.Equal(best, info.BestIteration);
         Assert.Equal(info.BestIteration + 1, model.Trees.Count);
-        Assert.Equal(history[best], GbtMetrics.Rmse(model.Predict(validation), validation.Target), 9);
+        Assert.Equal(history[best], Metrics.Rmse(model.Predict(validation), validation.Target), 9);
     }
 
     [Fact]
@@ -86,7 +85,7 @@ public class LearningTests
         Assert.Equal(30, model.Trees.Count);
         Assert.Equal("logloss", model.Training!.Metric);
         Assert.Equal(30, model.Training.ValidationHistory!.Length);
-        Assert.Equal(GbtMetrics.LogLoss(model.Predict(validation), validation.Target), model.Training.ValidationHistory[^1], 9);
+        Assert.Equal(Metrics.LogLoss(model.Predict(validation), validation.Target), model.Training.ValidationHistory[^1], 9);
     }
 
     [Fact]

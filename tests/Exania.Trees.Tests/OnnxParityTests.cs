@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Exania.Onnx;
 using Exania.Testing;
-using Exania.Trees;
 
 namespace Exania.Trees.Tests;
 

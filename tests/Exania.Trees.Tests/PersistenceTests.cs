@@ -1,5 +1,4 @@
-using Exania.Learning;
-using Exania.Trees;
+using Exania.Core;
 
 namespace Exania.Trees.Tests;
 

@@ -1,4 +1,4 @@
-using Exania.Trees;
+using Exania.Core;
 
 namespace Exania.Trees.Tests;
 
@@ -122,7 +122,7 @@ internal static class TestData
             for (var i = 0; i < k; i++)
                 predictions[r] += f[i] * a[i, k] / a[i, i];
         }
-        return GbtMetrics.R2(predictions, test.Target);
+        return Metrics.R2(predictions, test.Target);
     }
 
     public static byte[] Labels(double[] y)

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Exania.Events;
+namespace Exania.Core;
 
 /// <summary>
 /// Splits RFC 4180 CSV into rows of fields, streaming from a <see cref="TextReader"/> through a fixed buffer.
@@ -52,7 +52,7 @@ public sealed class CsvTokenizer
         for (var i = 0; i < FieldCount; i++)
         {
             if (i > 0) writer.Write(_delimiter);
-            EventCsvWriter.WriteField(writer, Field(i).ToString());
+            CsvFieldWriter.WriteField(writer, Field(i).ToString());
         }
         return writer.ToString();
     }

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using Exania.Core;
+using Exania.Learning;
 
-namespace Exania.Learning;
+namespace Exania.Click;
 
 /// <summary>
 /// Cross-validates and trains the <see cref="ClickModel"/>: standardize (fitted on the training rows), polynomial
@@ -125,7 +127,7 @@ public static class ClickModelTrainer
             || crossValidation.Degree != options.Degree || crossValidation.C != options.C
             || crossValidation.ClassBalancing != options.ClassBalancing)
         {
-            LearningThrow.Argument(
+            ExaniaThrow.Argument(
                 $"The cross-validation report ({crossValidation.Rows} rows x {crossValidation.Features}, degree {crossValidation.Degree}, C {crossValidation.C}, balancing {crossValidation.ClassBalancing}) does not match the data ({data.Rows} x {data.Columns}) and options (degree {options.Degree}, C {options.C}, balancing {options.ClassBalancing}).",
                 nameof(crossValidation));
         }

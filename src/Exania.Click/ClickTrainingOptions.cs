@@ -1,4 +1,7 @@
-namespace Exania.Learning;
+using Exania.Core;
+using Exania.Learning;
+
+namespace Exania.Click;
 
 /// <summary>
 /// Options of <see cref="ClickModelTrainer"/>. Immutable: tweak with <c>with { ... }</c>; defaults live in <see cref="Defaults"/>.
@@ -57,18 +60,18 @@ public sealed record ClickTrainingOptions
     public void Validate()
     {
         if (Degree is < 1 or > 4)
-            LearningThrow.ArgumentOutOfRange(nameof(Degree), Degree, "Degree must be in 1..4.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Degree), Degree, "Degree must be in 1..4.");
         if (Folds < 2)
-            LearningThrow.ArgumentOutOfRange(nameof(Folds), Folds, "Folds must be at least 2.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Folds), Folds, "Folds must be at least 2.");
         if (!(C > 0) || double.IsInfinity(C))
-            LearningThrow.ArgumentOutOfRange(nameof(C), C, "C must be finite and positive.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(C), C, "C must be finite and positive.");
         if (MaxIterations < 1)
-            LearningThrow.ArgumentOutOfRange(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
         if (!(Tolerance > 0) || double.IsInfinity(Tolerance))
-            LearningThrow.ArgumentOutOfRange(nameof(Tolerance), Tolerance, "Tolerance must be finite and positive.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(Tolerance), Tolerance, "Tolerance must be finite and positive.");
         if (History < 1)
-            LearningThrow.ArgumentOutOfRange(nameof(History), History, "History must be at least 1.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(History), History, "History must be at least 1.");
         if (TopFeatures < 0)
-            LearningThrow.ArgumentOutOfRange(nameof(TopFeatures), TopFeatures, "TopFeatures must be zero or positive.");
+            ExaniaThrow.ArgumentOutOfRange(nameof(TopFeatures), TopFeatures, "TopFeatures must be zero or positive.");
     }
 }

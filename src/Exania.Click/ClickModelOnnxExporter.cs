@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Exania.Learning;
+using Exania.Onnx;
 
-namespace Exania.Onnx;
+namespace Exania.Click;
 
 /// <summary>Arithmetic type inside an exported graph. Inputs and the probability output are float32 either way.</summary>
 public enum OnnxPrecision

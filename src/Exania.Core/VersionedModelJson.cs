@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Exania.Learning;
+namespace Exania.Core;
 
 /// <summary>The <c>format</c> and <c>version</c> fields every Exania model file starts with.</summary>
 public interface IVersionedModelFile

@@ -1,13 +1,16 @@
-namespace Exania.Trees;
+namespace Exania.Core;
 
-/// <summary>Regression and probability metrics used for early stopping and reports (scikit-learn definitions).</summary>
-public static class GbtMetrics
+/// <summary>
+/// Regression and probability metrics every model reports and early stopping watches (scikit-learn definitions):
+/// RMSE, MAE, R², log-loss. Sums run in index order, so a figure is the same on every machine and thread count.
+/// </summary>
+public static partial class Metrics
 {
     /// <summary>Root mean squared error, <c>sqrt(mean((p - y)²))</c>.</summary>
     /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
     public static double Rmse(ReadOnlySpan<double> predictions, ReadOnlySpan<double> targets)
     {
-        Check(predictions, targets);
+        CheckPaired(predictions, targets);
         double sum = 0;
         for (var i = 0; i < predictions.Length; i++)
         {
@@ -21,7 +24,7 @@ public static class GbtMetrics
     /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
     public static double R2(ReadOnlySpan<double> predictions, ReadOnlySpan<double> targets)
     {
-        Check(predictions, targets);
+        CheckPaired(predictions, targets);
         double mean = 0;
         foreach (var t in targets)
             mean += t;
@@ -39,7 +42,7 @@ public static class GbtMetrics
     /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
     public static double LogLoss(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> labels)
     {
-        Check(probabilities, labels);
+        CheckPaired(probabilities, labels);
         double sum = 0;
         for (var i = 0; i < labels.Length; i++)
         {
@@ -49,11 +52,22 @@ public static class GbtMetrics
         return sum / labels.Length;
     }
 
-    private static void Check(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    /// <summary>Mean absolute error, <c>mean(|p - y|)</c>.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
+    public static double Mae(ReadOnlySpan<double> predictions, ReadOnlySpan<double> targets)
+    {
+        CheckPaired(predictions, targets);
+        double sum = 0;
+        for (var i = 0; i < predictions.Length; i++)
+            sum += Math.Abs(predictions[i] - targets[i]);
+        return sum / predictions.Length;
+    }
+
+    private static void CheckPaired(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         if (a.Length != b.Length)
-            TreesThrow.LengthMismatch("targets", a.Length, b.Length);
+            ExaniaThrow.LengthMismatch("targets", a.Length, b.Length);
         if (a.Length == 0)
-            TreesThrow.Argument("Metrics need at least one row.");
+            ExaniaThrow.Argument("Metrics need at least one row.");
     }
 }

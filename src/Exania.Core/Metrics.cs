@@ -1,4 +1,4 @@
-namespace Exania.Learning;
+namespace Exania.Core;
 
 /// <summary>Precision, recall and F1 of the rule "predict positive when score >= threshold".</summary>
 /// <param name="Threshold">The decision threshold.</param>
@@ -10,7 +10,7 @@ public sealed record ThresholdScores(double Threshold, double Precision, double 
 
 /// <summary>Binary classification metrics matching scikit-learn's definitions.</summary>
 /// <remarks>Scores must be finite; labels 0/1. Metrics that need both classes throw when one is missing.</remarks>
-public static class Metrics
+public static partial class Metrics
 {
     /// <summary>
     /// Area under the ROC curve, as <c>sklearn.metrics.roc_auc_score</c>: the Mann-Whitney statistic with tied scores
@@ -21,7 +21,7 @@ public static class Metrics
     {
         var (positives, negatives) = Validate(scores, labels);
         if (positives == 0 || negatives == 0)
-            LearningThrow.SingleClass("ROC AUC", positives, negatives);
+            ExaniaThrow.SingleClass("ROC AUC", positives, negatives);
         var order = SortAscending(scores);
         // Sum of (1-based, tie-averaged) ranks of the positives.
         double positiveRankSum = 0;
@@ -53,7 +53,7 @@ public static class Metrics
     {
         var (positives, negatives) = Validate(scores, labels);
         if (positives == 0)
-            LearningThrow.SingleClass("Average precision", positives, negatives);
+            ExaniaThrow.SingleClass("Average precision", positives, negatives);
         var order = SortAscending(scores);
         double truePositives = 0, falsePositives = 0, previousRecall = 0, sum = 0;
         var i = order.Length - 1;
@@ -81,7 +81,7 @@ public static class Metrics
     {
         var (positives, _) = Validate(scores, labels);
         if (double.IsNaN(threshold))
-            LearningThrow.Argument("Threshold is NaN.", nameof(threshold));
+            ExaniaThrow.Argument("Threshold is NaN.", nameof(threshold));
         long truePositives = 0, predicted = 0;
         for (var i = 0; i < scores.Length; i++)
         {
@@ -102,7 +102,7 @@ public static class Metrics
     {
         var (positives, negatives) = Validate(scores, labels);
         if (positives == 0)
-            LearningThrow.SingleClass("Best-F1 threshold", positives, negatives);
+            ExaniaThrow.SingleClass("Best-F1 threshold", positives, negatives);
         var order = SortAscending(scores);
         long truePositives = 0, predicted = 0;
         double bestF1 = -1, bestThreshold = double.NaN;
@@ -140,16 +140,16 @@ public static class Metrics
     private static (int Positives, int Negatives) Validate(ReadOnlySpan<double> scores, ReadOnlySpan<byte> labels)
     {
         if (scores.Length != labels.Length)
-            LearningThrow.Argument($"{scores.Length} scores for {labels.Length} labels.", nameof(labels));
+            ExaniaThrow.Argument($"{scores.Length} scores for {labels.Length} labels.", nameof(labels));
         if (scores.Length == 0)
-            LearningThrow.Argument("Metrics need at least one row.", nameof(scores));
+            ExaniaThrow.Argument("Metrics need at least one row.", nameof(scores));
         var positives = 0;
         for (var i = 0; i < scores.Length; i++)
         {
             if (!double.IsFinite(scores[i]))
-                LearningThrow.Argument($"Score of row {i} is {scores[i]}; scores must be finite.", nameof(scores));
+                ExaniaThrow.Argument($"Score of row {i} is {scores[i]}; scores must be finite.", nameof(scores));
             if (labels[i] > 1)
-                LearningThrow.Argument($"Label of row {i} is {labels[i]}; labels must be 0 or 1.", nameof(labels));
+                ExaniaThrow.Argument($"Label of row {i} is {labels[i]}; labels must be 0 or 1.", nameof(labels));
             positives += labels[i];
         }
         return (positives, scores.Length - positives);

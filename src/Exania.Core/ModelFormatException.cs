@@ -1,4 +1,4 @@
-namespace Exania.Learning;
+namespace Exania.Core;
 
 /// <summary>A model file that cannot be loaded: wrong format or version, malformed JSON, or inconsistent shapes.</summary>
 public sealed class ModelFormatException : Exception

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Exania.Events;
+namespace Exania.Core;
 
 /// <summary>
 /// Writes files atomically: content goes to a temporary file beside the target, which is then renamed over it,

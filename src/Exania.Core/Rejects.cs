@@ -1,7 +1,16 @@
 using System.Globalization;
 using System.Text;
 
-namespace Exania.Events;
+namespace Exania.Core;
+
+/// <summary>What a reader does with a malformed row.</summary>
+public enum BadRowPolicy
+{
+    /// <summary>Stop with an <see cref="DataFormatException"/> naming file, line and reason (the default).</summary>
+    Fail,
+    /// <summary>Count the row, hand it with its reason to the reject sink, and go on.</summary>
+    Skip,
+}
 
 /// <summary>A row a reader rejected, with where it came from and why.</summary>
 public sealed record RejectedRow(string File, long Line, string Reason, string Raw);
@@ -57,13 +66,13 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
             _writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16);
             _writer.Write("file,line,reason,raw\n");
         }
-        EventCsvWriter.WriteField(_writer, row.File);
+        CsvFieldWriter.WriteField(_writer, row.File);
         _writer.Write(',');
         _writer.Write(row.Line.ToString(CultureInfo.InvariantCulture));
         _writer.Write(',');
-        EventCsvWriter.WriteField(_writer, row.Reason);
+        CsvFieldWriter.WriteField(_writer, row.Reason);
         _writer.Write(',');
-        EventCsvWriter.WriteField(_writer, row.Raw);
+        CsvFieldWriter.WriteField(_writer, row.Raw);
         _writer.Write('\n');
         Count++;
     }

@@ -1,9 +1,10 @@
 using System.Numerics.Tensors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Exania.Events;
+using Exania.Core;
+using Exania.Learning;
 
-namespace Exania.Learning;
+namespace Exania.Click;
 
 /// <summary>How a <see cref="ClickModel"/> was trained; stored in the model file for provenance.</summary>
 public sealed record ClickModelTraining
@@ -67,20 +68,20 @@ public sealed class ClickModel
         ArgumentNullException.ThrowIfNull(expansion);
         ArgumentNullException.ThrowIfNull(coefficients);
         if (featureNames.Count != scaler.Columns)
-            LearningThrow.Argument($"{featureNames.Count} feature names but the scaler has {scaler.Columns} columns.", nameof(featureNames));
+            ExaniaThrow.Argument($"{featureNames.Count} feature names but the scaler has {scaler.Columns} columns.", nameof(featureNames));
         if (expansion.Inputs != scaler.Columns)
-            LearningThrow.Argument($"The expansion takes {expansion.Inputs} inputs but the scaler has {scaler.Columns} columns.", nameof(expansion));
+            ExaniaThrow.Argument($"The expansion takes {expansion.Inputs} inputs but the scaler has {scaler.Columns} columns.", nameof(expansion));
         if (coefficients.Length != expansion.TermCount)
-            LearningThrow.Argument($"{coefficients.Length} coefficients for {expansion.TermCount} expanded terms.", nameof(coefficients));
+            ExaniaThrow.Argument($"{coefficients.Length} coefficients for {expansion.TermCount} expanded terms.", nameof(coefficients));
         for (var i = 0; i < coefficients.Length; i++)
         {
             if (!double.IsFinite(coefficients[i]))
-                LearningThrow.Argument($"Coefficient {i} is {coefficients[i]}; it must be finite.", nameof(coefficients));
+                ExaniaThrow.Argument($"Coefficient {i} is {coefficients[i]}; it must be finite.", nameof(coefficients));
         }
         if (!double.IsFinite(intercept))
-            LearningThrow.Argument($"Intercept is {intercept}; it must be finite.", nameof(intercept));
+            ExaniaThrow.Argument($"Intercept is {intercept}; it must be finite.", nameof(intercept));
         if (!(threshold >= 0 && threshold <= 1))
-            LearningThrow.ArgumentOutOfRange(nameof(threshold), threshold, "The threshold is a probability in [0, 1].");
+            ExaniaThrow.ArgumentOutOfRange(nameof(threshold), threshold, "The threshold is a probability in [0, 1].");
 
         _featureNames = [.. featureNames];
         Scaler = scaler;
@@ -118,7 +119,7 @@ public sealed class ClickModel
     {
         var inputs = _featureNames.Length;
         if (features.Length != inputs)
-            LearningThrow.LengthMismatch(nameof(features), inputs, features.Length);
+            ExaniaThrow.LengthMismatch(nameof(features), inputs, features.Length);
         var size = inputs + Expansion.TermCount;
         var scratch = size <= StackScratchLimit ? stackalloc double[size] : new double[size];
         return LogisticRegression.Sigmoid(Decision(features, scratch));
@@ -132,10 +133,10 @@ public sealed class ClickModel
     {
         var inputs = _featureNames.Length;
         if (rowMajor.Length % inputs != 0)
-            LearningThrow.Argument($"{rowMajor.Length} values is not a whole number of rows of {inputs} features.", nameof(rowMajor));
+            ExaniaThrow.Argument($"{rowMajor.Length} values is not a whole number of rows of {inputs} features.", nameof(rowMajor));
         var rows = rowMajor.Length / inputs;
         if (destination.Length < rows)
-            LearningThrow.DestinationTooShort(nameof(destination), rows, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), rows, destination.Length);
         var scratch = new double[inputs + Expansion.TermCount];
         for (var r = 0; r < rows; r++)
             destination[r] = LogisticRegression.Sigmoid(Decision(rowMajor.Slice(r * inputs, inputs), scratch));
@@ -146,11 +147,11 @@ public sealed class ClickModel
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.Columns != _featureNames.Length)
-            LearningThrow.Argument($"The data has {data.Columns} columns; the model expects {_featureNames.Length} ({string.Join(", ", _featureNames)}).", nameof(data));
+            ExaniaThrow.Argument($"The data has {data.Columns} columns; the model expects {_featureNames.Length} ({string.Join(", ", _featureNames)}).", nameof(data));
         for (var c = 0; c < _featureNames.Length; c++)
         {
             if (!string.Equals(data.ColumnNames[c], _featureNames[c], StringComparison.Ordinal))
-                LearningThrow.Argument($"Column {c} of the data is '{data.ColumnNames[c]}'; the model expects '{_featureNames[c]}'.", nameof(data));
+                ExaniaThrow.Argument($"Column {c} of the data is '{data.ColumnNames[c]}'; the model expects '{_featureNames[c]}'.", nameof(data));
         }
         var result = new double[data.Rows];
         PredictProbabilities(data.Values, result);

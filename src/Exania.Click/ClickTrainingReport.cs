@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Exania.Core;
 
-namespace Exania.Learning;
+namespace Exania.Click;
 
 /// <summary>Permutation importance of one base feature: the ROC AUC lost when its held-out column is shuffled.</summary>
 public sealed record FeatureImportance(string Feature, double AucDropMean, double AucDropStd);

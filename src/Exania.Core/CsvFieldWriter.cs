@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Exania.Core;
+
+/// <summary>
+/// Writes CSV fields the one way every Exania writer does (events, windows, predictions, campaigns, rejects): numbers
+/// in shortest round-trip invariant form with NaN as an empty cell, text quoted only when RFC 4180 needs it.
+/// </summary>
+public static class CsvFieldWriter
+{
+    /// <summary>Writes a number in shortest round-trip form; NaN (absent) as an empty cell.</summary>
+    public static void WriteNumber(TextWriter writer, double value, Span<char> buffer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        if (double.IsNaN(value)) return;
+        int written;
+        // Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same text.
+        if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
+            ((long)value).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
+        else
+            value.TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
+        writer.Write(buffer[..written]);
+    }
+
+    /// <summary>Writes a CSV field, quoting it when it holds a comma, quote or line break (RFC 4180).</summary>
+    public static void WriteField(TextWriter writer, string value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            writer.Write(value);
+            return;
+        }
+        writer.Write('"');
+        writer.Write(value.Replace("\"", "\"\"", StringComparison.Ordinal));
+        writer.Write('"');
+    }
+}
