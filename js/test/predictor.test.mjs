@@ -198,16 +198,22 @@ for (const path of fixtures) {
 if (fixtures.length === 0)
   test('exported model fixture', { skip: 'no EXANIA_ONNX_FIXTURE and no js/test/fixtures/*.onnx yet (the C# exporter writes it)' }, () => {});
 
-// The layout `exania export web` writes: interaction_predictor.js beside ort.wasm.min.mjs, ort-wasm-simd-threaded.mjs
-// and .wasm. Without an injected ort, initialize() imports onnxruntime-web from there (the plain wasm build, 1 thread).
+// The layout `exania export web` writes: every module of js/src (interaction_predictor.js and the modules it imports)
+// beside ort.wasm.min.mjs, ort-wasm-simd-threaded.mjs and .wasm. Without an injected ort, initialize() imports
+// onnxruntime-web from there (the plain wasm build, 1 thread).
 const webDist = fileURLToPath(new URL('../node_modules/onnxruntime-web/dist/', import.meta.url));
 const noWeb = existsSync(webDist + 'ort.wasm.min.mjs') ? false : 'onnxruntime-web is not installed (npm ci --ignore-scripts)';
 test('without an injected ort: onnxruntime-web from the module\'s folder, one thread', { skip: noWeb }, async () => {
   const { mkdtempSync, copyFileSync, writeFileSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
+  const src = fileURLToPath(new URL('../src/', import.meta.url));
+  const copyModules = (to) => {
+    for (const f of readdirSync(src).filter((name) => name.endsWith('.js'))) copyFileSync(src + f, to + '/' + f);
+  };
   const dir = mkdtempSync(tmpdir() + '/exania-web-');
+  const bare = mkdtempSync(tmpdir() + '/exania-web-');
   try {
-    copyFileSync(fileURLToPath(new URL('../src/interaction_predictor.js', import.meta.url)), dir + '/interaction_predictor.js');
+    copyModules(dir);
     for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(webDist + f, dir + '/' + f);
     writeFileSync(dir + '/interaction_predictor.onnx', logisticModel({ weights: WEIGHTS, bias: BIAS }));
     const m = await import(new URL('file://' + dir + '/interaction_predictor.js').href);
@@ -223,12 +229,15 @@ test('without an injected ort: onnxruntime-web from the module\'s folder, one th
       assert.doesNotMatch(e.message, /: \d+\.?$/);
       return true;
     });
-    // no ort.wasm.min.mjs beside the module: the error says where it looked and what must be there
-    rmSync(dir + '/ort.wasm.min.mjs');
-    const m2 = await import(new URL('file://' + dir + '/interaction_predictor.js?again').href);
+    // no ort.wasm.min.mjs beside the modules: the error says where it looked and what must be there. A second folder,
+    // not the first one with the file removed: Node caches the predictor module (which the entry only re-exports) and
+    // the onnxruntime module it imported, so only a predictor loaded from elsewhere looks for the file again.
+    copyModules(bare);
+    const m2 = await import(new URL('file://' + bare + '/interaction_predictor.js').href);
     await assert.rejects(new m2.InteractionPredictor({ modelUrl: 'x.onnx' }).initialize(),
       /Could not load onnxruntime-web from file:.*ort\.wasm\.min\.mjs for the model x\.onnx: .*must sit beside interaction_predictor\.js/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(bare, { recursive: true, force: true });
   }
 });

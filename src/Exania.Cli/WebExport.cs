@@ -15,7 +15,13 @@ internal static class WebExport
     /// <summary>The plain wasm build of onnxruntime-web (the WebGPU/JSEP builds drop the ai.onnx.ml operators).</summary>
     public static readonly string[] OrtFiles = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"];
 
-    private static readonly string[] s_embedded = ["interaction_predictor.js", "demo.html"];
+    /// <summary>
+    /// Every embedded web/ file (the ES modules of js/src, which import each other, and demo.html); the entry module
+    /// and the page are named so that a build without them fails below instead of writing a folder that cannot load.
+    /// </summary>
+    private static readonly string[] s_embedded = [.. typeof(WebExport).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("web/", StringComparison.Ordinal)).Select(n => n["web/".Length..])
+        .Union(["interaction_predictor.js", "demo.html"]).Order(StringComparer.Ordinal)];
 
     /// <summary>Writes the folder; returns the files written with their sizes.</summary>
     /// <exception cref="FileNotFoundException">The onnxruntime-web files are not found.</exception>
