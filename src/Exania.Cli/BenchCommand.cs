@@ -141,7 +141,7 @@ internal static class BenchCommand
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log));
         var windowsPath = Path.Combine(folder, "bench_train_windows.csv");
         WindowCsv.Write(table, windowsPath);
-        var data = ClickData.ToMatrix(table);
+        var data = ClickData.FromWindows(table);
         var watch = Stopwatch.StartNew();
         var report = cli.Step("cross-validating the click model", _ => ClickModelTrainer.CrossValidate(data));
         var cvSeconds = watch.Elapsed.TotalSeconds;

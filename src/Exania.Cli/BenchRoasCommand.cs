@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Exania.Campaigns;
+using Exania.Roas;
 using Exania.Trees;
 using Spectre.Console;
 
@@ -15,6 +16,9 @@ namespace Exania.Cli;
 /// </summary>
 internal static class BenchRoasCommand
 {
+    /// <summary>Columns of the generated table that are outcomes or identifiers, not inputs.</summary>
+    private static readonly string[] s_generatedExclude = ["conversions", "conversion_rate", "campaign_id", "date", "start_date"];
+
     private sealed record Case(string Name, string Source, string Revenue, string Spend, string[] Exclude);
 
     public static Command Create()
@@ -56,7 +60,7 @@ internal static class BenchRoasCommand
                 var cases = new List<Case>();
                 var generated = Path.Combine(folder, "generated_campaigns.csv");
                 CampaignCsvWriter.Write(CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = parse.GetValue(rows), Seed = 1 }), generated);
-                cases.Add(new Case("generated", generated, "revenue", "spend", ["conversions", "conversion_rate", "campaign_id", "date", "start_date"]));
+                cases.Add(new Case("generated", generated, "revenue", "spend", s_generatedExclude));
                 if (parse.GetValue(datasets) is { } d)
                 {
                     cases.Add(new Case("online-advertising-performance",
@@ -93,28 +97,28 @@ internal static class BenchRoasCommand
         var path = Path.Combine(folder, string.Concat(c.Name.TakeWhile(ch => ch != ' ')) + "_roas.csv");
         CampaignCsvWriter.Write(derived, path);
         var (read, _) = CampaignTableReader.Read(path);
-        var target = RoasTarget.Build(read, RoasTarget.Roas, "__none__", "__none__");
-        var excluded = RoasData.Excluded(read, RoasTarget.Roas, c.Revenue, c.Exclude);
-        var rows = read.Select(target.KeptRows).Without(excluded);
+        // The target rebuilt from the ingredients keeps exactly the rows whose roas cell WithRoas filled, with the same values.
+        var roasOptions = new RoasOptions { RevenueColumn = c.Revenue, SpendColumn = c.Spend, Exclude = c.Exclude, Trees = options };
+        var data = RoasDataset.Prepare(read, roasOptions);
+        var excluded = data.Excluded;
         var drop = string.Join(',', excluded.Where(e => e != RoasTarget.Roas));
         var runs = new JsonArray();
         double rmse = 0, r2 = 0, seconds = 0, linear = 0, peerRmse = 0, peerR2 = 0, peerSeconds = 0;
         for (var seed = 0; seed < splits; seed++)
         {
-            var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, seed);
-            var ours = RoasCommands.Train(new CliOutput(json: true), rows, target.Values, train, test, options,
-                Path.Combine(folder, "model-" + Path.GetFileNameWithoutExtension(path)));
+            var (train, test) = RoasSplit.Split(data, roasOptions with { Seed = seed });
+            var ours = RoasTrainer.Train(data, train, test, roasOptions).Report;
             var run = new JsonObject
             {
                 ["seed"] = seed,
-                ["rmse"] = ours["rmse"]!.DeepClone(),
-                ["r2"] = ours["r2"]!.DeepClone(),
-                ["seconds"] = ours["seconds"]!.DeepClone(),
+                ["rmse"] = ours.Rmse,
+                ["r2"] = ours.R2,
+                ["seconds"] = ours.Seconds,
             };
-            rmse += (double)ours["rmse"]!;
-            r2 += (double)ours["r2"]!;
-            seconds += (double)ours["seconds"]!;
-            linear += (double)ours["linear_r2"]!;
+            rmse += ours.Rmse;
+            r2 += ours.R2;
+            seconds += ours.Seconds;
+            linear += ours.LinearR2;
             if (peerScript is not null)
             {
                 var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--target", RoasTarget.Roas, "--drop", drop,
@@ -134,7 +138,7 @@ internal static class BenchRoasCommand
         {
             ["case"] = c.Name,
             ["file"] = path,
-            ["rows"] = target.Values.Length,
+            ["rows"] = data.Target.Length,
             ["splits"] = splits,
             ["rmse"] = rmse / splits,
             ["r2"] = r2 / splits,
@@ -155,20 +159,20 @@ internal static class BenchRoasCommand
     private static JsonObject RunLarge(CliOutput cli, int rows, string folder, GbtOptions options, string? peerScript, string python)
     {
         var table = cli.Step($"generating {rows:N0} campaign rows", _ => CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = rows, Seed = 7 }));
-        var target = RoasTarget.Build(table, RoasTarget.Roas);
-        var excluded = RoasData.Excluded(table, RoasTarget.Roas, "revenue", ["conversions", "conversion_rate", "campaign_id", "date", "start_date"]);
-        var kept = table.Select(target.KeptRows).Without(excluded);
-        var (train, test) = Exania.Learning.TrainTestSplit.ScikitLearnCompatible(target.Values.Length, 0.2, 0);
+        var roasOptions = new RoasOptions { Exclude = s_generatedExclude, Trees = options };
+        var data = RoasDataset.Prepare(table, roasOptions);
+        var excluded = data.Excluded;
+        var (train, test) = RoasSplit.Split(data, roasOptions);
         var before = Process.GetCurrentProcess().PeakWorkingSet64;
-        var ours = RoasCommands.Train(new CliOutput(json: true), kept, target.Values, train, test, options, Path.Combine(folder, "model-large"));
+        var ours = RoasTrainer.Train(data, train, test, roasOptions).Report;
         using var process = Process.GetCurrentProcess();
         var result = new JsonObject
         {
-            ["rows"] = target.Values.Length,
+            ["rows"] = data.Target.Length,
             ["train_rows"] = train.Length,
-            ["rmse"] = ours["rmse"]!.DeepClone(),
-            ["r2"] = ours["r2"]!.DeepClone(),
-            ["seconds"] = ours["seconds"]!.DeepClone(),
+            ["rmse"] = ours.Rmse,
+            ["r2"] = ours.R2,
+            ["seconds"] = ours.Seconds,
             ["peak_working_set_mb"] = Math.Round(process.PeakWorkingSet64 / 1048576.0, 1),
             ["peak_working_set_before_training_mb"] = Math.Round(before / 1048576.0, 1),
         };
@@ -181,7 +185,7 @@ internal static class BenchRoasCommand
                 "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
                 "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture));
             result["peer"] = peer;
-            result["time_ratio_vs_peer"] = Math.Round((double)ours["seconds"]! / Num(peer["seconds"]), 3);
+            result["time_ratio_vs_peer"] = Math.Round(ours.Seconds / Num(peer["seconds"]), 3);
         }
         return result;
     }

@@ -25,6 +25,12 @@ internal sealed class CliOutput
 
     public bool Json { get; }
 
+    /// <summary>
+    /// The command's flag for each options field (e.g. <c>Exclude</c> → <c>--exclude</c>). Library messages name
+    /// fields, never flags; an <see cref="ArgumentException"/> whose parameter is a mapped field is shown with its flag.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FlagNames { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Progress bars only for a person at a terminal.</summary>
     public bool Interactive => !Json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 
@@ -72,6 +78,10 @@ internal sealed class CliOutput
         try
         {
             return body();
+        }
+        catch (ArgumentException ex) when (ex.ParamName is { } field && FlagNames.TryGetValue(field, out var flag))
+        {
+            return Fail($"{flag}: {ex.Message.Replace($" (Parameter '{field}')", "", StringComparison.Ordinal)}", 2);
         }
         catch (Exception ex) when (ex is DataFormatException or FormatException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or Exania.Core.ModelFormatException)

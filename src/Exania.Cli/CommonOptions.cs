@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Exania.Core;
 
 namespace Exania.Cli;
 
@@ -13,5 +14,14 @@ internal static class CommonOptions
     {
         Description = "Seed of every random step; the same seed gives the same result.",
         DefaultValueFactory = _ => defaultSeed,
+    };
+
+    /// <summary>The value of <c>--on-bad-row</c>.</summary>
+    /// <exception cref="ArgumentException">Neither fail nor skip.</exception>
+    public static BadRowPolicy ParseBadRowPolicy(string text) => text switch
+    {
+        "fail" => BadRowPolicy.Fail,
+        "skip" => BadRowPolicy.Skip,
+        _ => throw new ArgumentException($"--on-bad-row '{text}' is not one of fail, skip."),
     };
 }

@@ -106,12 +106,7 @@ internal sealed class EventInput
         },
         HasHeader = !parse.GetValue(NoHeader),
         ColumnNames = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries),
-        OnBadRow = parse.GetValue(OnBadRow) switch
-        {
-            "fail" => BadRowPolicy.Fail,
-            "skip" => BadRowPolicy.Skip,
-            var other => throw new ArgumentException($"--on-bad-row '{other}' is not one of fail, skip."),
-        },
+        OnBadRow = CommonOptions.ParseBadRowPolicy(parse.GetValue(OnBadRow)!),
         UnknownActions = parse.GetValue(UnknownActions) switch
         {
             "keep" => UnknownActionPolicy.Keep,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exania.Click;
+using Exania.Core;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -33,7 +34,7 @@ internal static class ExportCommand
             return cli.Run(() =>
             {
                 var watch = Stopwatch.StartNew();
-                var clickModel = ClickModel.Load(ClickData.ModelPath(parse.GetValue(model)!));
+                var clickModel = ClickModel.Load(ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Click));
                 var folder = parse.GetValue(output)!;
                 var files = WebExport.Write(clickModel, folder, parse.GetValue(ort));
                 var table = new Table().AddColumns("file", "bytes");

@@ -32,11 +32,13 @@ internal static class ExportOnnxCommand
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var modelPath = ResolveModel(parse.GetValue(model)!);
-                var format = FormatOf(modelPath);
-                var result = format == Exania.Trees.GbtModel.Format ? RunGbt(cli, modelPath, parse.GetValue(output)!)
-                    : format == SequenceModel.Format ? RunSequence(cli, modelPath, parse.GetValue(output)!)
-                    : Run(cli, modelPath, parse.GetValue(output)!);
+                var modelPath = ModelFile.Resolve(parse.GetValue(model)!);
+                var result = ModelFile.Identify(modelPath) switch
+                {
+                    ModelKind.Roas => RunGbt(cli, modelPath, parse.GetValue(output)!),
+                    ModelKind.Sequence => RunSequence(cli, modelPath, parse.GetValue(output)!),
+                    _ => Run(cli, modelPath, parse.GetValue(output)!),
+                };
                 cli.Result(result);
                 return 0;
             });
@@ -67,43 +69,6 @@ internal static class ExportOnnxCommand
             ["outputs"] = Describe(onnx.Graph.Outputs),
             ["seconds"] = seconds,
         };
-    }
-
-    /// <summary>A folder holding click_model.json, roas_model.json or sequence_model.json (looked for in that order), or a model file.</summary>
-    private static string ResolveModel(string option)
-    {
-        if (!Directory.Exists(option))
-            return option;
-        var click = Path.Combine(option, ClickData.ModelFileName);
-        foreach (var other in new[] { RoasData.ModelFileName, SequenceCommands.ModelFileName })
-        {
-            var path = Path.Combine(option, other);
-            if (!File.Exists(click) && File.Exists(path))
-                return path;
-        }
-        // Neither is there: the click loader's error names the file it looked for.
-        return click;
-    }
-
-    /// <summary>The file's JSON <c>format</c> field, or null when there is none (such files go to the click loader, whose errors name the file).</summary>
-    private static string? FormatOf(string path)
-    {
-        if (!File.Exists(path))
-            return null;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var document = System.Text.Json.JsonDocument.Parse(stream);
-            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object &&
-                   document.RootElement.TryGetProperty("format", out var format) &&
-                   format.ValueKind == System.Text.Json.JsonValueKind.String
-                ? format.GetString()
-                : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Exports a next-action sequence model: left-padded token, gap and extra-input windows in, probabilities and attention out.</summary>

@@ -36,12 +36,10 @@ internal static class PredictCommand
             return cli.Run(() =>
             {
                 var watch = Stopwatch.StartNew();
-                var clickModel = ClickModel.Load(ClickData.ModelPath(parse.GetValue(model)!));
-                if (!clickModel.FeatureNames.SequenceEqual(WindowFeatures.Names))
-                    throw new ArgumentException($"The model was trained on features ({string.Join(", ", clickModel.FeatureNames)}) that are not the 20 window features.");
+                var clickModel = ClickModel.Load(ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Click));
+                ClickData.RequireWindowFeatures(clickModel);
                 var table = WindowCsv.Read(parse.GetValue(features)!, requireLabel: false);
-                var probabilities = new double[table.Rows];
-                clickModel.PredictProbabilities(table.Features, probabilities);
+                var probabilities = ClickData.Predict(clickModel, table);
                 var outPath = parse.GetValue(output)!;
                 Write(outPath, table, probabilities, clickModel.Threshold);
                 var predicted = 0;

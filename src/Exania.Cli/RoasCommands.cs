@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Core;
 using Exania.Learning;
+using Exania.Roas;
 using Exania.Trees;
 using Spectre.Console;
 
@@ -12,6 +13,28 @@ namespace Exania.Cli;
 /// <summary><c>exania train roas</c> and <c>exania predict roas</c>: gradient-boosted trees on campaign tables.</summary>
 internal static class RoasCommands
 {
+    /// <summary>Options fields of <see cref="RoasOptions"/> and <see cref="GbtOptions"/> and the flags that set them.</summary>
+    private static readonly Dictionary<string, string> s_trainFlags = new()
+    {
+        [nameof(RoasOptions.Exclude)] = "--exclude",
+        [nameof(RoasOptions.TestFraction)] = "--test-fraction",
+        [nameof(RoasOptions.DateColumn)] = "--date-column",
+        [nameof(RoasOptions.Target)] = "--target",
+        [nameof(GbtOptions.Rounds)] = "--rounds",
+        [nameof(GbtOptions.MaxDepth)] = "--max-depth",
+        [nameof(GbtOptions.LearningRate)] = "--learning-rate",
+        [nameof(GbtOptions.MinChildWeight)] = "--min-child-weight",
+        [nameof(GbtOptions.Lambda)] = "--lambda",
+        [nameof(GbtOptions.Alpha)] = "--alpha",
+        [nameof(GbtOptions.Gamma)] = "--gamma",
+        [nameof(GbtOptions.Subsample)] = "--subsample",
+        [nameof(GbtOptions.ColsampleByTree)] = "--colsample",
+        [nameof(GbtOptions.MaxBins)] = "--max-bins",
+        [nameof(GbtOptions.MaxLeaves)] = "--max-leaves",
+        [nameof(GbtOptions.EarlyStoppingRounds)] = "--early-stopping",
+        [nameof(GbtOptions.Threads)] = "--threads",
+    };
+
     public static Command CreateTrain()
     {
         var campaigns = new Option<string>("--campaigns") { Description = "Campaign table (CSV with header, or JSON Lines).", Required = true };
@@ -48,71 +71,80 @@ internal static class RoasCommands
         };
         command.SetAction(parse =>
         {
-            var cli = new CliOutput(parse.GetValue(json));
+            var cli = new CliOutput(parse.GetValue(json)) { FlagNames = s_trainFlags };
             return cli.Run(() =>
             {
                 var folder = parse.GetValue(output)!;
                 var readOptions = new CampaignReadOptions
                 {
                     ColumnMap = CampaignReadOptions.ParseColumnMap(parse.GetValue(map)),
-                    OnBadRow = BadRows(parse.GetValue(onBadRow)!),
+                    OnBadRow = CommonOptions.ParseBadRowPolicy(parse.GetValue(onBadRow)!),
                 };
-                var (table, read) = RoasData.Read(parse.GetValue(campaigns)!, readOptions, Path.Combine(folder, "campaigns.rejects.csv"));
-                var targetName = parse.GetValue(target)!;
-                var revenueColumn = parse.GetValue(revenue)!;
-                var built = RoasTarget.Build(table, targetName, revenueColumn, parse.GetValue(spend)!);
-                if (built.Values.Length < 10)
-                    throw new ArgumentException($"Only {built.Values.Length} rows have a {targetName}; at least 10 are needed.");
-                var excluded = RoasData.Excluded(table, targetName, revenueColumn,
-                    (parse.GetValue(exclude) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-                var rows = table.Select(built.KeptRows).Without(excluded);
-                var (trainRows, testRows) = RoasData.Split(table.Select(built.KeptRows), parse.GetValue(split)!,
-                    parse.GetValue(testFraction), parse.GetValue(seed), parse.GetValue(dateColumn)!);
-
-                var options = new GbtOptions
+                TableReadSummary read;
+                CampaignTable table;
+                using (var rejects = new RejectFileWriter(Path.Combine(folder, "campaigns.rejects.csv")))
+                    (table, read) = CampaignTableReader.Read(parse.GetValue(campaigns)!, readOptions, rejects);
+                var options = new RoasOptions
                 {
-                    Rounds = parse.GetValue(rounds),
-                    MaxDepth = parse.GetValue(depth),
-                    LearningRate = parse.GetValue(eta),
-                    MinChildWeight = parse.GetValue(minChild),
-                    Lambda = parse.GetValue(lambda),
-                    Alpha = parse.GetValue(alpha),
-                    Gamma = parse.GetValue(gamma),
-                    Subsample = parse.GetValue(subsample),
-                    ColsampleByTree = parse.GetValue(colsample),
-                    MaxBins = parse.GetValue(maxBins),
-                    Growth = parse.GetValue(growth) switch
+                    Target = parse.GetValue(target)!,
+                    RevenueColumn = parse.GetValue(revenue)!,
+                    SpendColumn = parse.GetValue(spend)!,
+                    Exclude = (parse.GetValue(exclude) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Split = parse.GetValue(split) switch
                     {
-                        "depthwise" => GbtGrowth.DepthWise,
-                        "lossguide" => GbtGrowth.LossGuided,
-                        var other => throw new ArgumentException($"--growth '{other}' is not one of depthwise, lossguide."),
+                        "random" => RoasSplitMode.Random,
+                        "date" => RoasSplitMode.Date,
+                        var other => throw new ArgumentException($"--split '{other}' is not one of random, date."),
                     },
-                    MaxLeaves = parse.GetValue(maxLeaves),
-                    EarlyStoppingRounds = parse.GetValue(earlyStopping),
-                    Threads = parse.GetValue(threads),
+                    DateColumn = parse.GetValue(dateColumn)!,
+                    TestFraction = parse.GetValue(testFraction),
                     Seed = parse.GetValue(seed),
+                    Trees = new GbtOptions
+                    {
+                        Rounds = parse.GetValue(rounds),
+                        MaxDepth = parse.GetValue(depth),
+                        LearningRate = parse.GetValue(eta),
+                        MinChildWeight = parse.GetValue(minChild),
+                        Lambda = parse.GetValue(lambda),
+                        Alpha = parse.GetValue(alpha),
+                        Gamma = parse.GetValue(gamma),
+                        Subsample = parse.GetValue(subsample),
+                        ColsampleByTree = parse.GetValue(colsample),
+                        MaxBins = parse.GetValue(maxBins),
+                        Growth = parse.GetValue(growth) switch
+                        {
+                            "depthwise" => GbtGrowth.DepthWise,
+                            "lossguide" => GbtGrowth.LossGuided,
+                            var other => throw new ArgumentException($"--growth '{other}' is not one of depthwise, lossguide."),
+                        },
+                        MaxLeaves = parse.GetValue(maxLeaves),
+                        EarlyStoppingRounds = parse.GetValue(earlyStopping),
+                        Threads = parse.GetValue(threads),
+                        Seed = parse.GetValue(seed),
+                    },
                 };
-                var result = Train(cli, rows, built.Values, trainRows, testRows, options, folder);
-                var history = table.Select(built.KeptRows).Find("days_active");
-                if (history?.Numbers is { } daysActive)
-                    result["by_days_active"] = ByHistory(cli, folder, rows, built.Values, testRows, daysActive);
+                var (model, report) = cli.Step($"training {options.Trees.Rounds} rounds", _ => RoasTrainer.Train(table, options));
+                var modelPath = Path.Combine(folder, ModelFile.FileNameOf(ModelKind.Roas));
+                model.Save(modelPath);
+                Show(cli, report);
+                var rows = report.TargetRows;
+                var dropped = rows.DroppedZeroSpend + rows.DroppedMissing + rows.DroppedNegative;
+                if (dropped > 0)
+                    cli.Info($"[grey]{dropped:N0} rows have no {Markup.Escape(options.Target)}: {rows.DroppedZeroSpend:N0} with zero spend, {rows.DroppedMissing:N0} missing, {rows.DroppedNegative:N0} negative (dropped and counted)[/]");
+                var result = ReportJson.ToNode(report);
                 result["command"] = "train roas";
-                result["target"] = targetName;
-                result["split"] = parse.GetValue(split);
-                result["excluded"] = new JsonArray(excluded.Select(e => (JsonNode)e).ToArray());
+                result["model"] = modelPath;
                 result["input"] = new JsonObject
                 {
                     ["rows_read"] = read.RowsRead,
                     ["accepted"] = read.Accepted,
                     ["rejected"] = read.Rejected,
-                    ["target_rows"] = built.Values.Length,
-                    ["dropped_zero_spend"] = built.ZeroSpendRows,
-                    ["dropped_missing"] = built.MissingRows,
-                    ["dropped_negative"] = built.NegativeRows,
+                    ["target_rows"] = rows.TargetRows,
+                    ["dropped_zero_spend"] = rows.DroppedZeroSpend,
+                    ["dropped_missing"] = rows.DroppedMissing,
+                    ["dropped_negative"] = rows.DroppedNegative,
                 };
-                if (built.DroppedRows > 0)
-                    cli.Info($"[grey]{built.DroppedRows:N0} rows have no {Markup.Escape(targetName)}: {built.ZeroSpendRows:N0} with zero spend, {built.MissingRows:N0} missing, {built.NegativeRows:N0} negative (dropped and counted)[/]");
-                AtomicFile.WriteAllText(Path.Combine(folder, RoasData.ResultsFileName), result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+                AtomicFile.WriteAllText(Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Roas)), result.ToJsonString(ReportJson.Options));
                 cli.Result(result);
                 return 0;
             });
@@ -120,118 +152,27 @@ internal static class RoasCommands
         return command;
     }
 
-    /// <summary>Encodes, trains, evaluates against a ridge baseline, saves; returns the figures.</summary>
-    public static JsonObject Train(CliOutput cli, CampaignTable rows, double[] target, int[] trainRows, int[] testRows,
-        GbtOptions options, string folder)
+    /// <summary>The report as terminal tables (nothing in --json mode).</summary>
+    private static void Show(CliOutput cli, RoasReport report)
     {
-        var train = rows.Select(trainRows);
-        var test = rows.Select(testRows);
-        var trainTarget = trainRows.Select(r => target[r]).ToArray();
-        var testTarget = testRows.Select(r => target[r]).ToArray();
-        var encoder = FeatureEncoder.Fit(RoasData.Raw(train));
-        var trainSet = encoder.TransformDataset(RoasData.Raw(train), trainTarget);
-        var testValues = encoder.Transform(RoasData.Raw(test));
-
-        GbtDataset? validation = null;
-        var fitSet = trainSet;
-        if (options.EarlyStoppingRounds > 0)
-        {
-            // The held-out test rows never steer training: early stopping watches the last tenth of the training rows.
-            var cut = trainSet.Rows - Math.Max(1, trainSet.Rows / 10);
-            fitSet = trainSet.Subset(Enumerable.Range(0, cut).ToArray());
-            validation = trainSet.Subset(Enumerable.Range(cut, trainSet.Rows - cut).ToArray());
-        }
-        var watch = Stopwatch.StartNew();
-        var model = cli.Step($"training {options.Rounds} rounds", _ => GbtTrainer.Train(fitSet, options, validation, encoder));
-        var seconds = CliOutput.Seconds(watch);
-        var predictions = new double[testTarget.Length];
-        model.Predict(testValues, predictions);
-        var rmse = Metrics.Rmse(predictions, testTarget);
-        var r2 = Metrics.R2(predictions, testTarget);
-        var mae = 0.0;
-        for (var i = 0; i < predictions.Length; i++) mae += Math.Abs(predictions[i] - testTarget[i]);
-        mae /= Math.Max(1, predictions.Length);
-        var ridge = RidgeRegression.Fit(trainSet.Values, trainSet.Columns, trainTarget);
-        var linear = ridge.Predict(testValues);
-        var linearRmse = Metrics.Rmse(linear, testTarget);
-        var linearR2 = Metrics.R2(linear, testTarget);
-
-        model.Save(Path.Combine(folder, RoasData.ModelFileName));
-
         var metrics = new Table().Title("ROAS model, held-out split").AddColumns("", "trees", "linear baseline");
-        metrics.AddRow("rows train / test", $"{trainRows.Length:N0} / {testRows.Length:N0}", "");
-        metrics.AddRow("RMSE", $"{rmse:0.####}", $"{linearRmse:0.####}");
-        metrics.AddRow("R²", $"{r2:0.####}", $"{linearR2:0.####}");
-        metrics.AddRow("MAE", $"{mae:0.####}", "");
-        metrics.AddRow("training seconds", $"{seconds:0.###}", "");
+        metrics.AddRow("rows train / test", $"{report.TrainRows:N0} / {report.TestRows:N0}", "");
+        metrics.AddRow("RMSE", $"{report.Rmse:0.####}", $"{report.LinearRmse:0.####}");
+        metrics.AddRow("R²", $"{report.R2:0.####}", $"{report.LinearR2:0.####}");
+        metrics.AddRow("MAE", $"{report.Mae:0.####}", $"{report.LinearMae:0.####}");
+        metrics.AddRow("training seconds", $"{report.Seconds:0.###}", "");
         cli.Table(metrics);
         var importance = new Table().Title("feature importance").AddColumns("feature", "gain", "weight", "cover");
-        var gain = model.Importance(GbtImportanceType.Gain);
-        var weight = model.Importance(GbtImportanceType.Weight).ToDictionary(f => f.Feature, f => f.Value);
-        var cover = model.Importance(GbtImportanceType.Cover).ToDictionary(f => f.Feature, f => f.Value);
-        foreach (var f in gain.Take(10))
+        var weight = report.Importance.Weight.ToDictionary(f => f.Feature, f => f.Value);
+        var cover = report.Importance.Cover.ToDictionary(f => f.Feature, f => f.Value);
+        foreach (var f in report.Importance.Gain.Take(10))
             importance.AddRow(Markup.Escape(f.Feature), $"{f.Value:0.###}", $"{weight.GetValueOrDefault(f.Feature):0}", $"{cover.GetValueOrDefault(f.Feature):0.#}");
         cli.Table(importance);
-
-        JsonArray Ranked(GbtImportanceType type) => new(model.Importance(type)
-            .Select(f => (JsonNode)new JsonObject { ["feature"] = f.Feature, ["value"] = f.Value }).ToArray());
-        return new JsonObject
-        {
-            ["rmse"] = rmse,
-            ["r2"] = r2,
-            ["mae"] = mae,
-            ["seconds"] = seconds,
-            ["linear_rmse"] = linearRmse,
-            ["linear_r2"] = linearR2,
-            ["train_rows"] = trainRows.Length,
-            ["test_rows"] = testRows.Length,
-            ["features"] = trainSet.Columns,
-            ["rounds_trained"] = model.Trees.Count,
-            ["best_iteration"] = model.Training?.BestIteration,
-            ["importance"] = new JsonObject
-            {
-                ["gain"] = Ranked(GbtImportanceType.Gain),
-                ["weight"] = Ranked(GbtImportanceType.Weight),
-                ["cover"] = Ranked(GbtImportanceType.Cover),
-            },
-            ["model"] = Path.Combine(folder, RoasData.ModelFileName),
-        };
-    }
-
-    private static readonly (string Name, double Low, double High)[] s_historyBuckets =
-        [("1-3", 1, 3), ("4-7", 4, 7), ("8-14", 8, 14), ("15+", 15, double.PositiveInfinity)];
-
-    /// <summary>
-    /// Held-out error by how long the campaign had been running (<c>days_active</c>): how well the model does for
-    /// campaigns with little history, the seed system's known weakness.
-    /// </summary>
-    private static JsonArray ByHistory(CliOutput cli, string folder, CampaignTable rows, double[] target, int[] testRows, double[] daysActive)
-    {
-        var model = GbtModel.Load(Path.Combine(folder, RoasData.ModelFileName));
-        var predictions = model.Predict(RoasData.Raw(rows.Select(testRows)));
-        var table = new Table().Title("held-out error by days active").AddColumns("days active", "rows", "RMSE", "R²");
-        var result = new JsonArray();
-        foreach (var (name, low, high) in s_historyBuckets)
-        {
-            var p = new List<double>();
-            var y = new List<double>();
-            for (var i = 0; i < testRows.Length; i++)
-            {
-                var d = daysActive[testRows[i]];
-                if (d >= low && d <= high)
-                {
-                    p.Add(predictions[i]);
-                    y.Add(target[testRows[i]]);
-                }
-            }
-            if (p.Count < 2) continue;
-            var rmse = Metrics.Rmse(p.ToArray(), y.ToArray());
-            var r2 = Metrics.R2(p.ToArray(), y.ToArray());
-            table.AddRow(name, $"{p.Count:N0}", $"{rmse:0.####}", $"{r2:0.####}");
-            result.Add(new JsonObject { ["days_active"] = name, ["rows"] = p.Count, ["rmse"] = rmse, ["r2"] = r2 });
-        }
-        cli.Table(table);
-        return result;
+        if (report.ByDaysActive.Count == 0) return;
+        var ages = new Table().Title("held-out error by days active").AddColumns("days active", "rows", "RMSE", "R²");
+        foreach (var b in report.ByDaysActive)
+            ages.AddRow(b.DaysActive, $"{b.Rows:N0}", $"{b.Rmse:0.####}", $"{b.R2:0.####}");
+        cli.Table(ages);
     }
 
     public static Command CreatePredict()
@@ -248,11 +189,11 @@ internal static class RoasCommands
             return cli.Run(() =>
             {
                 var watch = Stopwatch.StartNew();
-                var gbt = GbtModel.Load(RoasData.ModelPath(parse.GetValue(model)!));
+                var gbt = GbtModel.Load(ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Roas));
                 var outPath = parse.GetValue(output)!;
                 var readOptions = new CampaignReadOptions { ColumnMap = CampaignReadOptions.ParseColumnMap(parse.GetValue(map)) };
                 var (table, _) = CampaignTableReader.Read(parse.GetValue(campaigns)!, readOptions);
-                var predictions = gbt.Predict(RoasData.Raw(table));
+                var predictions = RoasTrainer.Predict(gbt, table);
                 var id = table.Find("campaign_id");
                 AtomicFile.WriteText(outPath, writer =>
                 {
@@ -286,11 +227,4 @@ internal static class RoasCommands
         });
         return command;
     }
-
-    private static BadRowPolicy BadRows(string text) => text switch
-    {
-        "fail" => BadRowPolicy.Fail,
-        "skip" => BadRowPolicy.Skip,
-        _ => throw new ArgumentException($"--on-bad-row '{text}' is not one of fail, skip."),
-    };
 }

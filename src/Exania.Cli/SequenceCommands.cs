@@ -16,8 +16,8 @@ namespace Exania.Cli;
 /// </summary>
 internal static class SequenceCommands
 {
-    public const string ModelFileName = "sequence_model.json";
-    public const string ResultsFileName = "sequence_results.json";
+    public static readonly string ModelFileName = ModelFile.FileNameOf(ModelKind.Sequence);
+    public static readonly string ResultsFileName = ModelFile.ResultsFileNameOf(ModelKind.Sequence);
 
     /// <summary>The preprocessing options shared by <c>sequences</c> and <c>train sequence</c>.</summary>
     private sealed class PreprocessingOptions
@@ -248,7 +248,7 @@ internal static class SequenceCommands
                 if (k < 1)
                     throw new ArgumentException("--top must be at least 1.");
                 var modelOption = parse.GetValue(model)!;
-                var modelPath = Directory.Exists(modelOption) || modelOption.EndsWith('/') ? Path.Combine(modelOption, ModelFileName) : modelOption;
+                var modelPath = ModelFile.Resolve(modelOption, ModelKind.Sequence);
                 var sequenceModel = SequenceModel.Load(modelPath);
                 var outPath = parse.GetValue(output);
                 // Rejected rows (--on-bad-row skip) go beside --out, or to the temporary folder without it.

@@ -62,19 +62,12 @@ internal static class TrainCommand
     {
         if (table.Rows == 0)
             throw new ArgumentException("The features file has no rows to train on.");
-        var data = ClickData.ToMatrix(table);
         var watch = Stopwatch.StartNew();
-        var steps = options.Folds + 1;
-        var (report, model) = cli.Step($"training click model ({options.Folds}-fold CV)", progress =>
-        {
-            var reporter = new Progress(p => progress((p.Step + (p.Stage == "final" ? options.Folds : 0)) / (double)steps));
-            var cv = ClickModelTrainer.CrossValidate(data, options, reporter);
-            var fitted = ClickModelTrainer.Train(data, options, cv, reporter);
-            return (cv, fitted);
-        });
+        var (model, report) = cli.Step($"training click model ({options.Folds}-fold CV)",
+            progress => ClickData.Train(table, options, new SynchronousProgress<double>(progress)));
         var seconds = CliOutput.Seconds(watch);
-        var modelPath = Path.Combine(outputFolder, ClickData.ModelFileName);
-        var resultsPath = Path.Combine(outputFolder, ClickData.ResultsFileName);
+        var modelPath = Path.Combine(outputFolder, ModelFile.FileNameOf(ModelKind.Click));
+        var resultsPath = Path.Combine(outputFolder, ModelFile.ResultsFileNameOf(ModelKind.Click));
         model.Save(modelPath);
         AtomicFile.WriteAllText(resultsPath, report.ToJson());
 
@@ -100,10 +93,5 @@ internal static class TrainCommand
         result["model"] = modelPath;
         result["results"] = resultsPath;
         return result;
-    }
-
-    private sealed class Progress(Action<ClickTrainingProgress> report) : IProgress<ClickTrainingProgress>
-    {
-        public void Report(ClickTrainingProgress value) => report(value);
     }
 }

@@ -42,7 +42,7 @@ public sealed record ClickModelTraining
 public sealed class ClickModel
 {
     /// <summary>The value of the file's top-level <c>"format"</c>.</summary>
-    public const string Format = "exania.click-model";
+    public const string Format = Exania.Core.ModelFile.ClickFormat;
 
     /// <summary>The file format version this build writes and reads.</summary>
     public const int FormatVersion = 1;

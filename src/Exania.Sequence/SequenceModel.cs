@@ -16,14 +16,14 @@ public sealed record SequencePrediction(float[] Probabilities, float[] Attention
 /// A trained next-action model: embedding ++ log1p(gap) → LSTM → additive attention → linear (+ repeat term) → softmax, float32.
 /// </summary>
 /// <remarks>
-/// File format (JSON, written atomically): <c>{"format": "exania.sequence_model", "version": 1, "max_length", "field",
+/// File format (JSON, written atomically): <c>{"format": "exania.sequence-model", "version": 1, "max_length", "field",
 /// "shape": {"tokens", "classes", "embedding", "hidden", "layers", "repeat"}, "vocabulary": [tokens in index order], "extra_inputs": [{"field", "vocabulary"}], "numeric_inputs": [column names],
 /// "tensors": {"embedding": [...], "lstm0.w": [...], ...}}</c>. Matrices are row-major with one row per output unit;
 /// LSTM gates are ordered i, f, g, o (PyTorch's order).
 /// </remarks>
 public sealed class SequenceModel
 {
-    public const string Format = "exania.sequence_model";
+    public const string Format = ModelFile.SequenceFormat;
     public const int Version = 1;
 
     public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action,
@@ -231,13 +231,9 @@ public sealed class SequenceModel
         var bytes = File.ReadAllBytes(path);
         try
         {
+            ModelFile.Expect(ModelFile.ParseHeader(bytes, path), path, ModelKind.Sequence, Version);
             using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.GetString() != Format)
-                throw new ModelFormatException(path, $"not an {Format} file");
-            var version = root.GetProperty("version").GetInt32();
-            if (version != Version)
-                throw new ModelFormatException(path, $"version {version} is not supported (this build reads version {Version})");
             var extras = new List<ExtraInput>();
             if (root.TryGetProperty("extra_inputs", out var extraElement))
                 foreach (var x in extraElement.EnumerateArray())

@@ -71,7 +71,7 @@ public sealed record GbtTrainingInfo
 public sealed class GbtModel
 {
     /// <summary>The value of the file's top-level <c>"format"</c>.</summary>
-    public const string Format = "exania.gbt-model";
+    public const string Format = Exania.Core.ModelFile.RoasFormat;
 
     /// <summary>The file format version this build writes and reads.</summary>
     public const int FormatVersion = 1;

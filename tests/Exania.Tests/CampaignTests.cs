@@ -1,5 +1,6 @@
 using Exania.Campaigns;
 using Exania.Core;
+using Exania.Roas;
 
 namespace Exania.Tests;
 

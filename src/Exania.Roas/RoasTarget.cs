@@ -1,4 +1,6 @@
-namespace Exania.Campaigns;
+using Exania.Campaigns;
+
+namespace Exania.Roas;
 
 /// <summary>A training target taken from a campaign table, with the rows it could not be defined for.</summary>
 /// <param name="Values">One target per kept row.</param>
