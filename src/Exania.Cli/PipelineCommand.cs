@@ -69,14 +69,14 @@ internal static class PipelineCommand
                 var trainSeconds = CliOutput.Seconds(stage);
 
                 cli.Info("[bold]4/4 export web[/]");
-                // The browser deployment needs onnxruntime-web (js/ after npm ci); without it the pipeline still
-                // succeeds and says why the web folder is missing.
+                // The browser deployment needs onnxruntime-web: on a fresh clone the pipeline runs `npm ci` in js/
+                // itself; where that is impossible (no npm, no registry) it still succeeds and says why.
                 var model = ClickModel.Load((string)training["model"]!);
                 var webFolder = Path.Combine(folder, "web");
                 string? webSkipped = null;
                 try
                 {
-                    WebExport.Write(model, webFolder, ortDirectory: null);
+                    WebExport.Write(model, webFolder, WebExport.FindOrRestoreOrtDirectory());
                     cli.Info($"  web demo → {Markup.Escape(webFolder)} (exania serve-web --dir {Markup.Escape(webFolder)})");
                 }
                 catch (FileNotFoundException ex)

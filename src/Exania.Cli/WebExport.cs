@@ -74,4 +74,69 @@ internal static class WebExport
         throw new FileNotFoundException(
             "onnxruntime-web was not found: run `npm ci --ignore-scripts` in the repository's js/ folder, or pass --ort-dir <onnxruntime-web/dist>.");
     }
+
+    /// <summary>
+    /// Like <see cref="FindOrtDirectory"/>, but on a fresh checkout restores the repository's <c>js/</c> packages first
+    /// (<c>npm ci --ignore-scripts</c>, from js/package-lock.json; npm's output goes to stderr so <c>--json</c> stays
+    /// clean). Used by <c>pipeline</c>, whose web demo must appear on a fresh clone.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No js/package-lock.json above the current or executable folder, npm is missing, or npm ci failed; the message says which.</exception>
+    public static string FindOrRestoreOrtDirectory()
+    {
+        try
+        {
+            return FindOrtDirectory(null);
+        }
+        catch (FileNotFoundException) when (FindJsFolder() is { } js)
+        {
+            RestoreJsPackages(js);
+            return FindOrtDirectory(null);
+        }
+    }
+
+    private static string? FindJsFolder()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "js", "package-lock.json")))
+                    return Path.Combine(dir.FullName, "js");
+        return null;
+    }
+
+    private static void RestoreJsPackages(string jsFolder)
+    {
+        Console.Error.WriteLine($"onnxruntime-web is not installed: running `npm ci --ignore-scripts` in {jsFolder}");
+        var start = new System.Diagnostics.ProcessStartInfo("npm")
+        {
+            WorkingDirectory = jsFolder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "ci", "--ignore-scripts", "--no-audit", "--no-fund" })
+            start.ArgumentList.Add(argument);
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(start) ?? throw new FileNotFoundException("npm could not be started.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new FileNotFoundException($"onnxruntime-web is not installed and npm could not be run ({e.Message}); install Node.js and npm, then run `npm ci --ignore-scripts` in {jsFolder}.", e);
+        }
+        using (process)
+        {
+            process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+            process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new FileNotFoundException($"`npm ci` in {jsFolder} did not finish within 10 minutes.");
+            }
+            if (process.ExitCode != 0)
+                throw new FileNotFoundException($"`npm ci --ignore-scripts` in {jsFolder} failed with exit code {process.ExitCode} (is the npm registry reachable?).");
+        }
+    }
 }

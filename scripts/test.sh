@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine that has only the .NET SDK and Node: installs what the tests need
+# (Debian's chromium for the browser tests, python3-onnx for onnx.checker, the js/ packages), runs every test project
+# and ends with "N passed, N failed". Extra arguments go to `dotnet test` (CI passes --no-build after its own build).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+command -v dotnet >/dev/null 2>&1 || { echo "test.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "test.sh: Node.js 20 with npm is required (the JavaScript and ONNX suites run in Node)" >&2; exit 1; }
+
+# Debian packages. Playwright drives /usr/bin/chromium and never downloads a browser.
+need=""
+for p in chromium python3-onnx; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "test.sh: needs$need from Debian; run as root or install them first" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  echo "== apt-get install$need"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $need || exit 1
+fi
+# Installed above, so the checks that need python3-onnx fail rather than skip if it is still missing.
+export EXANIA_REQUIRE_PYTHON_ONNX=1
+
+if [ ! -d js/node_modules/onnxruntime-web ] || [ ! -d js/node_modules/onnxruntime-node ]; then
+  echo "== npm ci (js/: onnxruntime-node, onnxruntime-web)"
+  (cd js && npm ci --ignore-scripts --no-audit --no-fund) || exit 1
+fi
+
+echo "== dotnet test Exania.slnx $*"
+log=$(mktemp)
+dotnet test Exania.slnx "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Sum the per-project summaries: "Passed!  - Failed:     0, Passed:    78, Skipped: ..."
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s += $2} END {print s + 0}')
+projects=$(grep -Ec '^(Passed|Failed)! ' "$log")
+expected=$(ls tests/*/*.csproj | wc -l)
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=1   # a test host crashed or a project did not build: never report a clean run
+fi
+if [ "$projects" -lt "$expected" ]; then
+  echo "test.sh: only $projects of $expected test projects reported results" >&2
+  [ "$failed" -eq 0 ] && failed=1
+fi
+rm -f "$log"
+[ -f artifacts/browser/demo.png ] && echo "artifact: artifacts/browser/demo.png (screenshot of the demo page in Chromium)"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
