@@ -190,13 +190,14 @@ internal static class BenchRoasCommand
         return result;
     }
 
+    /// <summary>The table with a roas column from <see cref="RoasTarget"/> (empty where roas is undefined), for the peer to read.</summary>
     private static CampaignTable WithRoas(CampaignTable table, string revenue, string spend)
     {
-        var r = table.Get(revenue).Numbers ?? throw new ArgumentException($"{revenue} is not numeric.");
-        var s = table.Get(spend).Numbers ?? throw new ArgumentException($"{spend} is not numeric.");
+        var target = RoasTarget.Build(table, RoasTarget.Roas, revenue, spend);
         var roas = new double[table.Rows];
-        for (var i = 0; i < roas.Length; i++)
-            roas[i] = s[i] > 0 && r[i] >= 0 ? r[i] / s[i] : double.NaN;
+        Array.Fill(roas, double.NaN);
+        for (var i = 0; i < target.KeptRows.Length; i++)
+            roas[target.KeptRows[i]] = target.Values[i];
         return new CampaignTable(table.Columns.Where(c => c.Name != RoasTarget.Roas).Append(Exania.Campaigns.TableColumn.Numeric(RoasTarget.Roas, roas)).ToList());
     }
 

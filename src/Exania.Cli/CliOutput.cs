@@ -26,10 +26,34 @@ internal sealed class CliOutput
     public bool Json { get; }
 
     /// <summary>
-    /// The command's flag for each options field (e.g. <c>Exclude</c> → <c>--exclude</c>). Library messages name
-    /// fields, never flags; an <see cref="ArgumentException"/> whose parameter is a mapped field is shown with its flag.
+    /// The flag for each options field (e.g. <c>Exclude</c> → <c>--exclude</c>). Library messages name fields, never
+    /// flags; an <see cref="ArgumentException"/> whose parameter is a mapped field is shown with its flag. Flags mean
+    /// the same in every command, so one map serves them all.
     /// </summary>
-    public IReadOnlyDictionary<string, string> FlagNames { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> FlagNames { get; init; } = DefaultFlagNames;
+
+    /// <summary>Options fields of the libraries and the flags that set them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultFlagNames = new Dictionary<string, string>
+    {
+        ["Exclude"] = "--exclude",
+        ["TestFraction"] = "--test-fraction",
+        ["DateColumn"] = "--date-column",
+        ["Target"] = "--target",
+        ["Rounds"] = "--rounds",
+        ["MaxDepth"] = "--max-depth",
+        ["LearningRate"] = "--learning-rate",
+        ["MinChildWeight"] = "--min-child-weight",
+        ["Lambda"] = "--lambda",
+        ["Alpha"] = "--alpha",
+        ["Gamma"] = "--gamma",
+        ["Subsample"] = "--subsample",
+        ["ColsampleByTree"] = "--colsample",
+        ["MaxBins"] = "--max-bins",
+        ["MaxLeaves"] = "--max-leaves",
+        ["EarlyStoppingRounds"] = "--early-stopping",
+        ["Threads"] = "--threads",
+        ["SessionGapSeconds"] = "--session-gap",
+    };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>
     public bool Interactive => !Json && !Console.IsOutputRedirected && !Console.IsErrorRedirected;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Exania.Core;
 using Exania.Events;
 
@@ -116,74 +115,9 @@ internal sealed class EventInput
     };
 
     /// <summary>
-    /// Reads every file into one log and sessionizes it. Rejected rows (with --on-bad-row skip) go to
-    /// <paramref name="rejectsPath"/>, which is written only when there are rejects.
+    /// Reads every file into one log and sessionizes it (<see cref="EventLoader"/>). Rejected rows (with --on-bad-row
+    /// skip) go to <paramref name="rejectsPath"/>, which is written only when there are rejects.
     /// </summary>
-    public (EventLog Log, LoadReport Report) Load(ParseResult parse, string rejectsPath)
-    {
-        var options = ReaderOptions(parse);
-        var gap = parse.GetValue(SessionGap);
-        var log = new EventLog();
-        var report = new LoadReport();
-        using (var rejects = new RejectFileWriter(rejectsPath))
-        {
-            foreach (var path in parse.GetValue(Events) ?? [])
-                report.Files.Add(EventReader.Read(path, log, options, rejects));
-            if (rejects.Count > 0)
-                report.RejectsFile = rejectsPath;
-        }
-        var missing = 0;
-        foreach (var s in log.SessionIds)
-            if (s < 0) missing++;
-        report.SessionsCreated = Sessionizer.AssignMissing(log, gap);
-        report.SessionizedRows = missing;
-        return (log, report);
-    }
-}
-
-/// <summary>What loading the event files did, for the summary and the JSON output.</summary>
-internal sealed class LoadReport
-{
-    public List<EventReadSummary> Files { get; } = [];
-    public int SessionsCreated { get; set; }
-    public int SessionizedRows { get; set; }
-    public string? RejectsFile { get; set; }
-
-    public long RowsRead => Files.Sum(f => f.RowsRead);
-    public long Accepted => Files.Sum(f => f.Accepted);
-    public long Rejected => Files.Sum(f => f.Rejected);
-    public long NestedLines => Files.Sum(f => f.NestedLines);
-    public long EmptyEventArrays => Files.Sum(f => f.EmptyEventArrays);
-    public double Seconds => Files.Sum(f => f.Seconds);
-
-    public JsonObject ToJson()
-    {
-        var byKind = new JsonObject();
-        foreach (var (kind, count) in Files.SelectMany(f => f.RejectedByKind).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value))))
-            byKind[kind] = count;
-        var unknown = new JsonObject();
-        foreach (var (action, count) in Files.SelectMany(f => f.UnknownActions).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value))))
-            unknown[action] = count;
-        return new JsonObject
-        {
-            ["rows_read"] = RowsRead,
-            ["accepted"] = Accepted,
-            ["rejected"] = Rejected,
-            ["rejected_by_kind"] = byKind,
-            ["nested_lines"] = NestedLines,
-            ["empty_event_arrays"] = EmptyEventArrays,
-            ["unknown_actions"] = unknown,
-            ["sessionized_rows"] = SessionizedRows,
-            ["sessions_created"] = SessionsCreated,
-            ["rejects_file"] = RejectsFile,
-            ["read_seconds"] = Math.Round(Seconds, 4),
-        };
-    }
-
-    public string HumanLine() =>
-        $"read {RowsRead:N0} rows" +
-        (NestedLines > 0 ? $" (events nested in {NestedLines:N0} lines, {EmptyEventArrays:N0} of them with an empty array)" : "") +
-        $": {Accepted:N0} accepted, {Rejected:N0} rejected" +
-        (RejectsFile is null ? "" : $" (see {RejectsFile})") +
-        (SessionizedRows > 0 ? $"; {SessionsCreated:N0} sessions from the inactivity gap" : "");
+    public (EventLog Log, EventLoadReport Report) Load(ParseResult parse, string rejectsPath) =>
+        EventLoader.Load(parse.GetValue(Events) ?? [], ReaderOptions(parse), rejectsPath, parse.GetValue(SessionGap));
 }

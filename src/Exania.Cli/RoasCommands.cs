@@ -13,28 +13,6 @@ namespace Exania.Cli;
 /// <summary><c>exania train roas</c> and <c>exania predict roas</c>: gradient-boosted trees on campaign tables.</summary>
 internal static class RoasCommands
 {
-    /// <summary>Options fields of <see cref="RoasOptions"/> and <see cref="GbtOptions"/> and the flags that set them.</summary>
-    private static readonly Dictionary<string, string> s_trainFlags = new()
-    {
-        [nameof(RoasOptions.Exclude)] = "--exclude",
-        [nameof(RoasOptions.TestFraction)] = "--test-fraction",
-        [nameof(RoasOptions.DateColumn)] = "--date-column",
-        [nameof(RoasOptions.Target)] = "--target",
-        [nameof(GbtOptions.Rounds)] = "--rounds",
-        [nameof(GbtOptions.MaxDepth)] = "--max-depth",
-        [nameof(GbtOptions.LearningRate)] = "--learning-rate",
-        [nameof(GbtOptions.MinChildWeight)] = "--min-child-weight",
-        [nameof(GbtOptions.Lambda)] = "--lambda",
-        [nameof(GbtOptions.Alpha)] = "--alpha",
-        [nameof(GbtOptions.Gamma)] = "--gamma",
-        [nameof(GbtOptions.Subsample)] = "--subsample",
-        [nameof(GbtOptions.ColsampleByTree)] = "--colsample",
-        [nameof(GbtOptions.MaxBins)] = "--max-bins",
-        [nameof(GbtOptions.MaxLeaves)] = "--max-leaves",
-        [nameof(GbtOptions.EarlyStoppingRounds)] = "--early-stopping",
-        [nameof(GbtOptions.Threads)] = "--threads",
-    };
-
     public static Command CreateTrain()
     {
         var campaigns = new Option<string>("--campaigns") { Description = "Campaign table (CSV with header, or JSON Lines).", Required = true };
@@ -71,7 +49,7 @@ internal static class RoasCommands
         };
         command.SetAction(parse =>
         {
-            var cli = new CliOutput(parse.GetValue(json)) { FlagNames = s_trainFlags };
+            var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
                 var folder = parse.GetValue(output)!;

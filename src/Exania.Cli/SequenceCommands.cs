@@ -302,7 +302,7 @@ internal static class SequenceCommands
                     ["sessions"] = predictions.Count,
                     ["top"] = k,
                     ["predictions"] = predictions,
-                    ["input"] = load.ToJson(),
+                    ["input"] = ReportJson.ToNode(load),
                     ["seconds"] = CliOutput.Seconds(watch),
                 };
                 if (outPath is not null)
@@ -317,7 +317,7 @@ internal static class SequenceCommands
         return command;
     }
 
-    private static (SequenceDataset Data, LoadReport Load) Build(CliOutput cli, EventInput input, ParseResult parse, SequenceOptions options, string rejectsPath)
+    private static (SequenceDataset Data, EventLoadReport Load) Build(CliOutput cli, EventInput input, ParseResult parse, SequenceOptions options, string rejectsPath)
     {
         var (log, load) = cli.Step("reading events", _ => input.Load(parse, rejectsPath));
         if (log.Count == 0)
@@ -357,7 +357,7 @@ internal static class SequenceCommands
         });
     }
 
-    private static JsonObject Summary(SequenceDataset data, LoadReport load)
+    private static JsonObject Summary(SequenceDataset data, EventLoadReport load)
     {
         var c = data.Cleaning;
         return new JsonObject
@@ -389,7 +389,7 @@ internal static class SequenceCommands
                 ["test"] = data.OovTargetsDropped[2],
             },
             ["seed"] = data.Options.Seed,
-            ["input"] = load.ToJson(),
+            ["input"] = ReportJson.ToNode(load),
         };
     }
 

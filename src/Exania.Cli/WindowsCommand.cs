@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Exania.Core;
 using Exania.Events;
 using Exania.Features;
 using Spectre.Console;
@@ -62,7 +63,7 @@ internal static class WindowsCommand
                     ["extract_seconds"] = extractSeconds,
                     ["write_seconds"] = writeSeconds,
                     ["events_per_second"] = Math.Round(log.Count / Math.Max(seconds, 1e-9), 1),
-                    ["input"] = load.ToJson(),
+                    ["input"] = ReportJson.ToNode(load),
                     ["params"] = Params(options),
                     ["out"] = outPath,
                 });
