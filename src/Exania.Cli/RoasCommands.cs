@@ -38,7 +38,7 @@ internal static class RoasCommands
         var growth = new Option<string>("--growth") { DefaultValueFactory = _ => "depthwise", Description = "depthwise or lossguide." };
         var maxLeaves = new Option<int>("--max-leaves") { DefaultValueFactory = _ => GbtDefaults.MaxLeaves, Description = "Leaf limit for lossguide (0 = none)." };
         var earlyStopping = new Option<int>("--early-stopping") { DefaultValueFactory = _ => 0, Description = "Stop after this many rounds without improvement on a validation tenth of the training rows (0 = off)." };
-        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "Training threads." };
+        var threads = new Option<int>("--threads") { DefaultValueFactory = _ => GbtDefaults.Threads, Description = "Training threads (0 = all processors); the model does not depend on it." };
         var onBadRow = new Option<string>("--on-bad-row") { DefaultValueFactory = _ => "fail", Description = "fail or skip (rejects written beside the output)." };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();

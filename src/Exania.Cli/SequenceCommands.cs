@@ -458,7 +458,7 @@ internal static class SequenceCommands
                 ["repeat"] = options.Repeat,
                 ["sampled_softmax_negatives"] = options.NegativesFor(data.Vocabulary.ClassCount),
                 ["seed"] = options.Seed,
-                ["threads"] = options.Threads > 0 ? options.Threads : Environment.ProcessorCount,
+                ["threads"] = Parallelism.Resolve(options.Threads),
             },
         };
     }

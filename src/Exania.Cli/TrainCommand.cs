@@ -28,11 +28,12 @@ internal static class TrainCommand
         var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Folds };
         var c = new Option<double>("--c") { Description = "Inverse L2 strength (scikit-learn's C).", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.C };
         var noBalance = new Option<bool>("--no-class-balancing") { Description = "Do not weight classes as n / (2 n_k)." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all processors); the model does not depend on it.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Threads };
         var seed = CommonOptions.Seed(ClickTrainingOptions.Defaults.Seed);
         var json = CommonOptions.Json();
         var command = new Command("click", "Standardize, expand polynomially, fit L2 logistic regression with stratified k-fold CV, rank features.")
         {
-            features, output, degree, folds, c, noBalance, seed, json,
+            features, output, degree, folds, c, noBalance, threads, seed, json,
         };
         command.SetAction(parse =>
         {
@@ -46,6 +47,7 @@ internal static class TrainCommand
                     Folds = parse.GetValue(folds),
                     C = parse.GetValue(c),
                     ClassBalancing = !parse.GetValue(noBalance),
+                    Threads = parse.GetValue(threads),
                     Seed = parse.GetValue(seed),
                 };
                 var result = Run(cli, table, options, parse.GetValue(output)!);
@@ -87,7 +89,7 @@ internal static class TrainCommand
         cli.Table(importance);
         cli.Info($"model → {Markup.Escape(modelPath)}; results → {Markup.Escape(resultsPath)}");
 
-        var result = JsonNode.Parse(report.ToJson())!.AsObject();
+        var result = ReportJson.ToNode(report);
         result["cv_seconds"] = report.Seconds;
         result["seconds"] = seconds;
         result["model"] = modelPath;

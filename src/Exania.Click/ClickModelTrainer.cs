@@ -65,7 +65,7 @@ public static class ClickModelTrainer
             foldAucs[fold] = Metrics.RocAuc(testScores, testLabels);
 
             var model = new ClickModel(data.ColumnNames, scaler, expansion, fit.Coefficients, fit.Intercept, 0.5);
-            PermutationDrops(data, model, test, testLabels, foldAucs[fold], options.Seed, fold, drops);
+            PermutationDrops(data, model, test, testLabels, foldAucs[fold], options, fold, drops);
             progress?.Report(new ClickTrainingProgress("fold", fold + 1, options.Folds, foldAucs[fold],
                 fit.Optimization.Iterations, foldClock.Elapsed.TotalSeconds));
         }
@@ -163,9 +163,9 @@ public static class ClickModelTrainer
     /// shuffled AUC into <paramref name="drops"/>[fold, column]. Columns run in parallel; each has its own seed and output.
     /// </summary>
     private static void PermutationDrops(LabeledMatrix data, ClickModel model, int[] test, byte[] testLabels, double foldAuc,
-        int seed, int fold, double[,] drops) =>
-        Parallel.For(0, data.Columns, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            column => drops[fold, column] = foldAuc - PermutedAuc(data, model, test, testLabels, column, PermutationSeed(seed, fold, column)));
+        ClickTrainingOptions options, int fold, double[,] drops) =>
+        Parallel.For(0, data.Columns, Parallelism.Options(options.Threads),
+            column => drops[fold, column] = foldAuc - PermutedAuc(data, model, test, testLabels, column, PermutationSeed(options.Seed, fold, column)));
 
     /// <summary>ROC AUC of the held-out rows with <paramref name="column"/> taken from a seeded shuffle of those rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -264,7 +264,7 @@ public static class ClickModelTrainer
             for (var i = 0; i < rows.Length; i++)
                 labels[i] = data.Labels[rows[i]];
             ReadOnlyMemory<double> weights = options.ClassBalancing ? LogisticRegression.BalancedSampleWeights(labels) : default;
-            return LogisticRegression.Fit(Matrix, rows.Length, expansion.TermCount, _labels.AsMemory(0, rows.Length), weights, options.C, lbfgs);
+            return LogisticRegression.Fit(Matrix, rows.Length, expansion.TermCount, _labels.AsMemory(0, rows.Length), weights, options.C, lbfgs, options.Threads);
         }
     }
 }

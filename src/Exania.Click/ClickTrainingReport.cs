@@ -19,12 +19,6 @@ public sealed record ClickTrainingProgress(string Stage, int Step, int Steps, do
 /// </remarks>
 public sealed record ClickTrainingReport
 {
-    private static readonly JsonSerializerOptions s_json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-    };
-
     public int Rows { get; init; }
     /// <summary>Number of base features.</summary>
     public int Features { get; init; }
@@ -64,10 +58,10 @@ public sealed record ClickTrainingReport
     public double Seconds { get; init; }
 
     /// <summary>Indented JSON with snake_case names (<c>auc_mean</c>, <c>pr_auc</c>, <c>feature_importance</c>, ...).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+    public string ToJson() => ReportJson.Serialize(this);
 
     /// <summary>Parses JSON written by <see cref="ToJson"/>.</summary>
     /// <exception cref="JsonException">The text is not a report.</exception>
     public static ClickTrainingReport FromJson(string json) =>
-        JsonSerializer.Deserialize<ClickTrainingReport>(json, s_json) ?? throw new JsonException("The JSON is null, not a report.");
+        ReportJson.Deserialize<ClickTrainingReport>(json);
 }

@@ -43,8 +43,9 @@ public sealed class LogisticLoss : IDifferentiableFunction
     /// <param name="labels">0/1 per row.</param>
     /// <param name="sampleWeights">Non-negative weight per row, or empty for all ones.</param>
     /// <param name="c">Inverse regularisation strength, as scikit-learn's <c>C</c>.</param>
+    /// <param name="threads">Worker threads (0 = all processors); the value does not depend on it (ordered chunk reduction).</param>
     public LogisticLoss(ReadOnlyMemory<double> features, int rows, int columns, ReadOnlyMemory<byte> labels,
-        ReadOnlyMemory<double> sampleWeights, double c)
+        ReadOnlyMemory<double> sampleWeights, double c, int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
@@ -88,7 +89,7 @@ public sealed class LogisticLoss : IDifferentiableFunction
         _chunkGradients = new double[_chunks * (columns + 1)];
         _chunkLosses = new double[_chunks];
         _chunkBody = EvaluateChunk;
-        _parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        _parallel = Parallelism.Options(threads);
     }
 
     /// <summary>Coefficients plus the intercept.</summary>
@@ -272,9 +273,9 @@ public static class LogisticRegression
     /// mean weighted loss and does not grow with the row count.
     /// </summary>
     public static LogisticRegressionFit Fit(ReadOnlyMemory<double> features, int rows, int columns, ReadOnlyMemory<byte> labels,
-        ReadOnlyMemory<double> sampleWeights, double c, LbfgsOptions? options = null)
+        ReadOnlyMemory<double> sampleWeights, double c, LbfgsOptions? options = null, int threads = 0)
     {
-        var loss = new LogisticLoss(features, rows, columns, labels, sampleWeights, c);
+        var loss = new LogisticLoss(features, rows, columns, labels, sampleWeights, c, threads);
         var parameters = new double[columns + 1];
         // The expanded polynomial columns differ in scale by orders of magnitude; preconditioning L-BFGS with the inverse
         // Hessian diagonal at the start (same objective, better-conditioned steps) lets it converge in far fewer iterations.

@@ -1,3 +1,5 @@
+using Exania.Core;
+
 namespace Exania.Sequence;
 
 /// <summary>Precision, recall, F1 and support of one class.</summary>
@@ -253,7 +255,7 @@ public static class SequenceEvaluator
         // Each sample's distribution is ranked as soon as it is computed, so memory stays O(classes) per worker whatever
         // the vocabulary; the per-sample results are summed afterwards in sample order (deterministic).
         const int Block = 256;
-        Parallel.For(0, (n + Block - 1) / Block, new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount },
+        Parallel.For(0, (n + Block - 1) / Block, Parallelism.Options(threads),
             () => new SequenceNetwork<float>(model.Shape, model.MaxLength), (block, _, network) =>
             {
                 var random = default(SplitMix64);

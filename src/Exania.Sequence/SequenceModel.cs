@@ -157,7 +157,7 @@ public sealed class SequenceModel
         if (samples.MaxLength > MaxLength)
             throw new ArgumentException($"Samples are {samples.MaxLength} steps long; the model takes at most {MaxLength}.");
         var output = new float[samples.Count * classes];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount };
+        var options = Parallelism.Options(threads);
         const int Block = 256;
         Parallel.For(0, (samples.Count + Block - 1) / Block, options, () => new SequenceNetwork<float>(Shape, MaxLength), (block, _, network) =>
         {

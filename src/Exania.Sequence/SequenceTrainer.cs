@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Sequence;
 
@@ -60,6 +61,7 @@ public sealed record SequenceTrainingOptions
 
     internal void Validate()
     {
+        Parallelism.Validate(nameof(SequenceTrainingOptions), Threads);
         ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(Embedding, 1, nameof(Embedding));
         ArgumentOutOfRangeException.ThrowIfLessThan(Hidden, 1, nameof(Hidden));
@@ -140,7 +142,7 @@ public static class SequenceTrainer
         var gradient = gradients[0];
         var m = new float[shape.ParameterCount];
         var v = new float[shape.ParameterCount];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads > 0 ? options.Threads : Environment.ProcessorCount };
+        var parallel = Parallelism.Options(options.Threads);
         var order = new int[train.Count];
         var dropout = (float)options.Dropout;
         var history = new List<EpochReport>();
@@ -237,7 +239,7 @@ public static class SequenceTrainer
         for (var c = 0; c < Chunks; c++)
             networks[c] = new SequenceNetwork<float>(model.Shape, Math.Max(model.MaxLength, samples.MaxLength));
         return MeanLoss(model.Parameters, samples, networks,
-            new ParallelOptions { MaxDegreeOfParallelism = threads > 0 ? threads : Environment.ProcessorCount });
+            Parallelism.Options(threads));
     }
 
     private static double MeanLoss(float[] parameters, SequenceSamples samples, SequenceNetwork<float>[] networks, ParallelOptions parallel)

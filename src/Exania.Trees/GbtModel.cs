@@ -169,7 +169,7 @@ public sealed class GbtModel
         var rows = CheckBatch(rowMajor.Length, destination.Length);
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         var width = _featureNames.Length;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads == 0 ? Environment.ProcessorCount : threads };
+        var options = Parallelism.Options(threads);
         Parallel.For(0, (rows + ParallelBlock - 1) / ParallelBlock, options, b =>
         {
             var end = Math.Min(rows, (b + 1) * ParallelBlock);

@@ -46,7 +46,7 @@ public static class GbtDefaults
     public const int Seed = 0;
 
     /// <summary>The default thread count: every processor.</summary>
-    public static int Threads => Environment.ProcessorCount;
+    public const int Threads = 0;
 }
 
 /// <summary>Hyper-parameters of <see cref="GbtTrainer"/>; tweak with <c>with { ... }</c>. Defaults live in <see cref="GbtDefaults"/>.</summary>
@@ -146,8 +146,7 @@ public sealed record GbtOptions
             ExaniaThrow.ArgumentOutOfRange(nameof(EarlyStoppingRounds), EarlyStoppingRounds, "EarlyStoppingRounds must be >= 0 (0 = off).");
         if (Objective is not (GbtObjective.SquaredError or GbtObjective.Logistic))
             ExaniaThrow.ArgumentOutOfRange(nameof(Objective), Objective, "Objective must be SquaredError or Logistic.");
-        if (Threads < 1)
-            ExaniaThrow.ArgumentOutOfRange(nameof(Threads), Threads, "Threads must be at least 1.");
+        Parallelism.Validate(nameof(GbtOptions), Threads);
         if (BaseScore is { } b)
         {
             if (!double.IsFinite(b))

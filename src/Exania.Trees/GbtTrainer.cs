@@ -30,6 +30,8 @@ public static class GbtTrainer
         ArgumentNullException.ThrowIfNull(train);
         options ??= new GbtOptions();
         options.Validate();
+        // The grower sizes its per-lane scratch by the worker count, so 0 (all processors) is resolved once here.
+        options = options with { Threads = Parallelism.Resolve(options.Threads) };
         if (train.Rows == 0)
             ExaniaThrow.Argument("The training set has no rows.", nameof(train));
         CheckTarget(train, options.Objective, nameof(train));
