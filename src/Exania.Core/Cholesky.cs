@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 
 namespace Exania.Core;
@@ -12,6 +13,7 @@ public static class Cholesky
     /// <summary>Solves A x = b in place (b becomes x) for symmetric positive definite A (destroyed); false if A is not.</summary>
     public static bool Solve(Span<double> a, int n, Span<double> b)
     {
+        Debug.Assert(n >= 0 && a.Length >= n * n && b.Length >= n, "Cholesky.Solve: a must hold n×n values and b n.");
         for (var j = 0; j < n; j++)
         {
             var rowJ = a.Slice(j * n, j);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace Exania.Core;
@@ -12,6 +13,7 @@ public static class CsvFieldWriter
     public static void WriteNumber(TextWriter writer, double value, Span<char> buffer)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        Debug.Assert(buffer.Length >= 32, "A double needs up to 25 characters in shortest round-trip form.");
         if (double.IsNaN(value)) return;
         int written;
         // Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same text.

@@ -135,7 +135,11 @@ public static class RoasTrainer
     private static double[] Gather(double[] values, int[] rows)
     {
         var result = new double[rows.Length];
-        for (var i = 0; i < rows.Length; i++) result[i] = values[rows[i]];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            Debug.Assert((uint)rows[i] < (uint)values.Length, "Split rows index the kept rows.");
+            result[i] = values[rows[i]];
+        }
         return result;
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Numerics.Tensors;
 
@@ -17,6 +18,9 @@ internal static class Lstm<T>
     public static void Forward(ReadOnlySpan<T> x, int steps, int d, int hidden, ReadOnlySpan<T> w, ReadOnlySpan<T> u, ReadOnlySpan<T> b,
         Span<T> gates, Span<T> c, Span<T> h, Span<T> tc)
     {
+        // Internal kernel: the network lays out every buffer, so shapes are invariants, checked in debug builds only.
+        Debug.Assert(x.Length >= steps * d && w.Length == 4 * hidden * d && u.Length == 4 * hidden * hidden && b.Length == 4 * hidden);
+        Debug.Assert(gates.Length >= steps * 4 * hidden && c.Length >= steps * hidden && h.Length >= steps * hidden && tc.Length >= steps * hidden);
         var g4 = 4 * hidden;
         for (var t = 0; t < steps; t++)
         {
@@ -183,6 +187,7 @@ internal static class SoftmaxOutput<T>
 {
     public static void Forward(ReadOnlySpan<T> x, int inputs, int classes, ReadOnlySpan<T> w, ReadOnlySpan<T> b, Span<T> probabilities)
     {
+        Debug.Assert(x.Length >= inputs && w.Length >= classes * inputs && b.Length >= classes && probabilities.Length >= classes);
         Logits(x, inputs, classes, w, b, probabilities);
         AdditiveAttention<T>.StableSoftmax(probabilities[..classes]);
     }
