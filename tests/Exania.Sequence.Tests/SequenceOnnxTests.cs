@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Exania.Synthetic;
 using Exania.Testing;
-using Xunit.Abstractions;
 
 namespace Exania.Sequence.Tests;
 
