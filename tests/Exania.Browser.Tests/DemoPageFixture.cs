@@ -31,7 +31,7 @@ public sealed class DemoPageFixture : IAsyncLifetime
     /// <summary>Where screenshots and measurements go; CI keeps this folder as its artifact.</summary>
     public static string ArtifactsFolder => Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts", "browser")).FullName;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         RepoPaths.EnsureNodeModules();
         var log = new InteractionGenerator(new GeneratorOptions { Seed = 4 }).Generate(800);
@@ -57,7 +57,7 @@ public sealed class DemoPageFixture : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();

@@ -4,7 +4,6 @@ using Exania.Events;
 using Exania.Features;
 using Exania.Testing;
 using Microsoft.Playwright;
-using Xunit.Abstractions;
 
 namespace Exania.Browser.Tests;
 

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Exania.Testing;
-using Xunit.Abstractions;
 
 namespace Exania.Browser.Tests;
 

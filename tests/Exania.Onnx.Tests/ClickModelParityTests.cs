@@ -1,8 +1,10 @@
 using Exania.Click;
+using Exania.Testing;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Exania.Onnx.Tests;
 
-/// <summary>The exported graph, run by onnxruntime-node, against <see cref="ClickModel"/> in C#.</summary>
+/// <summary>The exported graph, run by Microsoft.ML.OnnxRuntime in-process, against <see cref="ClickModel"/> in C#.</summary>
 [Collection("onnx")]
 public sealed class ClickModelParityTests(ClickModels models, ITestOutputHelper output)
 {
@@ -22,8 +24,8 @@ public sealed class ClickModelParityTests(ClickModels models, ITestOutputHelper 
         Assert.True(models.Rows >= 1000, $"only {models.Rows} feature vectors");
         Assert.True(maxDiff < Tolerance, $"max abs difference {maxDiff:E3} >= {Tolerance:E0}");
         Assert.Equal(0, labelMismatches);
-        Assert.Equal("float32", run.Outputs[ClickModelOnnxExporter.ProbabilityName].Type);
-        Assert.Equal("int64", run.Outputs[ClickModelOnnxExporter.LabelName].Type);
+        Assert.Equal(TensorElementType.Float, run.Outputs[ClickModelOnnxExporter.ProbabilityName].Type);
+        Assert.Equal(TensorElementType.Int64, run.Outputs[ClickModelOnnxExporter.LabelName].Type);
         Assert.Equal([models.Rows, 1L], run.Outputs[ClickModelOnnxExporter.ProbabilityName].Dims);
         Assert.Equal([models.Rows, 1L], run.Outputs[ClickModelOnnxExporter.LabelName].Dims);
     }
@@ -62,7 +64,7 @@ public sealed class ClickModelParityTests(ClickModels models, ITestOutputHelper 
         using var temp = new TempFolder();
         var path = temp.File("model.onnx");
         ClickModelOnnxExporter.Save(model, path, precision);
-        var run = NodeOnnx.Run(path, ClickModelOnnxExporter.InputName, models.Features, models.Rows, model.FeatureNames.Count);
+        var run = OnnxRuntimeRunner.Run(path, ClickModelOnnxExporter.InputName, models.Features, models.Rows, model.FeatureNames.Count);
         var expected = models.Reference(model);
         var probabilities = run.Outputs[ClickModelOnnxExporter.ProbabilityName].Data;
         var labels = run.Outputs[ClickModelOnnxExporter.LabelName].Data;

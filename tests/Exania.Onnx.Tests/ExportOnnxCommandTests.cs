@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Exania.Cli;
 using Exania.Click;
+using Exania.Testing;
 
 namespace Exania.Onnx.Tests;
 
@@ -48,7 +49,7 @@ public sealed class ExportOnnxCommandTests(ClickModels models)
         var (exit, _, stderr) = Run("onnx", "--model", modelFile, "--out", onnx);
 
         Assert.True(exit == 0, stderr);
-        var run = NodeOnnx.Run(onnx, "features", models.Features[..40], 2, 20);
+        var run = OnnxRuntimeRunner.Run(onnx, "features", models.Features[..40], 2, 20);
         var expected = models.Reference(models.Degree1);
         Assert.Equal(expected[0], run.Outputs["click_probability"].Data[0], 1e-5);
         Assert.Equal(expected[1], run.Outputs["click_probability"].Data[1], 1e-5);

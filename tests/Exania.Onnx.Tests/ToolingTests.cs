@@ -1,60 +1,55 @@
+using Exania.Testing;
+
 namespace Exania.Onnx.Tests;
 
-/// <summary>The test tooling itself: the python gate and js/tools/onnx_run.mjs's failure paths.</summary>
+/// <summary>The test tooling itself: the python3-onnx gate, and the in-process runner's failure paths.</summary>
 [Collection("onnx")]
-public sealed class ToolingTests(ITestOutputHelper output)
+public sealed class ToolingTests
 {
     [Fact]
     public void PythonGate_OnnxMissingAndRequired_Fails()
     {
-        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => PythonOnnx.Gate(importable: false, "1", output));
+        var failure = Assert.Throws<Xunit.Sdk.FailException>(() => PythonOnnx.SkipReason(importable: false, "1"));
+        Assert.Contains("EXANIA_REQUIRE_PYTHON_ONNX=1", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void PythonGate_OnnxMissingNotRequired_SkipsTheCheck()
+    public void PythonGate_OnnxMissingNotRequired_SkipsTheTestSayingWhy()
     {
-        Assert.False(PythonOnnx.Gate(importable: false, null, output));
-        Assert.True(PythonOnnx.Gate(importable: true, "1", output));
+        // PythonOnnx.Require passes this reason to Assert.Skip, so the test shows as skipped, not passed.
+        Assert.StartsWith("python3-onnx is not installed", PythonOnnx.SkipReason(importable: false, null), StringComparison.Ordinal);
+        Assert.NotNull(PythonOnnx.SkipReason(importable: false, "0"));
+        Assert.Null(PythonOnnx.SkipReason(importable: true, "1"));
+        Assert.Null(PythonOnnx.SkipReason(importable: true, null));
     }
 
     [Fact]
-    public void OnnxRunScript_NotAModel_ExitsNonZeroWithAMessage()
+    public void OnnxRuntimeRunner_NotAModel_Throws()
     {
-        NodeOnnx.EnsureInstalled();
         using var temp = new TempFolder();
         File.WriteAllText(temp.File("model.onnx"), "this is not protobuf");
-        File.WriteAllText(temp.File("input.json"), "{\"inputs\": {}}");
 
-        var (exit, _, stderr) = ProcessRunner.Run("node", [NodeOnnx.Script, temp.File("model.onnx"), temp.File("input.json"), temp.File("out.json")]);
-
-        Assert.NotEqual(0, exit);
-        Assert.StartsWith("onnx_run: ", stderr, StringComparison.Ordinal);
-        Assert.False(File.Exists(temp.File("out.json")));
+        Assert.ThrowsAny<Microsoft.ML.OnnxRuntime.OnnxRuntimeException>(() => OnnxRuntimeRunner.Run(temp.File("model.onnx"), "x", [1f, 2f], 1, 2));
     }
 
     [Fact]
-    public void OnnxRunScript_InputMissingOrMisshaped_ExitsNonZeroNamingIt()
+    public void OnnxRuntimeRunner_InputMissingUnknownOrMisshaped_ThrowsNamingIt()
     {
-        NodeOnnx.EnsureInstalled();
         using var temp = new TempFolder();
         var model = new OnnxModelBuilder("g").ImportOpset("", 17);
         model.Graph.AddInput("x", OnnxElementType.Float, "N", 2);
         model.Graph.AddNode("Neg", "y", "x");
         model.Graph.AddOutput("y", OnnxElementType.Float, "N", 2);
-        model.Save(temp.File("model.onnx"));
+        var path = temp.File("model.onnx");
+        model.Save(path);
 
-        File.WriteAllText(temp.File("a.json"), "{\"inputs\": {\"z\": {\"dims\": [1, 2], \"data\": [1, 2]}}}");
-        var missing = ProcessRunner.Run("node", [NodeOnnx.Script, temp.File("model.onnx"), temp.File("a.json"), temp.File("out.json")]);
-        Assert.NotEqual(0, missing.Exit);
-        Assert.Contains("'x'", missing.Error, StringComparison.Ordinal);
+        var missing = Assert.Throws<ArgumentException>(() => OnnxRuntimeRunner.Run(path));
+        Assert.Contains("needs input 'x'", missing.Message, StringComparison.Ordinal);
+        var unknown = Assert.Throws<ArgumentException>(() => OnnxRuntimeRunner.Run(path, OnnxInput.Float("x", [1f, 2f], 1, 2), OnnxInput.Float("z", [1f], 1, 1)));
+        Assert.Contains("no input 'z'", unknown.Message, StringComparison.Ordinal);
+        var misshaped = Assert.Throws<ArgumentException>(() => OnnxRuntimeRunner.Run(path, "x", [1f, 2f], 2, 2));
+        Assert.Contains("(4 values) but 2 values", misshaped.Message, StringComparison.Ordinal);
 
-        File.WriteAllText(temp.File("b.json"), "{\"inputs\": {\"x\": {\"dims\": [2, 2], \"data\": [1, 2]}}}");
-        var misshaped = ProcessRunner.Run("node", [NodeOnnx.Script, temp.File("model.onnx"), temp.File("b.json"), temp.File("out.json")]);
-        Assert.NotEqual(0, misshaped.Exit);
-        Assert.Contains("4 values", misshaped.Error, StringComparison.Ordinal);
-
-        var usage = ProcessRunner.Run("node", [NodeOnnx.Script]);
-        Assert.NotEqual(0, usage.Exit);
-        Assert.Contains("usage", usage.Error, StringComparison.Ordinal);
+        Assert.Equal([-1.0, -2.0], OnnxRuntimeRunner.Run(path, "x", [1f, 2f], 1, 2).Outputs["y"].Data);
     }
 }

@@ -1,14 +1,13 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Exania.Synthetic;
 using Exania.Testing;
-using Xunit.Abstractions;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace Exania.Sequence.Tests;
 
 /// <summary>
-/// The exported sequence model scored by onnxruntime-node (js/tools/onnx_run.mjs) against <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float})"/>
+/// The exported sequence model scored by Microsoft.ML.OnnxRuntime in-process against <see cref="SequenceModel.Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float})"/>
 /// on 200 left-padded windows of every real length from 1 to L.
 /// </summary>
 public class SequenceOnnxTests(ITestOutputHelper output)
@@ -36,10 +35,16 @@ public class SequenceOnnxTests(ITestOutputHelper output)
     {
         var model = Models.Random(layers, maxLength, extras, repeat, seed: 10 * layers + extras + repeat + 100 * numerics, numerics: numerics);
         var windows = Windows.Random(model, 200, seed: 3);
-        var (probabilities, attention) = ExportAndCompare(model, windows,
-            $"random L{layers} len{maxLength} extras{extras} repeat{repeat} numerics{numerics}");
+        using var temp = new TempFolder();
+        var path = temp.File("model.onnx");
+        var (builder, bytes) = SequenceOnnxExporter.Save(model, path);
+        Assert.Equal(bytes, new FileInfo(path).Length);
+        var (probabilities, attention) = Compare(model, windows, SequenceOnnxRunner.Run(path, windows, model));
+        output.WriteLine($"random L{layers} len{maxLength} extras{extras} repeat{repeat} numerics{numerics}: {bytes:N0} bytes, " +
+            $"ops {string.Join(' ', builder.Graph.OpTypes())}; max |Δp| = {probabilities:E2}, max |Δα| = {attention:E2}");
         Assert.True(probabilities < Tolerance, $"probabilities: max |onnx − C#| = {probabilities:E2}");
         Assert.True(attention < Tolerance, $"attention: max |onnx − C#| = {attention:E2}");
+        CheckWithPythonOnnx(path); // last: it skips the test when python3-onnx is missing
     }
 
     [Fact]
@@ -72,7 +77,7 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         using var temp = new TempFolder();
         var path = temp.File("trained.onnx");
         var (_, bytes) = SequenceOnnxExporter.Save(model, path);
-        var run = OnnxRuntime.Run(path, temp, windows, model);
+        var run = SequenceOnnxRunner.Run(path, windows, model);
         var (probabilities, attention) = Compare(model, windows, run);
         output.WriteLine($"trained (2 layers, category, repeat 12, {model.Shape.Tokens} tokens, {model.ExtraInputs[0].Vocabulary.Count} categories): " +
             $"{bytes:N0} bytes; max |Δp| = {probabilities:E2}, max |Δα| = {attention:E2} over {windows.Count} windows");
@@ -91,10 +96,12 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         Assert.Equal(model.ExtraInputs[0].Vocabulary.Tokens, extra.GetProperty("vocabulary").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(["tokens", "gaps", "category", "scroll_depth"], run.Inputs);
         Assert.Equal(["scroll_depth"], JsonSerializer.Deserialize<string[]>(metadata["numeric_inputs"])!);
-        Assert.Equal(17, run.Opsets[""]);
-        Assert.Contains("LSTM", run.OpTypes);
-        Assert.Contains("ScatterElements", run.OpTypes);
-        PythonOnnxChecker.Check(path, output);
+
+        // Last: it skips the test when python3-onnx is missing.
+        var file = CheckWithPythonOnnx(path);
+        Assert.Equal(17, file.Opsets[""]);
+        Assert.Contains("LSTM", file.OpTypes);
+        Assert.Contains("ScatterElements", file.OpTypes);
     }
 
     [Fact]
@@ -106,7 +113,7 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         using var temp = new TempFolder();
         var path = temp.File("wrong.onnx");
         SequenceOnnxExporter.Build(model, [0, 1, 2, 3]).Save(path);
-        var (probabilities, attention) = Compare(model, windows, OnnxRuntime.Run(path, temp, windows, model));
+        var (probabilities, attention) = Compare(model, windows, SequenceOnnxRunner.Run(path, windows, model));
         output.WriteLine($"wrong gate order: max |Δp| = {probabilities:E2}, max |Δα| = {attention:E2}");
         Assert.True(probabilities > 1e-2, $"a wrong gate order went unnoticed (max |Δp| = {probabilities:E2})");
     }
@@ -122,7 +129,7 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         using var temp = new TempFolder();
         var path = temp.File("padding.onnx");
         SequenceOnnxExporter.Save(model, path);
-        var run = OnnxRuntime.Run(path, temp, windows, model);
+        var run = SequenceOnnxRunner.Run(path, windows, model);
 
         var classes = model.Shape.Classes;
         var bias = model.Parameters.AsSpan(model.Shape.OutputB, classes).ToArray();
@@ -153,20 +160,15 @@ public class SequenceOnnxTests(ITestOutputHelper output)
         Assert.DoesNotContain("ScatterElements", graph.OpTypes()); // no repeat term, no scatter
     }
 
-    private (double Probabilities, double Attention) ExportAndCompare(SequenceModel model, Windows windows, string label)
+    /// <summary>onnx.checker (full check, strict shape inference) on an exported file; skips the test when python3 cannot import onnx.</summary>
+    private OnnxDescription CheckWithPythonOnnx(string path)
     {
-        using var temp = new TempFolder();
-        var path = temp.File("model.onnx");
-        var (builder, bytes) = SequenceOnnxExporter.Save(model, path);
-        Assert.Equal(bytes, new FileInfo(path).Length);
-        var run = OnnxRuntime.Run(path, temp, windows, model);
-        var result = Compare(model, windows, run);
-        output.WriteLine($"{label}: {bytes:N0} bytes, ops {string.Join(' ', builder.Graph.OpTypes())}; max |Δp| = {result.Probabilities:E2}, max |Δα| = {result.Attention:E2}");
-        PythonOnnxChecker.Check(path, output);
-        return result;
+        var file = PythonOnnx.Describe(path);
+        output.WriteLine($"onnx.checker (full check) passed, onnx {file.OnnxVersion}");
+        return file;
     }
 
-    private static (double Probabilities, double Attention) Compare(SequenceModel model, Windows windows, OnnxRun run)
+    private static (double Probabilities, double Attention) Compare(SequenceModel model, Windows windows, SequenceRun run)
     {
         var reference = Reference(model, windows);
         Assert.Equal(reference.Probabilities.Length, run.Probabilities.Length);
@@ -387,87 +389,33 @@ internal sealed class Windows(int count, int length, long[] tokens, float[] gaps
     }
 }
 
-/// <summary>What onnx_run.mjs reported: the two outputs, the metadata, the op types, opsets and input names.</summary>
-internal sealed record OnnxRun(double[] Probabilities, double[] Attention, Dictionary<string, string> Metadata, string[] OpTypes,
-    Dictionary<string, long> Opsets, string[] Inputs);
+/// <summary>The sequence graph's two outputs, row-major, with the metadata and input names the runtime read.</summary>
+internal sealed record SequenceRun(double[] Probabilities, double[] Attention, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<string> Inputs);
 
-/// <summary>Runs an exported sequence model in onnxruntime-node through js/tools/onnx_run.mjs.</summary>
-internal static class OnnxRuntime
+/// <summary>Feeds a batch of <see cref="Windows"/> to an exported sequence model through <see cref="OnnxRuntimeRunner"/>.</summary>
+internal static class SequenceOnnxRunner
 {
-    public static OnnxRun Run(string model, TempFolder temp, Windows windows, SequenceModel sequenceModel)
+    public static SequenceRun Run(string model, Windows windows, SequenceModel sequenceModel)
     {
-        RepoPaths.EnsureNodeModules();
-        var json = new StringBuilder("{\"inputs\":{");
-        AppendInput(json, SequenceOnnxExporter.TokensName, windows, windows.Tokens.Select(t => t.ToString(CultureInfo.InvariantCulture)), "int64");
-        json.Append(',');
-        AppendInput(json, SequenceOnnxExporter.GapsName, windows, windows.Gaps.Select(g => ((double)g).ToString("R", CultureInfo.InvariantCulture)), "float32");
+        long n = windows.Count, l = windows.Length;
+        var inputs = new List<OnnxInput>
+        {
+            OnnxInput.Int64(SequenceOnnxExporter.TokensName, windows.Tokens, n, l),
+            OnnxInput.Float(SequenceOnnxExporter.GapsName, windows.Gaps, n, l),
+        };
         for (var k = 0; k < windows.Extras.Length; k++)
-        {
-            json.Append(',');
-            AppendInput(json, SequenceOnnxExporter.InputName(sequenceModel.ExtraInputs[k]), windows,
-                windows.Extras[k].Select(t => t.ToString(CultureInfo.InvariantCulture)), "int64");
-        }
+            inputs.Add(OnnxInput.Int64(SequenceOnnxExporter.InputName(sequenceModel.ExtraInputs[k]), windows.Extras[k], n, l));
         for (var k = 0; k < windows.Numeric.Length; k++)
-        {
-            json.Append(',');
-            AppendInput(json, Exania.Events.EventFields.Name(sequenceModel.NumericInputs[k]), windows,
-                windows.Numeric[k].Select(v => ((double)v).ToString("R", CultureInfo.InvariantCulture)), "float32");
-        }
-        json.Append("}}");
-        var input = temp.File($"input-{Guid.NewGuid():N}.json");
-        var result = temp.File($"output-{Guid.NewGuid():N}.json");
-        File.WriteAllText(input, json.ToString());
-        var (exit, text) = RepoPaths.Run("node", RepoPaths.Root, Path.Combine(RepoPaths.Js, "tools", "onnx_run.mjs"), model, input, result);
-        Assert.True(exit == 0, $"onnx_run.mjs failed ({exit}): {text}");
+            inputs.Add(OnnxInput.Float(Exania.Events.EventFields.Name(sequenceModel.NumericInputs[k]), windows.Numeric[k], n, l));
+        var run = OnnxRuntimeRunner.Run(model, [.. inputs]);
 
-        using var doc = JsonDocument.Parse(File.ReadAllText(result));
-        var root = doc.RootElement;
-        var outputs = root.GetProperty("outputs");
-        double[] Data(string name)
-        {
-            var o = outputs.GetProperty(name);
-            Assert.Equal("float32", o.GetProperty("type").GetString());
-            return [.. o.GetProperty("data").EnumerateArray().Select(d => d.GetDouble())];
-        }
-        Assert.Equal([windows.Count, sequenceModel.Shape.Classes], outputs.GetProperty(SequenceOnnxExporter.ProbabilitiesName).GetProperty("dims").EnumerateArray().Select(d => d.GetInt32()));
-        Assert.Equal([windows.Count, windows.Length], outputs.GetProperty(SequenceOnnxExporter.AttentionName).GetProperty("dims").EnumerateArray().Select(d => d.GetInt32()));
-        return new OnnxRun(
-            Data(SequenceOnnxExporter.ProbabilitiesName),
-            Data(SequenceOnnxExporter.AttentionName),
-            root.GetProperty("metadata").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-            [.. root.GetProperty("op_types").EnumerateArray().Select(e => e.GetString()!)],
-            root.GetProperty("opsets").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
-            [.. root.GetProperty("inputs").EnumerateArray().Select(e => e.GetString()!)]);
-    }
-
-    private static void AppendInput(StringBuilder json, string name, Windows windows, IEnumerable<string> values, string type)
-    {
-        json.Append('"').Append(name).Append("\":{\"type\":\"").Append(type).Append("\",\"dims\":[")
-            .Append(windows.Count).Append(',').Append(windows.Length).Append("],\"data\":[").AppendJoin(',', values).Append("]}");
-    }
-}
-
-/// <summary>onnx.checker (full check, strict shape inference) on an exported file, when python3 can import onnx.</summary>
-internal static class PythonOnnxChecker
-{
-    private const string Python = "/usr/bin/python3";
-    private const string RequireVariable = "EXANIA_REQUIRE_PYTHON_ONNX";
-
-    private static readonly Lazy<bool> s_available = new(() =>
-        File.Exists(Python) && RepoPaths.Run(Python, RepoPaths.Root, "-c", "import onnx").Exit == 0);
-
-    public static void Check(string path, ITestOutputHelper output)
-    {
-        if (!s_available.Value)
-        {
-            Assert.False(Environment.GetEnvironmentVariable(RequireVariable) == "1", $"{RequireVariable}=1 but `{Python} -c \"import onnx\"` fails; install python3-onnx.");
-            output.WriteLine($"python3 cannot import onnx; onnx.checker not run (set {RequireVariable}=1 to make this a failure).");
-            return;
-        }
-        const string Script = "import sys, onnx\nm = onnx.load(sys.argv[1])\nonnx.checker.check_model(m, full_check=True)\nprint('ok', onnx.__version__)";
-        var (exit, text) = RepoPaths.Run(Python, RepoPaths.Root, "-c", Script, path);
-        Assert.True(exit == 0, $"onnx.checker failed: {text}");
-        output.WriteLine($"onnx.checker (full check): {text.Trim()}");
+        var probabilities = run.Outputs[SequenceOnnxExporter.ProbabilitiesName];
+        var attention = run.Outputs[SequenceOnnxExporter.AttentionName];
+        Assert.Equal(TensorElementType.Float, probabilities.Type);
+        Assert.Equal(TensorElementType.Float, attention.Type);
+        Assert.Equal([n, sequenceModel.Shape.Classes], probabilities.Dims);
+        Assert.Equal([n, l], attention.Dims);
+        return new SequenceRun(probabilities.Data, attention.Data, run.Metadata, run.Inputs);
     }
 }
 
