@@ -224,10 +224,10 @@ test('extractor: validation errors are clear', () => {
   assert.deepEqual({ ...validateWindowOptions({ stepSeconds: 7 }) }, { windowSeconds: 120, stepSeconds: 7, minActions: 5 });
 });
 
-// The Python peer's windows on the C# test data (tests/Exania.Tests/Data, MinActions = 3): the same comparison the
+// The Python peer's windows on the C# test data (tests/Shared/Data, MinActions = 3): the same comparison the
 // C# test makes, row by row, 1e-9 relative. Skipped when the C# test data is not beside this package.
-const dataDir = fileURLToPath(new URL('../../tests/Exania.Tests/Data/', import.meta.url));
-const peerSkip = existsSync(dataDir + 'peer_windows.csv') ? false : 'tests/Exania.Tests/Data is not there';
+const dataDir = fileURLToPath(new URL('../../tests/Shared/Data/', import.meta.url));
+const peerSkip = existsSync(dataDir + 'peer_windows.csv') ? false : 'tests/Shared/Data is not there';
 
 function readCsv(path) {
   const lines = readFileSync(path, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);

@@ -1,5 +1,5 @@
 // The JavaScript port against the golden vectors the C# extractor writes (js/test/golden_windows.json, rebuilt and
-// checked by tests/Exania.Tests/GoldenWindowsTests.cs): every emitted window and every "now" query, each feature
+// checked by tests/Exania.Features.Tests/GoldenWindowsTests.cs): every emitted window and every "now" query, each feature
 // within 1e-9 relative (scaled by max(1, |expected|)).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

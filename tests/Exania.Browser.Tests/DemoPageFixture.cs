@@ -36,7 +36,7 @@ public sealed class DemoPageFixture : IAsyncLifetime
         RepoPaths.EnsureNodeModules();
         var log = new InteractionGenerator(new GeneratorOptions { Seed = 4 }).Generate(800);
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log));
-        var data = new LabeledMatrix(table.Features.ToArray(), table.Rows, WindowFeatures.Count, WindowFeatures.Names, table.Labels.ToArray());
+        var data = ClickData.FromWindows(table);
         Model = ClickModelTrainer.Train(data, ClickTrainingOptions.Default with { Folds = 3 });
         var models = Path.Combine(Folder, "models");
         Model.Save(Path.Combine(models, "click_model.json"));

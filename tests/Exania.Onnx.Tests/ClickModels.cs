@@ -18,7 +18,7 @@ public sealed class ClickModels
         var log = new InteractionGenerator(new GeneratorOptions { Seed = 3 }).Generate(400);
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log));
         Rows = table.Rows;
-        var data = new LabeledMatrix(table.Features.ToArray(), table.Rows, WindowFeatures.Count, WindowFeatures.Names, table.Labels.ToArray());
+        var data = ClickData.FromWindows(table);
         Degree1 = ClickModelTrainer.Train(data, new ClickTrainingOptions { Degree = 1, Folds = 3 });
         Degree2 = ClickModelTrainer.Train(data, new ClickTrainingOptions { Degree = 2, Folds = 3 });
         // Weak regularization (train click --c 100) gives larger coefficients, whose terms cancel more.

@@ -56,7 +56,7 @@ public sealed class ExportOnnxCommandTests(ClickModels models)
     }
 
     [Theory]
-    [InlineData("{\"format\": \"exania.sequence-model\", \"version\": 1}", "format is \"exania.sequence-model\"")]
+    [InlineData("{\"format\": \"sklearn-model\", \"version\": 1}", "format \"sklearn-model\" is not an Exania model")]
     [InlineData("{\"format\": \"exania.click-model\", \"version\": 2}", "version 2 is not supported")]
     [InlineData("not json", "not valid model JSON")]
     public void Onnx_WrongModelFile_ExitsWith2AndSaysWhy(string content, string reason)

@@ -30,8 +30,10 @@ public class RoasSplitTests
         // As strings "12/30/2023" > "1/5/2024"; as dates it is earlier. Ordinal order would hold out the wrong rows.
         var table = TextDates("1/5/2024", "12/30/2023", "2/1/2024", "12/31/2023", "1/20/2024");
         var (train, test) = RoasSplit.ByDate(table, "start_date", 0.2);
-        Assert.Equal([1, 3, 0, 4], train);
-        Assert.Equal([2], test);
+        // Sorted: 12/30/2023 (1), 12/31/2023 (3), 1/5/2024 (0), 1/20/2024 (4), 2/1/2024 (2); the cut is the date at
+        // floor(0.8 × 4) = 3 in that order, and rows on or after it are held out.
+        Assert.Equal([1, 3, 0], train);
+        Assert.Equal([4, 2], test);
     }
 
     [Fact]
@@ -39,8 +41,9 @@ public class RoasSplitTests
     {
         var table = new CampaignTable([TableColumn.Numeric("day", [10, -3, 2, -20, 7])]);
         var (train, test) = RoasSplit.ByDate(table, "day", 0.2);
-        Assert.Equal([3, 1, 2, 4], train);
-        Assert.Equal([0], test);
+        // Sorted: -20 (3), -3 (1), 2 (2), 7 (4), 10 (0); as strings "-20" < "-3" < "10" < "2" < "7" would hold out 2 and 7.
+        Assert.Equal([3, 1, 2], train);
+        Assert.Equal([4, 0], test);
     }
 
     [Theory]

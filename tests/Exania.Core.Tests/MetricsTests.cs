@@ -1,6 +1,6 @@
 using Exania.Core;
 
-namespace Exania.Learning.Tests;
+namespace Exania.Core.Tests;
 
 public class MetricsTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Cli.Tests;
 
 /// <summary><c>generate campaigns</c>, <c>train roas</c>, <c>predict roas</c> and the ROAS ONNX export, end to end.</summary>
 [Collection("console")]

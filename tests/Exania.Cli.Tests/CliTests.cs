@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Cli.Tests;
 
 [CollectionDefinition("console", DisableParallelization = true)]
 public class ConsoleCollection;

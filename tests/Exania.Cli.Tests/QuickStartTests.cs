@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Cli.Tests;
 
 /// <summary>The README's C# quick start is samples/QuickStart/Program.cs, and it runs: it cannot drift from the libraries.</summary>
 public class QuickStartTests

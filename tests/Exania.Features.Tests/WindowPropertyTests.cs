@@ -3,7 +3,7 @@ using Exania.Features;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Exania.Tests;
+namespace Exania.Features.Tests;
 
 /// <summary>Invariants of the extractor over random sessions (FsCheck).</summary>
 public class WindowPropertyTests

@@ -1,8 +1,9 @@
 using System.Text;
 using Exania.Core;
 using Exania.Events;
+using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Events.Tests;
 
 /// <summary>JSON Lines whose lines each hold an array of events (<see cref="EventReaderOptions.NestedEvents"/>).</summary>
 public class NestedEventsTests

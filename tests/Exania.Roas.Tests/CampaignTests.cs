@@ -1,8 +1,9 @@
 using Exania.Campaigns;
 using Exania.Core;
 using Exania.Roas;
+using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Roas.Tests;
 
 public class CampaignTests
 {

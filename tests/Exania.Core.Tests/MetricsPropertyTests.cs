@@ -2,7 +2,7 @@ using Exania.Core;
 using FsCheck;
 using FsCheck.Fluent;
 
-namespace Exania.Learning.Tests;
+namespace Exania.Core.Tests;
 
 /// <summary>FsCheck properties: the fast metrics agree with their textbook definitions on arbitrary tied inputs.</summary>
 public class MetricsPropertyTests

@@ -1,6 +1,7 @@
 using Exania.Events;
+using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Events.Tests;
 
 public class SessionTests
 {

@@ -6,7 +6,7 @@ using Exania.Features;
 using Exania.Synthetic;
 using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Features.Tests;
 
 /// <summary>
 /// The golden feature vectors that the JavaScript port (js/src/interaction_predictor.js) is checked against, in Node

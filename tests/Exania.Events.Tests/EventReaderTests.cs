@@ -1,8 +1,9 @@
 using System.Text;
 using Exania.Core;
 using Exania.Events;
+using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Events.Tests;
 
 public class EventReaderTests
 {

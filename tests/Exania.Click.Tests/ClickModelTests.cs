@@ -2,8 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Exania.Click;
 using Exania.Core;
+using Exania.Learning;
+using Exania.Learning.Tests;
 
-namespace Exania.Learning.Tests;
+namespace Exania.Click.Tests;
 
 public sealed class ClickModelTests : IDisposable
 {

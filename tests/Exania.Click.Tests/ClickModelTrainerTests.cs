@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Exania.Click;
+using Exania.Learning;
+using Exania.Learning.Tests;
 
-namespace Exania.Learning.Tests;
+namespace Exania.Click.Tests;
 
 public class ClickModelTrainerTests
 {

@@ -1,8 +1,9 @@
 using Exania.Core;
 using Exania.Events;
 using Exania.Features;
+using Exania.Testing;
 
-namespace Exania.Tests;
+namespace Exania.Features.Tests;
 
 public class WindowFeatureTests
 {

@@ -1,0 +1,19 @@
+using Exania.Core;
+using Exania.Events;
+
+namespace Exania.Testing;
+
+/// <summary>Event text for the projects that reference Exania.Events.</summary>
+internal static partial class TestData
+{
+    /// <summary>Reads CSV text (canonical columns unless the header says otherwise) into a log.</summary>
+    public static (EventLog Log, EventReadSummary Summary, RejectList Rejects) ReadCsv(string text, EventReaderOptions? options = null)
+    {
+        var log = new EventLog();
+        var rejects = new RejectList();
+        var summary = EventReader.ReadCsv(new StringReader(text), "test.csv", log, options, rejects);
+        return (log, summary, rejects);
+    }
+
+    public const string Header = "user_id,session_id,timestamp,action,page,category,scroll_depth,campaign_id,ad_type,placement,cost,revenue\n";
+}
