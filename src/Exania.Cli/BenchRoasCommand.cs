@@ -128,9 +128,9 @@ internal static class BenchRoasCommand
                 run["peer_rmse"] = peer["rmse"]!.DeepClone();
                 run["peer_r2"] = peer["r2"]!.DeepClone();
                 run["peer_seconds"] = peer["seconds"]!.DeepClone();
-                peerRmse += Num(peer["rmse"]);
-                peerR2 += Num(peer["r2"]);
-                peerSeconds += Num(peer["seconds"]);
+                peerRmse += BenchCommand.Num(peer["rmse"]);
+                peerR2 += BenchCommand.Num(peer["r2"]);
+                peerSeconds += BenchCommand.Num(peer["seconds"]);
             }
             runs.Add(run);
         }
@@ -185,7 +185,7 @@ internal static class BenchRoasCommand
                 "--rounds", options.Rounds.ToString(CultureInfo.InvariantCulture), "--depth", options.MaxDepth.ToString(CultureInfo.InvariantCulture),
                 "--eta", options.LearningRate.ToString(CultureInfo.InvariantCulture), "--threads", options.Threads.ToString(CultureInfo.InvariantCulture));
             result["peer"] = peer;
-            result["time_ratio_vs_peer"] = Math.Round(ours.Seconds / Num(peer["seconds"]), 3);
+            result["time_ratio_vs_peer"] = Math.Round(ours.Seconds / BenchCommand.Num(peer["seconds"]), 3);
         }
         return result;
     }
@@ -201,7 +201,6 @@ internal static class BenchRoasCommand
         return new CampaignTable(table.Columns.Where(c => c.Name != RoasTarget.Roas).Append(Exania.Campaigns.TableColumn.Numeric(RoasTarget.Roas, roas)).ToList());
     }
 
-    private static double Num(JsonNode? node) => double.Parse(node!.ToJsonString(), CultureInfo.InvariantCulture);
 
     private static void Show(CliOutput cli, JsonObject result)
     {
@@ -211,9 +210,9 @@ internal static class BenchRoasCommand
             var c = node!.AsObject();
             var p = c["peer"]?.AsObject();
             table.AddRow(Markup.Escape((string)c["case"]!), $"{(int)c["rows"]!:N0}",
-                $"{(double)c["rmse"]!:0.####} / {(p is null ? "" : Num(p["rmse"]).ToString("0.####", CultureInfo.InvariantCulture))}",
-                $"{(double)c["r2"]!:0.####} / {(p is null ? "" : Num(p["r2"]).ToString("0.####", CultureInfo.InvariantCulture))}",
-                $"{(double)c["seconds"]!:0.###} / {(p is null ? "" : Num(p["seconds"]).ToString("0.###", CultureInfo.InvariantCulture))}",
+                $"{(double)c["rmse"]!:0.####} / {(p is null ? "" : BenchCommand.Num(p["rmse"]).ToString("0.####", CultureInfo.InvariantCulture))}",
+                $"{(double)c["r2"]!:0.####} / {(p is null ? "" : BenchCommand.Num(p["r2"]).ToString("0.####", CultureInfo.InvariantCulture))}",
+                $"{(double)c["seconds"]!:0.###} / {(p is null ? "" : BenchCommand.Num(p["seconds"]).ToString("0.###", CultureInfo.InvariantCulture))}",
                 c["rmse_ratio_vs_peer"]?.ToString() ?? "", c["time_ratio_vs_peer"]?.ToString() ?? "");
         }
         if (result["large"] is JsonObject large)

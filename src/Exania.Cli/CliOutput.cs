@@ -13,12 +13,11 @@ namespace Exania.Cli;
 /// </summary>
 internal sealed class CliOutput
 {
-    public static readonly JsonSerializerOptions JsonOptions = new()
+    /// <summary>The report serializer's policy (<see cref="ReportJson"/>), on one line, with readable non-ASCII text.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(ReportJson.Options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = false,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public CliOutput(bool json) => Json = json;

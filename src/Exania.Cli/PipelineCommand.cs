@@ -71,7 +71,7 @@ internal static class PipelineCommand
                 cli.Info("[bold]4/4 export web[/]");
                 // The browser deployment needs onnxruntime-web: on a fresh clone the pipeline runs `npm ci` in js/
                 // itself; where that is impossible (no npm, no registry) it still succeeds and says why.
-                var model = ClickModel.Load((string)training["model"]!);
+                var model = training.Model;
                 var webFolder = Path.Combine(folder, "web");
                 string? webSkipped = null;
                 try
@@ -95,23 +95,23 @@ internal static class PipelineCommand
                     ["events_rejected"] = read.Rejected,
                     ["windows"] = table.Rows,
                     ["positive_rate"] = Math.Round(WindowsCommand.Rate(table), 6),
-                    ["auc_mean"] = training["auc_mean"]!.DeepClone(),
-                    ["auc_std"] = training["auc_std"]!.DeepClone(),
-                    ["pr_auc"] = training["pr_auc"]!.DeepClone(),
-                    ["f1"] = training["f1"]!.DeepClone(),
-                    ["top_features"] = training["top_features"]!.DeepClone(),
+                    ["auc_mean"] = training.Report.AucMean,
+                    ["auc_std"] = training.Report.AucStd,
+                    ["pr_auc"] = training.Report.PrAuc,
+                    ["f1"] = training.Report.F1,
+                    ["top_features"] = new JsonArray([.. training.Report.TopFeatures.Select(f => (JsonNode)f)]),
                     ["generate_seconds"] = generateSeconds,
                     ["windows_seconds"] = windowsSeconds,
                     ["train_seconds"] = trainSeconds,
                     ["seconds"] = CliOutput.Seconds(total),
                     ["events_file"] = eventsPath,
                     ["windows_file"] = windowsPath,
-                    ["model"] = training["model"]!.DeepClone(),
+                    ["model"] = training.ModelPath,
                     ["web"] = webSkipped is null ? webFolder : null,
                     ["web_skipped"] = webSkipped,
                 };
                 AtomicFile.WriteAllText(Path.Combine(folder, "pipeline_summary.json"), summary.ToJsonString(CliOutput.JsonOptions));
-                cli.Info($"[green]done[/] in {summary["seconds"]} s: ROC AUC {(double)training["auc_mean"]!:0.000} ± {(double)training["auc_std"]!:0.000}; everything is in {Markup.Escape(folder)}");
+                cli.Info($"[green]done[/] in {summary["seconds"]} s: ROC AUC {training.Report.AucMean:0.000} ± {training.Report.AucStd:0.000}; everything is in {Markup.Escape(folder)}");
                 cli.Result(summary);
                 return 0;
             });

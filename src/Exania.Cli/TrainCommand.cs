@@ -50,7 +50,7 @@ internal static class TrainCommand
                     Threads = parse.GetValue(threads),
                     Seed = parse.GetValue(seed),
                 };
-                var result = Run(cli, table, options, parse.GetValue(output)!);
+                var result = ToJson(Run(cli, table, options, parse.GetValue(output)!));
                 result["command"] = "train click";
                 cli.Result(result);
                 return 0;
@@ -59,8 +59,11 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>Cross-validates, fits the final model, saves both files and shows the results; returns the JSON figures.</summary>
-    public static JsonObject Run(CliOutput cli, WindowTable table, ClickTrainingOptions options, string outputFolder)
+    /// <summary>A trained click model, its report, where both were saved, and the wall time of training.</summary>
+    public sealed record ClickRun(ClickModel Model, ClickTrainingReport Report, string ModelPath, string ResultsPath, double Seconds);
+
+    /// <summary>Cross-validates, fits the final model, saves both files and shows the results.</summary>
+    public static ClickRun Run(CliOutput cli, WindowTable table, ClickTrainingOptions options, string outputFolder)
     {
         if (table.Rows == 0)
             throw new ArgumentException("The features file has no rows to train on.");
@@ -89,11 +92,17 @@ internal static class TrainCommand
         cli.Table(importance);
         cli.Info($"model → {Markup.Escape(modelPath)}; results → {Markup.Escape(resultsPath)}");
 
-        var result = ReportJson.ToNode(report);
-        result["cv_seconds"] = report.Seconds;
-        result["seconds"] = seconds;
-        result["model"] = modelPath;
-        result["results"] = resultsPath;
+        return new ClickRun(model, report, modelPath, resultsPath, seconds);
+    }
+
+    /// <summary>The figures of a run as the command prints them: the report, plus times and file paths.</summary>
+    public static JsonObject ToJson(ClickRun run)
+    {
+        var result = ReportJson.ToNode(run.Report);
+        result["cv_seconds"] = run.Report.Seconds;
+        result["seconds"] = run.Seconds;
+        result["model"] = run.ModelPath;
+        result["results"] = run.ResultsPath;
         return result;
     }
 }
