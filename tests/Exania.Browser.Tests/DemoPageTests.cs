@@ -72,17 +72,21 @@ public sealed class DemoPageTests(DemoPageFixture fixture, ITestOutputHelper out
         await page.CloseAsync();
     }
 
+    /// <summary>
+    /// The demo page's benchmark (a feature of the page, for people trying it) runs and reports what it measured. The
+    /// latency figures themselves come from the benchmark `npm run bench` in js/ (docs/benchmarks.md), not from tests.
+    /// </summary>
     [Fact]
-    public async Task DemoPage_PredictionLatency_IsMeasuredOverAThousandCalls()
+    public async Task DemoPage_Benchmark_ReportsPerCallTimesForTheRequestedCalls()
     {
         var (page, _) = await fixture.OpenDemoAsync();
-        var result = await page.EvaluateAsync<JsonElement>("() => window.exaniaDemo.benchmark(1000)");
+        var result = await page.EvaluateAsync<JsonElement>("() => window.exaniaDemo.benchmark(200)");
         var median = result.GetProperty("median_ms").GetDouble();
         var p99 = result.GetProperty("p99_ms").GetDouble();
-        Assert.Equal(1000, result.GetProperty("n").GetInt32());
+        Assert.Equal(200, result.GetProperty("n").GetInt32());
         Assert.True(median >= 0 && p99 >= median && double.IsFinite(p99), $"median {median}, p99 {p99}");
-        output.WriteLine($"in-browser prediction latency over 1000 calls: median {median:0.###} ms, p99 {p99:0.###} ms");
-        File.WriteAllText(Path.Combine(DemoPageFixture.ArtifactsFolder, "latency.json"), result.GetRawText());
+        var error = await page.EvaluateAsync<string>("async () => { try { await window.exaniaDemo.benchmark(0); return 'no error'; } catch (e) { return e.message; } }");
+        Assert.Contains("n must be a positive integer", error, StringComparison.Ordinal);
         await page.CloseAsync();
     }
 
