@@ -1,3 +1,4 @@
+using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Sequence.Tests;
