@@ -205,7 +205,7 @@ public sealed class ClickModel
     public static ClickModel FromJson(string json, string source = "<string>")
     {
         ArgumentNullException.ThrowIfNull(json);
-        var file = VersionedModelJson.Parse<ModelFile>(json, source, Format, FormatVersion, s_json);
+        var file = VersionedModelJson.Parse<ModelFile>(json, source, ModelKind.Click, FormatVersion, s_json);
 
         var names = Require(file.FeatureNames, "feature_names", source);
         var means = Require(file.Scaler?.Means, "scaler.means", source);

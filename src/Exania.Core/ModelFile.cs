@@ -102,7 +102,9 @@ public static class ModelFile
         var reader = new Utf8JsonReader(utf8Json, isFinalBlock, default);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (reader.Read() && reader.TokenType == JsonTokenType.Null)
+                throw new ModelFormatException(source, "the file holds JSON null, not a model.");
+            if (reader.TokenType != JsonTokenType.StartObject)
                 throw new ModelFormatException(source, "not a JSON object; a model file starts with {\"format\": ..., \"version\": ...}.");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && (format is null || version is null))
             {

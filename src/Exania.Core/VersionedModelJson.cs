@@ -11,35 +11,26 @@ public interface IVersionedModelFile
 }
 
 /// <summary>
-/// Parses a model file and checks its header, with one set of messages for every model kind: invalid or truncated
-/// JSON, JSON null, a missing or foreign <c>format</c>, an unsupported <c>version</c>. Each names the file.
+/// Parses a model file whose body is one JSON document: the header goes through <see cref="ModelFile"/> (the same
+/// messages for every model kind: invalid or truncated JSON, JSON null, a missing or foreign <c>format</c>, an
+/// unsupported <c>version</c>, each naming the file), then the body is deserialised.
 /// </summary>
 public static class VersionedModelJson
 {
-    /// <exception cref="ModelFormatException">The JSON is invalid, null, or of another format or version.</exception>
-    public static T Parse<T>(string json, string source, string format, int version, JsonSerializerOptions options)
-        where T : class, IVersionedModelFile
+    /// <exception cref="ModelFormatException">The JSON is invalid, null, or of another kind or version.</exception>
+    public static T Parse<T>(string json, string source, ModelKind kind, int version, JsonSerializerOptions options)
+        where T : class
     {
         ArgumentNullException.ThrowIfNull(json);
-        T? file;
+        ModelFile.Expect(ModelFile.ParseHeader(System.Text.Encoding.UTF8.GetBytes(json), source), source, kind, version);
         try
         {
-            file = JsonSerializer.Deserialize<T>(json, options);
+            return JsonSerializer.Deserialize<T>(json, options)
+                ?? throw new ModelFormatException(source, "the file holds JSON null, not a model.");
         }
         catch (JsonException e)
         {
             throw new ModelFormatException(source, $"not valid model JSON ({e.Message}); the file may be truncated or corrupt.", e);
         }
-        if (file is null)
-            throw new ModelFormatException(source, "the file holds JSON null, not a model.");
-        if (file.Format != format)
-            throw new ModelFormatException(source, file.Format is null
-                ? $"no \"format\" field; expected \"{format}\"."
-                : $"format is \"{file.Format}\", expected \"{format}\".");
-        if (file.Version != version)
-            throw new ModelFormatException(source, file.Version is null
-                ? "no \"version\" field."
-                : $"version {file.Version} is not supported; this build reads version {version}.");
-        return file;
     }
 }

@@ -333,7 +333,7 @@ public sealed class GbtModel
     public static GbtModel FromJson(string json, string source = "<string>")
     {
         ArgumentNullException.ThrowIfNull(json);
-        var file = VersionedModelJson.Parse<ModelFile>(json, source, Format, FormatVersion, s_json);
+        var file = VersionedModelJson.Parse<ModelFile>(json, source, ModelKind.Roas, FormatVersion, s_json);
         var objective = file.Objective ?? throw new ModelFormatException(source, "missing \"objective\".");
         var baseScore = file.BaseScore ?? throw new ModelFormatException(source, "missing \"base_score\".");
         var names = file.FeatureNames ?? throw new ModelFormatException(source, "missing \"feature_names\".");
