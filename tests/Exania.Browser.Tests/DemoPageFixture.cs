@@ -72,6 +72,8 @@ public sealed class DemoPageFixture : IAsyncLifetime
         var errors = new List<string>();
         page.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
         page.PageError += (_, error) => errors.Add(error);
+        // Chromium's console says only "Failed to load resource"; name the URL and status so a failure says which file.
+        page.Response += (_, response) => { if (response.Status >= 400) errors.Add($"HTTP {response.Status} for {response.Url}"); };
         await page.GotoAsync(new Uri(Address, "demo.html" + query).ToString());
         await page.EvaluateAsync<bool>("async () => { await window.exaniaDemo.ready; return true; }");
         return (page, errors);
