@@ -82,6 +82,10 @@ public static class EventLoader
         if (!(sessionGapSeconds > 0) || !double.IsFinite(sessionGapSeconds))
             ExaniaThrow.OptionOutOfRange("EventLoader", "SessionGapSeconds", sessionGapSeconds, "must be a positive finite number of seconds");
         options ??= EventReaderOptions.Default;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+            if (!seen.Add(Path.GetFullPath(path)))
+                throw new ArgumentException($"The event file '{path}' is given twice; every file is read once (reading it again would double its events).", nameof(paths));
         var log = new EventLog();
         var files = new List<EventReadSummary>(paths.Count);
         string? rejectsFile = null;

@@ -158,6 +158,24 @@ public static class EventReader
 
     private static readonly JsonReaderOptions s_json = new() { CommentHandling = JsonCommentHandling.Disallow };
 
+    /// <summary>
+    /// A second value for one event field in one object (a duplicate key, or two keys mapped to one field) would keep
+    /// one and drop the other silently, so the object is a bad row.
+    /// </summary>
+    private static (string Kind, string Reason)? Twice(ref int seen, int field)
+    {
+        var bit = 1 << field;
+        if ((seen & bit) != 0)
+            return ("malformed", $"the object gives {EventFields.Name((EventField)field)} twice (a duplicate key, or two keys mapped to one field)");
+        seen |= bit;
+        return null;
+    }
+
+    /// <summary>After the line's object, nothing but white space: a second value or trailing text would be dropped.</summary>
+    /// <exception cref="JsonException">Trailing text that is not JSON (reported as invalid JSON by the caller).</exception>
+    private static (string Kind, string Reason)? EndOfLine(ref Utf8JsonReader json) =>
+        json.Read() ? ("malformed", "the line holds more than one JSON value; one event object per line") : null;
+
     private static byte[]? NestedNameBytes(EventReaderOptions options)
     {
         if (options.NestedEvents is null)
@@ -180,6 +198,7 @@ public static class EventReader
             var json = new Utf8JsonReader(line, s_json);
             if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
                 error = ("malformed", "the line is not a JSON object");
+            var seen = 0;
             while (error is null && json.Read() && json.TokenType == JsonTokenType.PropertyName)
             {
                 var field = fields.FieldOf(ref json);
@@ -187,8 +206,10 @@ public static class EventReader
                 if (field < 0)
                     json.Skip();
                 else
-                    error = fields.ReadValue(ref json, field, parser.Start, parser.Length);
+                    error = Twice(ref seen, field) ?? fields.ReadValue(ref json, field, parser.Start, parser.Length);
             }
+            if (error is null)
+                error = EndOfLine(ref json);
         }
         catch (JsonException ex)
         {
@@ -231,12 +252,15 @@ public static class EventReader
             var json = new Utf8JsonReader(line, s_json);
             if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
                 error = ("malformed", "the line is not a JSON object");
+            var seen = 0;
             while (error is null && json.Read() && json.TokenType == JsonTokenType.PropertyName)
             {
                 if (json.ValueTextEquals(nestedName))
                 {
                     json.Read();
-                    if (json.TokenType == JsonTokenType.StartArray)
+                    if (arrayStart >= 0)
+                        error = ("malformed", $"the line holds '{options.NestedEvents}' twice; only one array of events per line is read");
+                    else if (json.TokenType == JsonTokenType.StartArray)
                         arrayStart = (int)json.TokenStartIndex;
                     else if (json.TokenType != JsonTokenType.Null)
                         error = ("wrong_type", $"{options.NestedEvents} is a JSON {JsonEventFields.TokenName(json.TokenType)}, expected an array of event objects");
@@ -248,8 +272,10 @@ public static class EventReader
                 if (field < 0)
                     json.Skip();
                 else
-                    error = fields.ReadValue(ref json, field, lineStart, lineLength);
+                    error = Twice(ref seen, field) ?? fields.ReadValue(ref json, field, lineStart, lineLength);
             }
+            if (error is null)
+                error = EndOfLine(ref json);
         }
         catch (JsonException ex)
         {
@@ -289,12 +315,15 @@ public static class EventReader
             }
             else
             {
+                var seen = 0;
                 while (events.Read() && events.TokenType == JsonTokenType.PropertyName)
                 {
                     var field = fields.FieldOf(ref events);
                     events.Read();
                     // After a bad value the rest of the element is still consumed, to reach the next element.
                     if (field < 0 || error is not null)
+                        events.Skip();
+                    else if ((error = Twice(ref seen, field)) is not null)
                         events.Skip();
                     else
                         error = fields.ReadValue(ref events, field, parser.Start, parser.Length);
@@ -361,7 +390,12 @@ public static class EventReader
     {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < columns.Length; i++)
-            index.TryAdd(columns[i], i);
+        {
+            // Two columns of one name would leave one of them unread, silently: the header must name each once.
+            if (!index.TryAdd(columns[i], i))
+                throw new DataFormatException(fileName, 1,
+                    $"column '{columns[i]}' appears twice in the header (columns {index[columns[i]] + 1} and {i + 1}); each column needs its own name");
+        }
         var result = new int[EventFields.Count];
         for (var f = 0; f < EventFields.Count; f++)
         {

@@ -3,7 +3,9 @@ namespace Exania.Events;
 /// <summary>
 /// Assigns sessions to events that have none: a user's events (in time order, ties in file order) start a new
 /// session whenever the gap since that user's previous event exceeds the inactivity gap.
-/// Sessions are named <c>{user_id}#{k}</c>, k = 1, 2, ... per user in time order.
+/// Sessions are named <c>{user_id}#{k}</c>, k = 1, 2, ... per user in time order. A generated name never merges
+/// with a session id the data already has: where <c>{user_id}#{k}</c> is taken, the <c>#</c> is doubled until the name
+/// is free (<c>u1##1</c>).
 /// </summary>
 public static class Sessionizer
 {
@@ -41,6 +43,10 @@ public static class Sessionizer
                 rows[counts[users[i]]++] = i;
 
         var timestamps = log.Timestamps;
+        // Names below this id came from the data; a generated name must not be one of them.
+        var realSessions = log.Sessions.Count;
+        // ... nor one another user's generated session already took (user "u1#" and user "u1" could both make "u1##1").
+        var owner = new Dictionary<int, int>();
         var created = 0;
         for (var u = 0; u < userCount; u++)
         {
@@ -56,7 +62,8 @@ public static class Sessionizer
                 if (session < 0 || t - previous > gapSeconds)
                 {
                     k++;
-                    session = log.Sessions.GetOrAdd($"{log.Users[u]}#{k}");
+                    session = log.Sessions.GetOrAdd(FreeName(log, realSessions, owner, u, k));
+                    owner[session] = u;
                     created++;
                 }
                 log.SetSession(row, session);
@@ -64,5 +71,18 @@ public static class Sessionizer
             }
         }
         return created;
+    }
+
+    private static string FreeName(EventLog log, int realSessions, Dictionary<int, int> owner, int user, int k)
+    {
+        var separator = "#";
+        while (true)
+        {
+            var name = $"{log.Users[user]}{separator}{k}";
+            var existing = log.Sessions.IndexOf(name);
+            if (existing < 0 || (existing >= realSessions && owner.GetValueOrDefault(existing, user) == user))
+                return name;
+            separator += "#";
+        }
     }
 }
