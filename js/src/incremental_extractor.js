@@ -105,7 +105,15 @@ export class IncrementalWindowExtractor {
       if (inclusive ? end > now : end >= now) break;
       this._nextWindow++;
       const features = this._computeWindow(end, true);
-      if (features !== null && onWindow) onWindow(end, features);
+      if (features !== null) {
+        if (onWindow) onWindow(end, features);
+        continue;
+      }
+      // Too few events: no later window before `now` can reach minActions before the minActions-th buffered event,
+      // so jump there (as the C# extractors do); empty stretches of time cost nothing.
+      const needed = this._head + this.options.minActions - 1;
+      if (needed >= this._times.length) break;
+      this._nextWindow = Math.max(this._nextWindow, Math.ceil((this._times[needed] - this._sessionStart) / step));
     }
   }
 

@@ -190,12 +190,17 @@ export function computeWindowFeatures(times, actions, depths, windowEnd, session
 }
 
 /** Checks window options and fills in defaults; errors name the setting and the valid range. */
+/** Most windows one event can fall into (windowSeconds / stepSeconds), as C#'s WindowOptions.MaxWindowsPerEvent. */
+const MAX_WINDOWS_PER_EVENT = 10000;
+
 export function validateWindowOptions(options) {
   const o = { ...DEFAULT_WINDOW_OPTIONS, ...(options ?? {}) };
   if (typeof o.windowSeconds !== 'number' || !(o.windowSeconds > 0) || !Number.isFinite(o.windowSeconds))
     throw new Error(`windowSeconds ${describe(o.windowSeconds)} is invalid: the window must be a positive, finite number of seconds.`);
   if (typeof o.stepSeconds !== 'number' || !(o.stepSeconds > 0) || !Number.isFinite(o.stepSeconds))
     throw new Error(`stepSeconds ${describe(o.stepSeconds)} is invalid: the step must be a positive, finite number of seconds.`);
+  if (!(o.stepSeconds >= o.windowSeconds / MAX_WINDOWS_PER_EVENT))
+    throw new Error(`stepSeconds ${describe(o.stepSeconds)} is invalid: the step must be at least windowSeconds / ${MAX_WINDOWS_PER_EVENT}, so that one event falls into at most ${MAX_WINDOWS_PER_EVENT} windows.`);
   if (!Number.isInteger(o.minActions) || o.minActions < 1)
     throw new Error(`minActions ${describe(o.minActions)} is invalid: minimum actions per window must be an integer of at least 1.`);
   return Object.freeze({ windowSeconds: o.windowSeconds, stepSeconds: o.stepSeconds, minActions: o.minActions });

@@ -259,3 +259,25 @@ test('the Python peer\'s windows on peer_events.csv, row by row', { skip: peerSk
     assertFeaturesClose(rows[r].f, WINDOW_FEATURE_NAMES.map((n) => Number(p[n])), 1e-9, `${p.session_id}@${p.window_end}`);
   });
 });
+
+// Issue #15, class 1: a far-off timestamp costs nothing (the extractor jumps over windows that cannot hold minActions
+// events, as the C# extractors do), and a step that would put one event into more than 10,000 windows is refused.
+test('extractor: a timestamp of 1e300 after a session finishes, with the same windows as without it', () => {
+  const run = (times) => {
+    const x = new IncrementalWindowExtractor({ windowSeconds: 60, stepSeconds: 7, minActions: 1 });
+    const ends = [];
+    for (const t of times) x.push(t, 'click', null, (end) => ends.push(end));
+    x.complete((end) => ends.push(end));
+    return ends;
+  };
+  const near = run([0, 1, 2, 3]);
+  const far = run([0, 1, 2, 3, 1e300]);
+  assert.deepEqual(far.slice(0, 8), [7, 14, 21, 28, 35, 42, 49, 56]);
+  assert.ok(far.length <= 9, `${far.length} windows`);
+  assert.deepEqual(near, []); // the session ends at 3: no window end is due before it
+});
+
+test('validateWindowOptions: a step below window / 10000 is refused', () => {
+  assert.throws(() => validateWindowOptions({ windowSeconds: 120, stepSeconds: 1e-300 }), /at least windowSeconds \/ 10000/);
+  assert.equal(validateWindowOptions({ windowSeconds: 120, stepSeconds: 0.012 }).stepSeconds, 0.012);
+});

@@ -99,8 +99,8 @@ public static class CampaignTableReader
         {
             summary.RowsRead++;
             string? kind = null, reason = null;
-            if (csv.UnterminatedQuote)
-                (kind, reason) = ("malformed", "a quoted field is not closed before the end of the file");
+            if (csv.QuoteProblem is { } quote)
+                (kind, reason) = ("malformed", quote);
             else if (csv.FieldCount != builders.Length)
                 (kind, reason) = ("wrong_field_count", $"expected {builders.Length} fields, found {csv.FieldCount}");
             else

@@ -52,6 +52,13 @@ internal sealed class CliOutput
         ["EarlyStoppingRounds"] = "--early-stopping",
         ["Threads"] = "--threads",
         ["SessionGapSeconds"] = "--session-gap",
+        ["WindowSeconds"] = "--window",
+        ["StepSeconds"] = "--step",
+        ["MinActions"] = "--min-actions",
+        ["HorizonSeconds"] = "--horizon",
+        ["Degree"] = "--degree",
+        ["Folds"] = "--folds",
+        ["C"] = "--c",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>
@@ -104,17 +111,31 @@ internal sealed class CliOutput
         }
         catch (ArgumentException ex) when (ex.ParamName is { } field && FlagNames.TryGetValue(field, out var flag))
         {
-            return Fail($"{flag}: {ex.Message.Replace($" (Parameter '{field}')", "", StringComparison.Ordinal)}", 2);
+            return Fail($"{flag}: {FieldMessage(ex, field)}", 2);
         }
         catch (Exception ex) when (ex is DataFormatException or FormatException or ArgumentException or FileNotFoundException
                                        or DirectoryNotFoundException or InvalidDataException or Exania.Core.ModelFormatException)
         {
-            return Fail(ex.Message, 2);
+            return Fail(ex is ArgumentException { ParamName: { } field } argument ? FieldMessage(argument, field) : ex.Message, 2);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return Fail(ex.Message, 1);
         }
+    }
+
+    /// <summary>
+    /// The exception's own sentence without .NET's "(Parameter 'X')" and "Actual value was Y." suffixes; the value is
+    /// kept as "(was Y)" when the sentence does not already give it.
+    /// </summary>
+    private static string FieldMessage(ArgumentException ex, string field)
+    {
+        var text = ex.Message;
+        var cut = text.IndexOf($" (Parameter '{field}')", StringComparison.Ordinal);
+        if (cut >= 0) text = text[..cut];
+        if (ex is ArgumentOutOfRangeException { ActualValue: { } value } && !text.Contains("(was ", StringComparison.Ordinal))
+            text += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (was {value})");
+        return text;
     }
 
     public int Fail(string message, int exitCode)

@@ -33,8 +33,15 @@ internal sealed class EventInput
 
     public Option<string> TimestampFormat { get; } = new("--timestamp-format")
     {
-        Description = "auto, epoch-s, epoch-ms or iso8601 (auto: ISO text, numbers >= 1e11 as milliseconds, else seconds).",
+        Description = "auto, epoch-s, epoch-ms, iso8601, or pattern:<.NET date pattern> such as \"pattern:MM/dd/yyyy HH:mm\" " +
+                      "(auto: ISO-8601 text, numbers >= 1e11 as milliseconds, else seconds; ambiguous text needs a pattern).",
         DefaultValueFactory = _ => "auto",
+    };
+
+    public Option<string> Encoding { get; } = new("--encoding")
+    {
+        Description = "utf8 (default; rows with bytes that are not UTF-8 are bad rows) or latin1 (ISO-8859-1).",
+        DefaultValueFactory = _ => "utf8",
     };
 
     public Option<bool> NoHeader { get; } = new("--no-header")
@@ -72,6 +79,7 @@ internal sealed class EventInput
         command.Options.Add(Format);
         command.Options.Add(NestedEvents);
         command.Options.Add(TimestampFormat);
+        command.Options.Add(Encoding);
         command.Options.Add(NoHeader);
         command.Options.Add(Columns);
         command.Options.Add(OnBadRow);
@@ -95,15 +103,25 @@ internal sealed class EventInput
             "epoch-s" => Exania.Events.TimestampFormat.EpochSeconds,
             "epoch-ms" => Exania.Events.TimestampFormat.EpochMilliseconds,
             "iso8601" => Exania.Events.TimestampFormat.Iso8601,
-            var other => throw new ArgumentException($"--timestamp-format '{other}' is not one of auto, epoch-s, epoch-ms, iso8601."),
+            { } p when p.StartsWith("pattern:", StringComparison.Ordinal) && p.Length > "pattern:".Length => Exania.Events.TimestampFormat.Pattern,
+            var other => throw new ArgumentException($"--timestamp-format '{other}' is not one of auto, epoch-s, epoch-ms, iso8601, pattern:<pattern>."),
         },
+        TimestampPattern = parse.GetValue(TimestampFormat) is { } f && f.StartsWith("pattern:", StringComparison.Ordinal) ? f["pattern:".Length..] : null,
         NestedEvents = parse.GetValue(NestedEvents) switch
         {
             null => null,
             var name when string.IsNullOrWhiteSpace(name) => throw new ArgumentException("--nested-events needs the name of the array property, e.g. --nested-events events."),
             var name => name.Trim(),
         },
-        HasHeader = !parse.GetValue(NoHeader),
+        Encoding = parse.GetValue(Encoding) switch
+        {
+            "utf8" or "utf-8" => TextEncoding.Utf8,
+            "latin1" or "iso-8859-1" => TextEncoding.Latin1,
+            var other => throw new ArgumentException($"--encoding '{other}' is not one of utf8, latin1."),
+        },
+        HasHeader = !parse.GetValue(NoHeader) && (parse.GetValue(Columns) is null
+            ? true
+            : throw new ArgumentException("--columns names the columns of a header-less CSV and needs --no-header; a file with a header row names its own columns (rename them with --map).")),
         ColumnNames = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries),
         OnBadRow = CommonOptions.ParseBadRowPolicy(parse.GetValue(OnBadRow)!),
         UnknownActions = parse.GetValue(UnknownActions) switch

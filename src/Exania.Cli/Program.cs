@@ -1,1 +1,1 @@
-return Exania.Cli.ExaniaApp.Run(args);
+return await Exania.Cli.ExaniaApp.RunAsync(args);

@@ -25,6 +25,10 @@ internal static class ServeWebCommand
             {
                 return cli.Fail(ex.Message, 2);
             }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                return cli.Fail(ex.Message.Split(" (Parameter", 2)[0], 2);
+            }
         });
         return command;
     }

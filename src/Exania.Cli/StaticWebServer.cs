@@ -31,6 +31,8 @@ public sealed class StaticWebServer : IAsyncDisposable
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static async Task<StaticWebServer> StartAsync(string folder, int port = 0, CancellationToken cancellationToken = default)
     {
+        if (port is < 0 or > 65535)
+            throw new ArgumentOutOfRangeException(nameof(port), port, $"--port {port} is not a TCP port; give 1 to 65535, or 0 for a free one.");
         var root = Path.GetFullPath(folder);
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"Web folder '{folder}' does not exist; write it with `exania export web`.");

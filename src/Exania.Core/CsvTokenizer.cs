@@ -12,7 +12,7 @@ public sealed class CsvTokenizer
     private readonly TextReader _reader;
     private readonly char _delimiter;
     private readonly SearchValues<char> _specials;
-    private readonly char[] _buffer = new char[1 << 16];
+    private char[] _buffer = new char[1 << 16];
     private int _pos;
     private int _end;
     private bool _eof;
@@ -22,12 +22,31 @@ public sealed class CsvTokenizer
     private int[] _fieldStart = new int[32];
     private int[] _fieldLength = new int[32];
 
-    public CsvTokenizer(TextReader reader, char delimiter)
+    /// <summary>
+    /// Most line breaks one quoted field may hold. Past it the quote is taken as unclosed: the row ends where the
+    /// field's first line ends, is reported as malformed with its opening line, and reading resumes on the next line,
+    /// so one stray quote cannot swallow the rest of a file.
+    /// </summary>
+    public const int DefaultMaxQuotedLineBreaks = 64;
+
+    private readonly char[] _mainBuffer;
+    private readonly int _maxQuotedLineBreaks;
+
+    public CsvTokenizer(TextReader reader, char delimiter, int maxQuotedLineBreaks = DefaultMaxQuotedLineBreaks)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxQuotedLineBreaks);
         _reader = reader;
         _delimiter = delimiter;
         _specials = SearchValues.Create([delimiter, '\n', '\r', '"']);
+        _maxQuotedLineBreaks = maxQuotedLineBreaks;
+        _mainBuffer = _buffer;
     }
+
+    /// <summary>
+    /// Why the current row's quoting is broken (a quote not closed within <see cref="DefaultMaxQuotedLineBreaks"/> line
+    /// breaks, or before the end of the file), naming the line it opened on; null when the quoting is sound.
+    /// </summary>
+    public string? QuoteProblem { get; private set; }
 
     /// <summary>1-based line on which the current row starts.</summary>
     public long RowLine { get; private set; }
@@ -75,6 +94,7 @@ public sealed class CsvTokenizer
             return false;
         RowLine = _line;
         UnterminatedQuote = false;
+        QuoteProblem = null;
         FieldCount = 0;
         _rowLength = 0;
         BeginField();
@@ -89,7 +109,12 @@ public sealed class CsvTokenizer
             if (c == '"' && _fieldLength[FieldCount] == 0 && _rowLength == _fieldStart[FieldCount] && !_quotedDone)
             {
                 _pos++;
-                ReadQuoted();
+                if (!ReadQuoted())
+                {
+                    // The quote was taken as unclosed: the row ends with the field's first line.
+                    EndField();
+                    return true;
+                }
                 _quotedDone = true;
                 continue;
             }
@@ -155,40 +180,98 @@ public sealed class CsvTokenizer
         FieldCount++;
     }
 
-    private void ReadQuoted()
+    /// <summary>
+    /// Reads a quoted field after its opening quote. Returns false when the quote is taken as unclosed (more than the
+    /// allowed line breaks, or the end of the file): the field keeps its first line, <see cref="QuoteProblem"/> says
+    /// why, and the raw text after that line is read again as rows of its own.
+    /// </summary>
+    private bool ReadQuoted()
     {
+        var openLine = _line;
+        var lineBreaks = 0;
+        var rowLengthAtFirstBreak = -1;
+        _replay.Clear();
         while (true)
         {
             if (!EnsureData())
             {
                 UnterminatedQuote = true;
-                return;
+                if (lineBreaks == 0)
+                {
+                    QuoteProblem = $"a quoted field opened on line {openLine} is not closed before the end of the file";
+                    return true;
+                }
+                QuoteProblem = $"a quoted field opened on line {openLine} is not closed before the end of the file; reading resumes on line {openLine + 1}";
+                Resynchronise(openLine, rowLengthAtFirstBreak);
+                return false;
             }
             var span = _buffer.AsSpan(_pos, _end - _pos);
             var k = span.IndexOfAny('"', '\n');
             if (k < 0)
             {
                 Append(span);
+                if (lineBreaks > 0) _replay.Append(span);
                 _pos = _end;
                 continue;
             }
             Append(span[..k]);
+            if (lineBreaks > 0) _replay.Append(span[..(k + 1)]);
             _pos += k + 1;
             if (span[k] == '\n')
             {
+                if (lineBreaks == 0)
+                    rowLengthAtFirstBreak = _rowLength;
                 _line++;
                 Append(['\n']);
+                if (++lineBreaks > _maxQuotedLineBreaks)
+                {
+                    UnterminatedQuote = true;
+                    QuoteProblem = $"a quoted field opened on line {openLine} is not closed within {_maxQuotedLineBreaks} line breaks (a stray quote?); reading resumes on line {openLine + 1}";
+                    Resynchronise(openLine, rowLengthAtFirstBreak);
+                    return false;
+                }
                 continue;
             }
             if (EnsureData() && _buffer[_pos] == '"')
             {
                 Append(['"']);
+                if (lineBreaks > 0) _replay.Append('"');
                 _pos++;
                 continue;
             }
-            return;
+            return true;
         }
     }
+
+    /// <summary>Raw text consumed after a quoted field's first line break, to be read again if the quote proves unclosed.</summary>
+    private readonly System.Text.StringBuilder _replay = new();
+
+    /// <summary>
+    /// Cuts the row back to the quoted field's first line and makes the text after that line the next input: the
+    /// replayed raw text, then what is left of the buffer, then the reader again.
+    /// </summary>
+    private void Resynchronise(long openLine, int rowLengthAtFirstBreak)
+    {
+        _rowLength = rowLengthAtFirstBreak;
+        var rest = _end - _pos;
+        var replay = new char[_replay.Length + rest];
+        _replay.CopyTo(0, replay, 0, _replay.Length);
+        _buffer.AsSpan(_pos, rest).CopyTo(replay.AsSpan(_replay.Length));
+        _replay.Clear();
+        _buffer = replay;
+        _pos = 0;
+        _end = replay.Length;
+        _line = openLine + 1;
+        // The replayed text may end mid-file: more input follows from the reader (unless a replay is itself replayed,
+        // when the reader's state was saved the first time).
+        if (!_replaying)
+            _eofAfterReplay = _eof;
+        _eof = false;
+        _replaying = true;
+    }
+
+    private bool _replaying;
+    private bool _eofAfterReplay;
 
     private void Append(ReadOnlySpan<char> chars)
     {
@@ -202,6 +285,13 @@ public sealed class CsvTokenizer
     {
         if (_pos < _end)
             return true;
+        if (_replaying)
+        {
+            // The replayed text is used up: back to the fixed buffer and the reader.
+            _replaying = false;
+            _buffer = _mainBuffer;
+            _eof = _eofAfterReplay;
+        }
         if (_eof)
             return false;
         _end = _reader.Read(_buffer, 0, _buffer.Length);

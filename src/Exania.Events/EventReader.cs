@@ -46,7 +46,9 @@ public static class EventReader
         var name = Path.GetFileName(path);
         return format == DataFileFormat.JsonLines
             ? ReadJsonLines(stream, name, log, options, rejects)
-            : ReadCsv(new StreamReader(stream, Encoding.UTF8, true, 1 << 16), name, log, options, rejects);
+            // Invalid UTF-8 decodes to U+FFFD, which the row check below turns into a bad row instead of a merged value.
+            : ReadCsv(new StreamReader(stream, options.Encoding == TextEncoding.Latin1 ? Encoding.Latin1 : Encoding.UTF8, true, 1 << 16),
+                name, log, options, rejects);
     }
 
     /// <summary>Reads CSV from <paramref name="reader"/>; <paramref name="fileName"/> is used in messages.</summary>
@@ -92,8 +94,10 @@ public static class EventReader
                 columnOfField = ResolveColumns(columns, options, fileName);
             }
             (string Kind, string Reason)? error;
-            if (tokenizer.UnterminatedQuote)
-                error = ("malformed", "a quoted field is not closed before the end of the file");
+            if (tokenizer.QuoteProblem is { } quote)
+                error = ("malformed", quote);
+            else if (options.Encoding == TextEncoding.Utf8 && tokenizer.RowChars.Contains('\uFFFD'))
+                error = ("malformed", NotUtf8);
             else if (tokenizer.FieldCount != columns.Length)
                 error = ("wrong_field_count", $"expected {columns.Length} fields, found {tokenizer.FieldCount}");
             else
@@ -140,11 +144,13 @@ public static class EventReader
 
         var lines = new Utf8LineReader(stream);
         var sawAnyLine = false;
-        while (lines.ReadLine(out var line, out var lineNumber))
+        while (lines.ReadLine(out var rawLine, out var lineNumber))
         {
             sawAnyLine = true;
-            if (IsBlank(line))
+            if (IsBlank(rawLine))
                 continue;
+            // Latin-1 lines become UTF-8 for the JSON reader (every byte is a character, so none is invalid).
+            ReadOnlySpan<byte> line = options.Encoding == TextEncoding.Latin1 ? Encoding.UTF8.GetBytes(Encoding.Latin1.GetString(rawLine)) : rawLine;
             if (nestedName is null)
                 ReadFlatLine(line, lineNumber, fileName, parser, fields, summary, options, rejects);
             else
@@ -157,6 +163,13 @@ public static class EventReader
     }
 
     private static readonly JsonReaderOptions s_json = new() { CommentHandling = JsonCommentHandling.Disallow };
+
+    /// <summary>
+    /// The one reason for text that is not UTF-8, in CSV and JSON Lines alike: <c>caf\xe9</c> and <c>caf\xe8</c> must not
+    /// become the same user. (A real U+FFFD in a UTF-8 CSV file is rejected too: it is the mark of an earlier lossy
+    /// conversion.)
+    /// </summary>
+    internal const string NotUtf8 = "the row holds bytes that are not valid UTF-8; if the file is Latin-1, read it with the Latin-1 encoding (--encoding latin1)";
 
     /// <summary>
     /// A second value for one event field in one object (a duplicate key, or two keys mapped to one field) would keep
@@ -217,7 +230,7 @@ public static class EventReader
         }
         catch (InvalidOperationException)
         {
-            error = ("malformed", "the line is not valid UTF-8");
+            error = ("malformed", NotUtf8);
         }
         error ??= parser.TryAppend(fields.Row.AsSpan(0, fields.RowLength));
         if (error is { Kind: "missing_field" } missing && FirstArrayProperty(line) is { } array)
@@ -283,7 +296,7 @@ public static class EventReader
         }
         catch (InvalidOperationException)
         {
-            error = ("malformed", "the line is not valid UTF-8");
+            error = ("malformed", NotUtf8);
         }
         if (error is null && arrayStart < 0)
             error = ("missing_field", $"{options.NestedEvents} is missing or null: expected an array of event objects");

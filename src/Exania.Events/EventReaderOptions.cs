@@ -9,7 +9,22 @@ public enum TimestampFormat
     Auto,
     EpochSeconds,
     EpochMilliseconds,
+
+    /// <summary>The strict ISO-8601 forms of <see cref="TimestampParser"/>, never a number.</summary>
     Iso8601,
+
+    /// <summary>The .NET custom date-time pattern in <see cref="EventReaderOptions.TimestampPattern"/>, e.g. <c>MM/dd/yyyy HH:mm</c>.</summary>
+    Pattern,
+}
+
+/// <summary>The text encoding of an event file.</summary>
+public enum TextEncoding
+{
+    /// <summary>UTF-8 (a BOM is skipped). A row or line holding bytes that are not UTF-8 is a bad row, in CSV and JSON Lines alike.</summary>
+    Utf8,
+
+    /// <summary>ISO-8859-1: every byte is a character, so nothing is invalid (files exported by older Windows tools).</summary>
+    Latin1,
 }
 
 /// <summary>What a reader does with an action string that is not one of the nine <see cref="KnownActions"/>.</summary>
@@ -31,6 +46,12 @@ public sealed record EventReaderOptions
     public IReadOnlyDictionary<EventField, string> ColumnMap { get; init; } = new Dictionary<EventField, string>();
 
     public TimestampFormat TimestampFormat { get; init; } = TimestampFormat.Auto;
+
+    /// <summary>The file's text encoding; UTF-8 unless told.</summary>
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>With <see cref="TimestampFormat.Pattern"/>: the pattern (invariant culture; UTC unless it has an offset).</summary>
+    public string? TimestampPattern { get; init; }
 
     public BadRowPolicy OnBadRow { get; init; } = BadRowPolicy.Fail;
 

@@ -42,8 +42,8 @@ internal sealed class EventRowParser
         var timestampText = Field(row, EventField.Timestamp);
         if (timestampText.IsEmpty)
             return ("missing_field", "timestamp is missing or empty");
-        if (!TimestampParser.TryParse(timestampText, _options.TimestampFormat, out var timestamp))
-            return ("bad_timestamp", $"timestamp '{Clip(timestampText)}' is not {TimestampParser.Describe(_options.TimestampFormat)}");
+        if (!TimestampParser.TryParse(timestampText, _options.TimestampFormat, out var timestamp, _options.TimestampPattern))
+            return ("bad_timestamp", $"timestamp '{Clip(timestampText)}' is not {TimestampParser.Describe(_options.TimestampFormat, _options.TimestampPattern)}");
 
         var actionText = Field(row, EventField.Action);
         if (actionText.IsEmpty)
@@ -103,7 +103,7 @@ internal sealed class EventRowParser
         if (!double.IsFinite(value))
         {
             value = double.NaN;
-            return ("not_finite", $"{EventFields.Name(field)} is {text.ToString()}, not a finite number");
+            return ("not_finite", $"{EventFields.Name(field)} is {Clip(text)}, not a finite number");
         }
         return null;
     }

@@ -77,7 +77,7 @@ internal sealed class JsonEventFields
                 }
                 catch (InvalidOperationException)
                 {
-                    return ("malformed", $"{_sourceNames[field]} is not valid UTF-8 text");
+                    return ("malformed", $"{_sourceNames[field]}: {EventReader.NotUtf8}");
                 }
                 break;
             case JsonTokenType.Number:

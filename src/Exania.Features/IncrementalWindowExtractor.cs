@@ -24,7 +24,8 @@ public sealed class IncrementalWindowExtractor
     private int _tail;
     private double _sessionStart = double.NaN;
     private double _lastTime = double.NegativeInfinity;
-    private long _nextWindow = 1;
+    // A double, not a long: window indices of a far-off timestamp exceed long (they stay exact integers below 2^53).
+    private double _nextWindow = 1;
 
     public IncrementalWindowExtractor(WindowOptions? options = null)
     {
@@ -101,7 +102,7 @@ public sealed class IncrementalWindowExtractor
     private void EmitDue(double now, bool inclusive, WindowHandler? onWindow)
     {
         var step = _options.StepSeconds;
-        var lastDue = (long)Math.Floor((now - _sessionStart) / step);
+        var lastDue = Math.Floor((now - _sessionStart) / step);
         while (_nextWindow <= lastDue)
         {
             var end = _sessionStart + _nextWindow * step;
@@ -109,7 +110,17 @@ public sealed class IncrementalWindowExtractor
                 break;
             _nextWindow++;
             if (ComputeWindow(end, evict: true, _features))
+            {
                 onWindow?.Invoke(end, _features);
+                continue;
+            }
+            // Too few events. A later window before `now` holds only buffered events from _head on, so none can reach
+            // MinActions before it ends at the MinActions-th of them: jump there. Empty stretches of time (a far-off
+            // timestamp) then cost nothing, and the windows emitted are exactly those stepping would emit.
+            var needed = _head + _options.MinActions - 1;
+            if (needed >= _tail)
+                break;
+            _nextWindow = Math.Max(_nextWindow, Math.Ceiling((_times[needed] - _sessionStart) / step));
         }
     }
 

@@ -22,17 +22,29 @@ public sealed record WindowOptions
     /// <summary>Label horizon: label = 1 when a click_ad occurs in (t, t + HorizonSeconds].</summary>
     public double HorizonSeconds { get; init; } = DefaultHorizonSeconds;
 
+    /// <summary>
+    /// Most windows one event can fall into (<see cref="WindowSeconds"/> / <see cref="StepSeconds"/>): bounds the output
+    /// of a dense session, so a tiny step cannot turn a small file into an endless run.
+    /// </summary>
+    public const double MaxWindowsPerEvent = 10_000;
+
+    /// <summary>Longest window or horizon: a year, in seconds.</summary>
+    public const double MaxSeconds = 366 * 24 * 3600;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad setting and the valid range.</summary>
     public WindowOptions Validate()
     {
-        if (!(WindowSeconds > 0) || !double.IsFinite(WindowSeconds))
-            throw new ArgumentOutOfRangeException(nameof(WindowSeconds), WindowSeconds, "The window must be a positive, finite number of seconds.");
+        if (!(WindowSeconds > 0) || !(WindowSeconds <= MaxSeconds))
+            throw new ArgumentOutOfRangeException(nameof(WindowSeconds), WindowSeconds, $"The window must be a positive number of seconds, at most {MaxSeconds} (a year).");
         if (!(StepSeconds > 0) || !double.IsFinite(StepSeconds))
             throw new ArgumentOutOfRangeException(nameof(StepSeconds), StepSeconds, "The step must be a positive, finite number of seconds.");
+        if (!(StepSeconds >= WindowSeconds / MaxWindowsPerEvent))
+            throw new ArgumentOutOfRangeException(nameof(StepSeconds), StepSeconds,
+                $"The step must be at least window / {MaxWindowsPerEvent} = {WindowSeconds / MaxWindowsPerEvent} seconds, so that one event falls into at most {MaxWindowsPerEvent} windows.");
         if (MinActions < 1)
             throw new ArgumentOutOfRangeException(nameof(MinActions), MinActions, "Minimum actions per window must be at least 1.");
-        if (!(HorizonSeconds > 0) || !double.IsFinite(HorizonSeconds))
-            throw new ArgumentOutOfRangeException(nameof(HorizonSeconds), HorizonSeconds, "The label horizon must be a positive, finite number of seconds.");
+        if (!(HorizonSeconds > 0) || !(HorizonSeconds <= MaxSeconds))
+            throw new ArgumentOutOfRangeException(nameof(HorizonSeconds), HorizonSeconds, $"The label horizon must be a positive number of seconds, at most {MaxSeconds} (a year).");
         return this;
     }
 }

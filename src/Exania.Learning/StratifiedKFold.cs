@@ -67,6 +67,8 @@ public static class StratifiedKFold
         }
         var negatives = labels.Length - positives;
         var minority = Math.Min(positives, negatives);
+        if (minority < 2)
+            ExaniaThrow.Argument($"Cross-validation needs rows of both classes, at least 2 of each; the data has {positives} positive and {negatives} negative rows of {labels.Length} (use more data).", nameof(labels));
         if (folds > minority)
         {
             var minorityLabel = positives <= negatives ? 1 : 0;

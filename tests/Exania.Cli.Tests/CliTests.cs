@@ -211,7 +211,7 @@ public class CliTests
         Assert.Equal(
         [
             "file,line,reason,raw",
-            "bad.jsonl,3,\"event 1: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time\",\"{\"\"ts\"\":\"\"abc\"\",\"\"type\"\":\"\"click\"\"}\"",
+            "bad.jsonl,3,\"event 1: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time (YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|UTC|±HH:MM]; other forms need a timestamp pattern)\",\"{\"\"ts\"\":\"\"abc\"\",\"\"type\"\":\"\"click\"\"}\"",
             "bad.jsonl,3,event 2: action is missing or empty,\"{\"\"ts\"\":1659304801000}\"",
         ], rejects[..3]);
         // The parser's own wording of the JSON error is System.Text.Json's, so only its frame is pinned.

@@ -49,3 +49,19 @@ public class IdentityCollisionTests
         Assert.Contains("column 'timestamp' appears twice in the header (columns 2 and 4)", ex.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue #15, class 9: a reason never echoes a huge field whole.</summary>
+public class ReasonLengthTests
+{
+    [Fact]
+    public void NotFinite_HugeField_IsClippedInTheReason()
+    {
+        var huge = "1e" + new string('9', 1_000_000);
+        var (_, summary, rejects) = TestData.ReadCsv("user_id,session_id,timestamp,action,scroll_depth\nu1,s1,10,click," + huge + "\n",
+            EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip });
+        Assert.Equal(1, summary.Rejected);
+        var reason = Assert.Single(rejects.Rows).Reason;
+        Assert.True(reason.Length < 200, $"reason of {reason.Length} characters");
+        Assert.StartsWith("scroll_depth is 1e999", reason, StringComparison.Ordinal);
+    }
+}

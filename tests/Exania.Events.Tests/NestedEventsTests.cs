@@ -113,7 +113,7 @@ public class NestedEventsTests
 
         Assert.Equal([1L, 2, 3, 4, 5, 5, 5, 6, 9, 10], rejects.Rows.Select(r => r.Line));
         var reasons = rejects.Rows.Select(r => r.Reason).ToArray();
-        Assert.Equal("event 1: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time", reasons[0]);
+        Assert.Equal("event 1: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time (YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|UTC|±HH:MM]; other forms need a timestamp pattern)", reasons[0]);
         Assert.Equal("the line is not a JSON object", reasons[1]);
         Assert.Equal("events is missing or null: expected an array of event objects", reasons[2]);
         Assert.Equal("events is a JSON string, expected an array of event objects", reasons[3]);
@@ -142,7 +142,7 @@ public class NestedEventsTests
             "{\"session\":2,\"events\":[" + string.Join(",", Enumerable.Range(0, 7).Select(i => $"{{\"aid\":{i},\"ts\":{1659304800100 + i},\"type\":\"clicks\"}}")) +
             ",{\"aid\":7,\"ts\":\"abc\",\"type\":\"clicks\"},{\"aid\":8,\"ts\":\"also bad\",\"type\":\"clicks\"}]}\n";
         var ex = Assert.Throws<DataFormatException>(() => Read(jsonl, s_otto));
-        Assert.Equal("t.jsonl:3: event 7: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time", ex.Message);
+        Assert.Equal("t.jsonl:3: event 7: timestamp 'abc' is not epoch seconds, epoch milliseconds or an ISO-8601 date-time (YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|UTC|±HH:MM]; other forms need a timestamp pattern)", ex.Message);
         Assert.Equal(3, ex.Line);
     }
 
