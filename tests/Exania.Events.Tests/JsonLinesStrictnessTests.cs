@@ -7,6 +7,16 @@ namespace Exania.Events.Tests;
 /// <summary>Issue #15, class 5: a JSON Lines line is exactly one JSON object; anything else is a bad line, not dropped data.</summary>
 public class JsonLinesStrictnessTests
 {
+    /// <summary>OTTO's layout: the line's session is also the user; each event has aid, ts and type.</summary>
+    private static readonly Dictionary<EventField, string> s_ottoMap = new()
+    {
+        [EventField.SessionId] = "session",
+        [EventField.UserId] = "session",
+        [EventField.ItemId] = "aid",
+        [EventField.Timestamp] = "ts",
+        [EventField.Action] = "type",
+    };
+
     private const string Good = "{\"user_id\": \"u1\", \"session_id\": \"s1\", \"timestamp\": 10, \"action\": \"click\"}";
 
     private static (EventLog Log, EventReadSummary Summary, RejectList Rejects) Read(string text, string? nested = null)
@@ -54,11 +64,7 @@ public class JsonLinesStrictnessTests
         {
             OnBadRow = BadRowPolicy.Skip,
             NestedEvents = "events",
-            ColumnMap = new Dictionary<EventField, string>
-            {
-                [EventField.SessionId] = "session", [EventField.UserId] = "session", [EventField.ItemId] = "aid",
-                [EventField.Timestamp] = "ts", [EventField.Action] = "type",
-            },
+            ColumnMap = s_ottoMap,
         };
         var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(map + bad + "\n")), "t.jsonl", log, options, rejects);
         Assert.Equal(1, summary.Accepted);
@@ -78,11 +84,7 @@ public class JsonLinesStrictnessTests
         {
             OnBadRow = BadRowPolicy.Skip,
             NestedEvents = "events",
-            ColumnMap = new Dictionary<EventField, string>
-            {
-                [EventField.SessionId] = "session", [EventField.UserId] = "session", [EventField.ItemId] = "aid",
-                [EventField.Timestamp] = "ts", [EventField.Action] = "type",
-            },
+            ColumnMap = s_ottoMap,
         };
         var line = "{\"session\": 1, \"events\": [{\"aid\": 1, \"ts\": 10, \"ts\": 11, \"type\": \"clicks\"}, {\"aid\": 2, \"ts\": 20, \"type\": \"clicks\"}]}\n";
         var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(line)), "t.jsonl", log, options, rejects);
