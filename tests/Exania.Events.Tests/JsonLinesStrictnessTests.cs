@@ -23,7 +23,12 @@ public class JsonLinesStrictnessTests
     {
         var log = new EventLog();
         var rejects = new RejectList();
-        var options = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip, NestedEvents = nested };
+        var options = EventReaderOptions.Default with
+        {
+            OnBadRow = BadRowPolicy.Skip,
+            NestedEvents = nested,
+            ColumnMap = nested is null ? new Dictionary<EventField, string>() : s_ottoMap,
+        };
         var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(text)), "t.jsonl", log, options, rejects);
         return (log, summary, rejects);
     }
@@ -58,15 +63,7 @@ public class JsonLinesStrictnessTests
     public void NestedLine_TwoArraysTrailingTextOrDuplicateKeys_IsOneRejectedRow(string bad, string reason)
     {
         var map = "{\"session\": 0, \"events\": [{\"aid\": 5, \"ts\": 1, \"type\": \"clicks\"}]}\n";
-        var log = new EventLog();
-        var rejects = new RejectList();
-        var options = EventReaderOptions.Default with
-        {
-            OnBadRow = BadRowPolicy.Skip,
-            NestedEvents = "events",
-            ColumnMap = s_ottoMap,
-        };
-        var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(map + bad + "\n")), "t.jsonl", log, options, rejects);
+        var (_, summary, rejects) = Read(map + bad + "\n", nested: "events");
         Assert.Equal(1, summary.Accepted);
         Assert.Equal(1, summary.Rejected);
         Assert.Equal(summary.RowsRead, summary.Accepted + summary.Rejected);
@@ -78,16 +75,8 @@ public class JsonLinesStrictnessTests
     [Fact]
     public void NestedElement_DuplicateKey_RejectsThatElementOnly()
     {
-        var log = new EventLog();
-        var rejects = new RejectList();
-        var options = EventReaderOptions.Default with
-        {
-            OnBadRow = BadRowPolicy.Skip,
-            NestedEvents = "events",
-            ColumnMap = s_ottoMap,
-        };
         var line = "{\"session\": 1, \"events\": [{\"aid\": 1, \"ts\": 10, \"ts\": 11, \"type\": \"clicks\"}, {\"aid\": 2, \"ts\": 20, \"type\": \"clicks\"}]}\n";
-        var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(line)), "t.jsonl", log, options, rejects);
+        var (_, summary, rejects) = Read(line, nested: "events");
         Assert.Equal((2L, 1L, 1L), (summary.RowsRead, summary.Accepted, summary.Rejected));
         Assert.Contains("gives timestamp twice", Assert.Single(rejects.Rows).Reason, StringComparison.Ordinal);
     }
