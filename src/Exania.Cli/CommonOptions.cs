@@ -16,6 +16,35 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultSeed,
     };
 
+    /// <summary>
+    /// Refuses an output path that is one of the command's inputs (the same file, also through a symbolic link), before
+    /// anything is read: writing the result would replace the data it came from.
+    /// </summary>
+    /// <exception cref="ArgumentException">The output is an input.</exception>
+    public static void RefuseOverwritingInput(string? outPath, string outFlag, params (string? Path, string Flag)[] inputs)
+    {
+        if (string.IsNullOrEmpty(outPath))
+            return;
+        var output = Canonical(outPath);
+        foreach (var (path, flag) in inputs)
+            if (!string.IsNullOrEmpty(path) && Canonical(path) == output)
+                throw new ArgumentException($"{outFlag} '{outPath}' is the {flag} input; exania never writes over a file it reads. Give another {outFlag}.");
+    }
+
+    /// <summary>The full path, with a symbolic link (at the path itself) resolved to its final target.</summary>
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path);
+        try
+        {
+            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;
+        }
+    }
+
     /// <summary>The value of <c>--on-bad-row</c>.</summary>
     /// <exception cref="ArgumentException">Neither fail nor skip.</exception>
     public static BadRowPolicy ParseBadRowPolicy(string text) => text switch

@@ -33,6 +33,7 @@ internal static class ExportOnnxCommand
             return cli.Run(() =>
             {
                 var modelPath = ModelFile.Resolve(parse.GetValue(model)!);
+                CommonOptions.RefuseOverwritingInput(parse.GetValue(output), "--out", (modelPath, "--model"));
                 var result = ModelFile.Identify(modelPath) switch
                 {
                     ModelKind.Roas => RunGbt(cli, modelPath, parse.GetValue(output)!),

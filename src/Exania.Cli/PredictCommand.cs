@@ -36,7 +36,9 @@ internal static class PredictCommand
             return cli.Run(() =>
             {
                 var watch = Stopwatch.StartNew();
-                var clickModel = ClickModel.Load(ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Click));
+                var modelPath = ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Click);
+                CommonOptions.RefuseOverwritingInput(parse.GetValue(output), "--out", (parse.GetValue(features), "--features"), (modelPath, "--model"));
+                var clickModel = ClickModel.Load(modelPath);
                 ClickData.RequireWindowFeatures(clickModel);
                 var table = WindowCsv.Read(parse.GetValue(features)!, requireLabel: false);
                 var probabilities = ClickData.Predict(clickModel, table);

@@ -167,8 +167,10 @@ internal static class RoasCommands
             return cli.Run(() =>
             {
                 var watch = Stopwatch.StartNew();
-                var gbt = GbtModel.Load(ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Roas));
+                var modelPath = ModelFile.Resolve(parse.GetValue(model)!, ModelKind.Roas);
                 var outPath = parse.GetValue(output)!;
+                CommonOptions.RefuseOverwritingInput(outPath, "--out", (parse.GetValue(campaigns), "--campaigns"), (modelPath, "--model"));
+                var gbt = GbtModel.Load(modelPath);
                 var readOptions = new CampaignReadOptions { ColumnMap = CampaignReadOptions.ParseColumnMap(parse.GetValue(map)) };
                 var (table, _) = CampaignTableReader.Read(parse.GetValue(campaigns)!, readOptions);
                 var predictions = RoasTrainer.Predict(gbt, table);

@@ -249,8 +249,9 @@ internal static class SequenceCommands
                     throw new ArgumentException("--top must be at least 1.");
                 var modelOption = parse.GetValue(model)!;
                 var modelPath = ModelFile.Resolve(modelOption, ModelKind.Sequence);
-                var sequenceModel = SequenceModel.Load(modelPath);
                 var outPath = parse.GetValue(output);
+                CommonOptions.RefuseOverwritingInput(outPath, "--out", [(modelPath, "--model"), .. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
+                var sequenceModel = SequenceModel.Load(modelPath);
                 // Rejected rows (--on-bad-row skip) go beside --out, or to the temporary folder without it.
                 var rejectsPath = outPath is null
                     ? Path.Combine(Path.GetTempPath(), $"exania-predict-sequence-{Environment.ProcessId}.rejects.csv")

@@ -28,6 +28,7 @@ internal static class WindowsCommand
             return cli.Run(() =>
             {
                 var outPath = parse.GetValue(output)!;
+                CommonOptions.RefuseOverwritingInput(outPath, "--out", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
                 var options = settings.Options(parse);
                 var total = Stopwatch.StartNew();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, RejectsPathFor(outPath)));

@@ -81,7 +81,12 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        if (_writer is null) return;
+        if (_writer is null)
+        {
+            // No rejects this time: a rejects file left by an earlier run would describe rows this run accepted.
+            if (File.Exists(_path)) File.Delete(_path);
+            return;
+        }
         _writer.Dispose();
         File.Move(_temp, _path, overwrite: true);
     }
