@@ -59,6 +59,7 @@ internal sealed class CliOutput
         ["Degree"] = "--degree",
         ["Folds"] = "--folds",
         ["C"] = "--c",
+        ["MaxLength"] = "--max-len",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

@@ -78,9 +78,31 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
 
     private int LayerSize(int layer) => 4 * Hidden * (LayerInput(layer) + Hidden + 1);
 
+    /// <summary>Widest embedding or hidden layer a model may have (4,096), so that no size computation overflows.</summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>Most parameters a network may hold: 256 M float32 values, 1 GiB. Checked before anything is allocated.</summary>
+    public const long MaxParameters = 256_000_000;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Tokens, 3, nameof(Tokens));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Embedding, MaxWidth, nameof(Embedding));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Hidden, MaxWidth, nameof(Hidden));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(RepeatPositions, SequenceOptions.MaxLengthLimit, nameof(RepeatPositions));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(NumericInputs, 3, nameof(NumericInputs));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ExtraTokens.Count, 8, nameof(ExtraTokens));
+        // The same sum as ParameterCount, in long arithmetic: sizes read from a file are checked before they overflow
+        // an int or allocate gigabytes.
+        long embedded = (long)Tokens * Embedding;
+        foreach (var extra in ExtraTokens)
+            embedded += (long)extra * Embedding;
+        long input = (long)Embedding * (1 + ExtraTokens.Count) + 1 + NumericInputs;
+        long total = embedded + 4L * Hidden * (input + Hidden + 1) + (Layers - 1) * 4L * Hidden * (2L * Hidden + 1)
+                     + (long)Hidden * Hidden + 2L * Hidden + (long)Classes * Hidden + Classes + RepeatPositions;
+        if (total > MaxParameters)
+            throw new ArgumentOutOfRangeException(nameof(Tokens), Tokens,
+                $"The network would hold {total:N0} parameters, more than the {MaxParameters:N0} allowed ({Tokens:N0} tokens × {Embedding} embedding, {Hidden} hidden, {Classes:N0} classes).");
         if (Classes != Tokens - 1)
             throw new ArgumentException($"Classes ({Classes}) must be tokens − 1 ({Tokens - 1}).");
         ArgumentOutOfRangeException.ThrowIfLessThan(Embedding, 1, nameof(Embedding));

@@ -234,6 +234,10 @@ public sealed class SequenceModel
             ModelFile.Expect(ModelFile.ParseHeader(bytes, path), path, ModelKind.Sequence, Version);
             using var document = JsonDocument.Parse(bytes);
             var root = document.RootElement;
+            // Sizes are checked before anything is allocated by them: a file is data, not a promise.
+            var maxLength = root.GetProperty("max_length").GetInt32();
+            if (maxLength is < 1 or > SequenceOptions.MaxLengthLimit)
+                throw new ModelFormatException(path, $"max_length {maxLength} is outside 1..{SequenceOptions.MaxLengthLimit}");
             var extras = new List<ExtraInput>();
             if (root.TryGetProperty("extra_inputs", out var extraElement))
                 foreach (var x in extraElement.EnumerateArray())
@@ -269,7 +273,7 @@ public sealed class SequenceModel
                 }
             }
             var field = root.TryGetProperty("field", out var fieldElement) ? ParseField(path, fieldElement.GetString()) : SequenceField.Action;
-            return new SequenceModel(shape, vocabulary, root.GetProperty("max_length").GetInt32(), parameters, field, extras, numericInputs);
+            return new SequenceModel(shape, vocabulary, maxLength, parameters, field, extras, numericInputs);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {

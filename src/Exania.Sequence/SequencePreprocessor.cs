@@ -66,9 +66,13 @@ public sealed record SequenceOptions
             ? field
             : throw new ArgumentException($"numeric input '{name}' is not one of scroll_depth, cost, revenue.");
 
+    /// <summary>Longest window of events a model may look at (10,000): bounds every per-step buffer a model file or option can ask for.</summary>
+    public const int MaxLengthLimit = 10_000;
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLength, 1, nameof(MaxLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxLength, MaxLengthLimit, nameof(MaxLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(MinCount, 1, nameof(MinCount));
         ArgumentOutOfRangeException.ThrowIfNegative(Seed, nameof(Seed));
         if (ExtraInputs.Contains(Field) || ExtraInputs.Distinct().Count() != ExtraInputs.Count)
