@@ -29,10 +29,7 @@ internal sealed class CliOutput
     /// flags; an <see cref="ArgumentException"/> whose parameter is a mapped field is shown with its flag. Flags mean
     /// the same in every command, so one map serves them all.
     /// </summary>
-    public IReadOnlyDictionary<string, string> FlagNames { get; init; } = DefaultFlagNames;
-
-    /// <summary>Options fields of the libraries and the flags that set them.</summary>
-    public static readonly IReadOnlyDictionary<string, string> DefaultFlagNames = new Dictionary<string, string>
+    public static readonly IReadOnlyDictionary<string, string> FlagNames = new Dictionary<string, string>
     {
         ["Exclude"] = "--exclude",
         ["TestFraction"] = "--test-fraction",

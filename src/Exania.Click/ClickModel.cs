@@ -266,7 +266,7 @@ public sealed class ClickModel
         where T : struct =>
         value ?? throw new ModelFormatException(source, $"missing \"{field}\".");
 
-    private sealed class ModelFile : IVersionedModelFile
+    private sealed class ModelFile
     {
         public string? Format { get; set; }
         public int? Version { get; set; }

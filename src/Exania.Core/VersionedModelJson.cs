@@ -2,14 +2,6 @@ using System.Text.Json;
 
 namespace Exania.Core;
 
-/// <summary>The <c>format</c> and <c>version</c> fields every Exania model file starts with.</summary>
-public interface IVersionedModelFile
-{
-    string? Format { get; }
-
-    int? Version { get; }
-}
-
 /// <summary>
 /// Parses a model file whose body is one JSON document: the header goes through <see cref="ModelFile"/> (the same
 /// messages for every model kind: invalid or truncated JSON, JSON null, a missing or foreign <c>format</c>, an

@@ -387,7 +387,7 @@ public sealed class GbtModel
     private static ModelFormatException Missing(string source, int tree, string field) =>
         new(source, $"trees[{tree}] has no \"{field}\".");
 
-    private sealed class ModelFile : IVersionedModelFile
+    private sealed class ModelFile
     {
         public string? Format { get; set; }
         public int? Version { get; set; }
