@@ -38,6 +38,13 @@ internal sealed class EventInput
         DefaultValueFactory = _ => "auto",
     };
 
+    public Option<string> TimeRange { get; } = new("--time-range")
+    {
+        Description = "Event times accepted; others are bad rows: plausible (1990-01-01..2100-01-01, the default), any " +
+                      "(years 1-9999, e.g. for relative times 0, 5, 12), or FROM..TO as dates or epoch seconds.",
+        DefaultValueFactory = _ => "plausible",
+    };
+
     public Option<string> Encoding { get; } = new("--encoding")
     {
         Description = "utf8 (default; rows with bytes that are not UTF-8 are bad rows) or latin1 (ISO-8859-1).",
@@ -79,6 +86,7 @@ internal sealed class EventInput
         command.Options.Add(Format);
         command.Options.Add(NestedEvents);
         command.Options.Add(TimestampFormat);
+        command.Options.Add(TimeRange);
         command.Options.Add(Encoding);
         command.Options.Add(NoHeader);
         command.Options.Add(Columns);
@@ -107,6 +115,7 @@ internal sealed class EventInput
             var other => throw new ArgumentException($"--timestamp-format '{other}' is not one of auto, epoch-s, epoch-ms, iso8601, pattern:<pattern>."),
         },
         TimestampPattern = parse.GetValue(TimestampFormat) is { } f && f.StartsWith("pattern:", StringComparison.Ordinal) ? f["pattern:".Length..] : null,
+        TimeRange = ParseTimeRange(parse.GetValue(TimeRange)!),
         NestedEvents = parse.GetValue(NestedEvents) switch
         {
             null => null,
@@ -131,6 +140,18 @@ internal sealed class EventInput
             var other => throw new ArgumentException($"--unknown-actions '{other}' is not one of keep, reject."),
         },
     };
+
+    private static TimestampRange ParseTimeRange(string text)
+    {
+        try
+        {
+            return TimestampRange.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException($"--time-range: {ex.Message}", ex);
+        }
+    }
 
     /// <summary>
     /// Reads every file into one log and sessionizes it (<see cref="EventLoader"/>). Rejected rows (with --on-bad-row

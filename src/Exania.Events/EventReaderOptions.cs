@@ -53,6 +53,12 @@ public sealed record EventReaderOptions
     /// <summary>With <see cref="TimestampFormat.Pattern"/>: the pattern (invariant culture; UTC unless it has an offset).</summary>
     public string? TimestampPattern { get; init; }
 
+    /// <summary>
+    /// Event times accepted; a timestamp outside is a bad row. <see cref="TimestampRange.Plausible"/> (1990 to 2100)
+    /// unless told; relative times (0, 5, 12 seconds) need <see cref="TimestampRange.Any"/> or their own range.
+    /// </summary>
+    public TimestampRange TimeRange { get; init; } = TimestampRange.Plausible;
+
     public BadRowPolicy OnBadRow { get; init; } = BadRowPolicy.Fail;
 
     public UnknownActionPolicy UnknownActions { get; init; } = UnknownActionPolicy.Keep;

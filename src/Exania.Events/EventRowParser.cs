@@ -44,6 +44,9 @@ internal sealed class EventRowParser
             return ("missing_field", "timestamp is missing or empty");
         if (!TimestampParser.TryParse(timestampText, _options.TimestampFormat, out var timestamp, _options.TimestampPattern))
             return ("bad_timestamp", $"timestamp '{Clip(timestampText)}' is not {TimestampParser.Describe(_options.TimestampFormat, _options.TimestampPattern)}");
+        if (!_options.TimeRange.Contains(timestamp))
+            return ("out_of_range", $"timestamp '{Clip(timestampText)}' is {TimestampRange.Describe(timestamp)}, outside the accepted range " +
+                                    $"{_options.TimeRange}; widen it with --time-range (e.g. --time-range any for relative times)");
 
         var actionText = Field(row, EventField.Action);
         if (actionText.IsEmpty)

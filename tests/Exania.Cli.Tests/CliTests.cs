@@ -85,8 +85,8 @@ public class CliTests
         using var dir = new TestData.TempDir();
         var events = dir.File("bad.csv");
         File.WriteAllText(events, "user_id,session_id,timestamp,action,scroll_depth\n" +
-            string.Concat(Enumerable.Range(0, 30).Select(i => $"u,s,{i * 3},scroll_down,0.{i % 10}\n")) +
-            "u,s,95,click,7\n" +
+            string.Concat(Enumerable.Range(0, 30).Select(i => $"u,s,{1700000000 + i * 3},scroll_down,0.{i % 10}\n")) +
+            "u,s,1700000095,click,7\n" +
             "u,s,soon,click,\n");
 
         var fail = Run("windows", "--events", events, "--out", dir.File("w.csv"));

@@ -47,7 +47,7 @@ public class AmbiguousDateTests
     public void Reader_AmbiguousDate_IsABadRowNamingTheFixAndLosingNothing()
     {
         var (log, summary, rejects) = TestData.ReadCsv("user_id,session_id,timestamp,action\nu1,s1,2026-01-05T10:00:00Z,click\nu1,s1,01/05/2026,click\n",
-            EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip });
+            TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip });
         Assert.Equal((1, 1L, 1L), (log.Count, summary.Accepted, summary.Rejected));
         Assert.Contains("other forms need a timestamp pattern", Assert.Single(rejects.Rows).Reason, StringComparison.Ordinal);
     }
@@ -55,7 +55,7 @@ public class AmbiguousDateTests
     [Fact]
     public void Pattern_NamesTheForm_AndIsReadExactly()
     {
-        var options = EventReaderOptions.Default with { TimestampFormat = TimestampFormat.Pattern, TimestampPattern = "dd/MM/yyyy HH:mm" };
+        var options = TestData.RelativeTimes with { TimestampFormat = TimestampFormat.Pattern, TimestampPattern = "dd/MM/yyyy HH:mm" };
         var (log, _, _) = TestData.ReadCsv("user_id,session_id,timestamp,action\nu1,s1,01/05/2026 10:30,click\n", options);
         Assert.Equal(new DateTimeOffset(2026, 5, 1, 10, 30, 0, TimeSpan.Zero).ToUnixTimeSeconds(), log.Timestamps[0]);
         Assert.False(TimestampParser.TryParse("2026-05-01", TimestampFormat.Pattern, out _, "dd/MM/yyyy HH:mm"));

@@ -1,5 +1,6 @@
 using Exania.Core;
 using Exania.Events;
+using Exania.Testing;
 
 namespace Exania.Events.Tests;
 
@@ -16,7 +17,7 @@ public class EncodingTests
     {
         var log = new EventLog();
         var rejects = new RejectList();
-        var options = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip, Encoding = encoding };
+        var options = TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip, Encoding = encoding };
         return (log, EventReader.Read(path, log, options, rejects), rejects);
     }
 

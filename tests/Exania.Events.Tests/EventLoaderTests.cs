@@ -14,7 +14,7 @@ public class EventLoaderTests
         using var dir = new TestData.TempDir();
         File.WriteAllText(dir.File("a.csv"), Header + "u1,s1,10,click\nu1,s1,oops,click\n");
         File.WriteAllText(dir.File("b.csv"), Header + "u2,,20,scroll_down\nu2,,30,click\nu3,s3,,click\n");
-        var options = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip };
+        var options = TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip };
         var (log, report) = EventLoader.Load([dir.File("a.csv"), dir.File("b.csv")], options, dir.File("rejects.csv"));
         Assert.Equal(3, log.Count);
         Assert.Equal(5, report.RowsRead);
@@ -37,7 +37,7 @@ public class EventLoaderTests
     {
         using var dir = new TestData.TempDir();
         File.WriteAllText(dir.File("a.csv"), Header + "u1,s1,10,click\n");
-        var (_, report) = EventLoader.Load([dir.File("a.csv")], rejectsPath: dir.File("rejects.csv"));
+        var (_, report) = EventLoader.Load([dir.File("a.csv")], TestData.RelativeTimes, rejectsPath: dir.File("rejects.csv"));
         Assert.Null(report.RejectsFile);
         Assert.False(File.Exists(dir.File("rejects.csv")));
         Assert.DoesNotContain("rejects_file", ReportJson.Serialize(report), StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public class EventLoaderTests
     {
         using var dir = new TestData.TempDir();
         File.WriteAllText(dir.File("a.csv"), Header + "u1,s1,10,click\nu1,s1,oops,click\n");
-        var ex = Assert.Throws<DataFormatException>(() => EventLoader.Load([dir.File("a.csv")]));
+        var ex = Assert.Throws<DataFormatException>(() => EventLoader.Load([dir.File("a.csv")], TestData.RelativeTimes));
         Assert.Equal(3, ex.Line);
         Assert.EndsWith("a.csv", ex.File, StringComparison.Ordinal);
     }

@@ -35,7 +35,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_ColumnMap_RenamesSourceColumns()
     {
-        var options = EventReaderOptions.Default with
+        var options = TestData.RelativeTimes with
         {
             ColumnMap = EventReaderOptions.ParseColumnMap("timestamp=event_time, action=behavior_type,user_id=uid"),
         };
@@ -55,7 +55,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_MappedColumnMissing_ThrowsNamingColumns()
     {
-        var options = EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("timestamp=ts") };
+        var options = TestData.RelativeTimes with { ColumnMap = EventReaderOptions.ParseColumnMap("timestamp=ts") };
         var ex = Assert.Throws<DataFormatException>(() => TestData.ReadCsv("user_id,time,action\nu,1,click\n", options));
         Assert.Contains("column 'ts'", ex.Message);
         Assert.Contains("user_id, time, action", ex.Message);
@@ -120,7 +120,7 @@ public class EventReaderTests
     public void ReadCsv_MalformedRow_SkipPolicy_CountsAndKeepsTheRest(string row, string kind, string reason)
     {
         var text = TestData.Header + "u0,s0,0,click,,,,,,,,\n" + row + "\nu0,s0,2,hover,,,,,,,,\n";
-        var options = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip };
+        var options = TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip };
         var (log, summary, rejects) = TestData.ReadCsv(text, options);
         // An unclosed quote no longer swallows the row after it: reading resumes on the next line.
         Assert.Equal(3, summary.RowsRead);
@@ -169,7 +169,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_UnknownAction_RejectPolicy_RejectsRow()
     {
-        var options = EventReaderOptions.Default with { UnknownActions = UnknownActionPolicy.Reject, OnBadRow = BadRowPolicy.Skip };
+        var options = TestData.RelativeTimes with { UnknownActions = UnknownActionPolicy.Reject, OnBadRow = BadRowPolicy.Skip };
         var (log, summary, rejects) = TestData.ReadCsv(TestData.Header + "u,s,1,teleport,,,,,,,,\nu,s,2,click,,,,,,,,\n", options);
         Assert.Equal(1, log.Count);
         Assert.Equal(1, summary.RejectedByKind["unknown_action"]);
@@ -197,7 +197,7 @@ public class EventReaderTests
     [Fact]
     public void ReadCsv_NoHeaderWithColumnNames_ReadsTaobaoLayout()
     {
-        var options = new EventReaderOptions
+        var options = TestData.RelativeTimes with
         {
             HasHeader = false,
             ColumnNames = ["user_id", "item_id", "category", "action", "timestamp"],
@@ -219,7 +219,7 @@ public class EventReaderTests
                     "\n" +
                     "{\"user_id\":7,\"timestamp\":\"2026-01-05T10:00:00Z\",\"action\":\"click_ad\",\"cost\":0.4,\"campaign_id\":null}\n";
         var log = new EventLog();
-        var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", log);
+        var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", log, TestData.RelativeTimes);
         Assert.Equal(2, summary.Accepted);
         Assert.Equal(("u1", "s1", 100.5, 0.25), (log[0].UserId, log[0].SessionId, log[0].Timestamp, log[0].ScrollDepth));
         Assert.Equal(("7", (string?)null, 0.4, (string?)null), (log[1].UserId, log[1].SessionId, log[1].Cost, log[1].CampaignId));
@@ -235,7 +235,7 @@ public class EventReaderTests
                     "{\"user_id\":\"u\",\"timestamp\":1,\"action\":\"click\",\"scroll_depth\":3}\n";
         var log = new EventLog();
         var rejects = new RejectList();
-        var options = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip };
+        var options = TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip };
         var summary = EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", log, options, rejects);
         Assert.Equal(5, summary.RowsRead);
         Assert.Equal(1, summary.Accepted);
@@ -244,13 +244,13 @@ public class EventReaderTests
         Assert.Equal(1, summary.RejectedByKind["wrong_type"]);
         Assert.Equal(1, summary.RejectedByKind["out_of_range"]);
         var failing = Assert.Throws<DataFormatException>(() =>
-            EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", new EventLog()));
+            EventReader.ReadJsonLines(new MemoryStream(Encoding.UTF8.GetBytes(jsonl)), "t.jsonl", new EventLog(), TestData.RelativeTimes));
         Assert.Equal(2, failing.Line);
     }
 
     [Fact]
     public void ReadJsonLines_EmptyFile_Throws() =>
-        Assert.Throws<DataFormatException>(() => EventReader.ReadJsonLines(new MemoryStream(), "e.jsonl", new EventLog()));
+        Assert.Throws<DataFormatException>(() => EventReader.ReadJsonLines(new MemoryStream(), "e.jsonl", new EventLog(), TestData.RelativeTimes));
 
     [Fact]
     public void RejectFileWriter_WritesOnlyWhenRejects()
@@ -292,7 +292,7 @@ public class EventReaderTests
 
         var mapped = new EventLog();
         EventReader.ReadJsonLines(new MemoryStream("{\"session\": 3, \"ts\": 1659304800025, \"type\": \"clicks\", \"aid\": 1517085}\n"u8.ToArray()), "x.jsonl", mapped,
-            EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("session_id=session,user_id=session,timestamp=ts,action=type,item_id=aid") });
+            TestData.RelativeTimes with { ColumnMap = EventReaderOptions.ParseColumnMap("session_id=session,user_id=session,timestamp=ts,action=type,item_id=aid") });
         Assert.Equal("1517085", mapped[0].ItemId);
     }
 }

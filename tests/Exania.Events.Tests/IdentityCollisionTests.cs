@@ -58,7 +58,7 @@ public class ReasonLengthTests
     {
         var huge = "1e" + new string('9', 1_000_000);
         var (_, summary, rejects) = TestData.ReadCsv("user_id,session_id,timestamp,action,scroll_depth\nu1,s1,10,click," + huge + "\n",
-            EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip });
+            TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip });
         Assert.Equal(1, summary.Rejected);
         var reason = Assert.Single(rejects.Rows).Reason;
         Assert.True(reason.Length < 200, $"reason of {reason.Length} characters");

@@ -1,6 +1,7 @@
 using System.Text;
 using Exania.Core;
 using Exania.Events;
+using Exania.Testing;
 
 namespace Exania.Events.Tests;
 
@@ -23,7 +24,7 @@ public class JsonLinesStrictnessTests
     {
         var log = new EventLog();
         var rejects = new RejectList();
-        var options = EventReaderOptions.Default with
+        var options = TestData.RelativeTimes with
         {
             OnBadRow = BadRowPolicy.Skip,
             NestedEvents = nested,

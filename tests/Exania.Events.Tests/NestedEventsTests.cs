@@ -172,7 +172,7 @@ public class NestedEventsTests
     public void EmptyArrays_YieldNoEvents_ButAreCounted()
     {
         var (log, summary, rejects) = Read("{\"session\":1,\"events\":[]}\n{\"session\":2,\"events\":[ ]}\n" +
-            "{\"session\":3,\"events\":[{\"ts\":5,\"type\":\"click\"}]}\n", s_otto);
+            "{\"session\":3,\"events\":[{\"ts\":1659304800025,\"type\":\"click\"}]}\n", s_otto);
         Assert.Equal(1, log.Count);
         Assert.Equal((1L, 1L, 0L), (summary.RowsRead, summary.Accepted, summary.Rejected));
         Assert.Equal((3L, 2L), (summary.NestedLines, summary.EmptyEventArrays));
@@ -182,7 +182,7 @@ public class NestedEventsTests
     [Fact]
     public void Fields_ElementFirst_ThenLineObject_WhateverThePropertyOrder()
     {
-        var options = new EventReaderOptions
+        var options = TestData.RelativeTimes with
         {
             NestedEvents = "events",
             ColumnMap = EventReaderOptions.ParseColumnMap("session_id=session"),
@@ -203,7 +203,7 @@ public class NestedEventsTests
     [Fact]
     public void ColumnMap_AppliesInsideElements_AndOneSourceMayFeedTwoFields()
     {
-        var options = new EventReaderOptions
+        var options = TestData.RelativeTimes with
         {
             NestedEvents = "items",
             ColumnMap = EventReaderOptions.ParseColumnMap("user_id=sid,session_id=sid,timestamp=when,action=what,category=aid,page=aid"),
@@ -216,7 +216,7 @@ public class NestedEventsTests
     [Fact]
     public void FlatJsonLines_OneSourceMayFeedTwoFields()
     {
-        var options = EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("user_id=session,session_id=session,timestamp=ts,action=type") };
+        var options = TestData.RelativeTimes with { ColumnMap = EventReaderOptions.ParseColumnMap("user_id=session,session_id=session,timestamp=ts,action=type") };
         var (log, _, _) = Read("{\"session\":5,\"ts\":1659304800025,\"type\":\"clicks\"}\n", options);
         Assert.Equal(new InteractionEvent("5", "5", 1659304800.025, "clicks"), log[0]);
     }

@@ -41,7 +41,7 @@ public class GoldenWindowsTests
         sessions.Add(("hand", Enumerable.Range(0, hand.Count).Select(i => hand[i]).ToList()));
 
         var edges = new EventLog();
-        EventReader.Load(TestData.Path("peer_events.csv"), edges);
+        EventReader.Load(TestData.Path("peer_events.csv"), edges, TestData.RelativeTimes);
         var index = SessionIndex.Build(edges);
         for (var s = 0; s < index.SessionCount; s++)
         {

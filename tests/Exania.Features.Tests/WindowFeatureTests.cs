@@ -104,7 +104,7 @@ public class WindowFeatureTests
     public void Extract_MatchesPythonPeerRowByRow()
     {
         var log = new EventLog();
-        EventReader.Load(TestData.Path("peer_events.csv"), log);
+        EventReader.Load(TestData.Path("peer_events.csv"), log, TestData.RelativeTimes);
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log), new WindowOptions { MinActions = 3 });
         var peer = WindowCsv.Read(TestData.Path("peer_windows.csv"));
         Assert.Equal(peer.Rows, table.Rows);
@@ -124,7 +124,7 @@ public class WindowFeatureTests
     public void Incremental_GivesExactlyTheBatchWindows_OnGeneratedAndEdgeSessions()
     {
         var log = new EventLog();
-        EventReader.Load(TestData.Path("peer_events.csv"), log);
+        EventReader.Load(TestData.Path("peer_events.csv"), log, TestData.RelativeTimes);
         var options = new WindowOptions { MinActions = 3 };
         var index = SessionIndex.Build(log);
         var batch = WindowExtractor.Extract(log, index, options);
@@ -195,7 +195,7 @@ public class WindowFeatureTests
     public void WindowCsv_RoundTripIsExact()
     {
         var log = new EventLog();
-        EventReader.Load(TestData.Path("peer_events.csv"), log);
+        EventReader.Load(TestData.Path("peer_events.csv"), log, TestData.RelativeTimes);
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log));
         var writer = new StringWriter();
         WindowCsv.Write(table, writer);

@@ -54,7 +54,7 @@ public sealed class SequenceCliTests : IDisposable
         Assert.Equal((int)json["test_samples"]!, confusion.Sum(row => row!.AsArray().Sum(c => (int)c!)));
 
         System.IO.File.WriteAllText(File("prefix.csv"),
-            "user_id,session_id,timestamp,action\nu1,p1,100,click\nu1,p1,103,scroll_down\nu1,p1,101,hover\nu1,p1,103,scroll_down\nu2,p2,50,wait\n");
+            "user_id,session_id,timestamp,action\nu1,p1,1700000100,click\nu1,p1,1700000103,scroll_down\nu1,p1,1700000101,hover\nu1,p1,1700000103,scroll_down\nu2,p2,1700000050,wait\n");
         (exit, json, error) = Run("predict", "sequence", "--model", File("m"), "--events", File("prefix.csv"), "--top", "3", "--json");
         Assert.True(exit == 0, error);
         var predictions = json!["predictions"]!.AsArray();
