@@ -25,24 +25,10 @@ internal static class CommonOptions
     {
         if (string.IsNullOrEmpty(outPath))
             return;
-        var output = Canonical(outPath);
+        var output = OutputPath.Resolve(outPath);
         foreach (var (path, flag) in inputs)
-            if (!string.IsNullOrEmpty(path) && Canonical(path) == output)
+            if (!string.IsNullOrEmpty(path) && OutputPath.Resolve(path) == output)
                 throw new ArgumentException($"{outFlag} '{outPath}' is the {flag} input; exania never writes over a file it reads. Give another {outFlag}.");
-    }
-
-    /// <summary>The full path, with a symbolic link (at the path itself) resolved to its final target.</summary>
-    private static string Canonical(string path)
-    {
-        var full = Path.GetFullPath(path);
-        try
-        {
-            return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-        }
-        catch (IOException)
-        {
-            return full;
-        }
     }
 
     /// <summary>The value of <c>--on-bad-row</c>.</summary>

@@ -92,6 +92,11 @@ internal static class SequenceCommands
         }
     }
 
+    private const string SamplesRejectsFile = "events.rejects.csv";
+
+    /// <summary>Everything <c>sequences</c> writes into its folder; an existing folder holding anything else is refused.</summary>
+    private static readonly string[] SamplesFolderFiles = ["vocabulary.json", "train.csv", "validation.csv", "test.csv", SamplesRejectsFile];
+
     public static Command CreateSequences()
     {
         var input = new EventInput();
@@ -113,11 +118,18 @@ internal static class SequenceCommands
                 var watch = Stopwatch.StartNew();
                 var folder = parse.GetValue(output)!;
                 var options = prep.Options(parse, parse.GetValue(seed));
-                var (data, load) = Build(cli, input, parse, options, Path.Combine(folder, "events.rejects.csv"));
-                AtomicFile.WriteAllText(Path.Combine(folder, "vocabulary.json"),
-                    new JsonObject { ["tokens"] = new JsonArray([.. data.Vocabulary.Tokens.Select(t => JsonValue.Create(t))]) }.ToJsonString());
-                foreach (var (name, samples) in Splits(data))
-                    WriteSamples(Path.Combine(folder, name + ".csv"), data, samples);
+                SequenceDataset data = null!;
+                EventLoadReport load = null!;
+                // The vocabulary indexes the samples, so the folder is written as a unit: a killed run leaves the
+                // previous folder or the new one, never new samples beside an old vocabulary.
+                AtomicDirectory.Write(folder, SamplesFolderFiles, temp =>
+                {
+                    (data, load) = Build(cli, input, parse, options, Path.Combine(temp, SamplesRejectsFile));
+                    AtomicFile.WriteAllText(Path.Combine(temp, "vocabulary.json"),
+                        new JsonObject { ["tokens"] = new JsonArray([.. data.Vocabulary.Tokens.Select(t => JsonValue.Create(t))]) }.ToJsonString());
+                    foreach (var (name, samples) in Splits(data))
+                        WriteSamples(Path.Combine(temp, name + ".csv"), data, samples);
+                });
                 var result = Summary(data, load);
                 result["command"] = "sequences";
                 result["seconds"] = CliOutput.Seconds(watch);

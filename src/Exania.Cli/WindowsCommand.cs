@@ -74,9 +74,18 @@ internal static class WindowsCommand
         return command;
     }
 
-    /// <summary>Rejected rows are written beside the output: <c>windows.csv</c> → <c>windows.rejects.csv</c>.</summary>
-    public static string RejectsPathFor(string outputPath) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, Path.GetFileNameWithoutExtension(outputPath) + ".rejects.csv");
+    /// <summary>
+    /// Rejected rows are written beside the output: <c>windows.csv</c> → <c>windows.rejects.csv</c>. An output that is a
+    /// stream (<c>/dev/null</c>, <c>/dev/stdout</c>, a pipe) has no folder of its own, so its rejects go to the current
+    /// folder (<c>null.rejects.csv</c>).
+    /// </summary>
+    public static string RejectsPathFor(string outputPath)
+    {
+        var name = Path.GetFileNameWithoutExtension(outputPath) + ".rejects.csv";
+        return OutputPath.KindOf(OutputPath.Resolve(outputPath)) == PathKind.Stream
+            ? Path.GetFullPath(name)
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputPath))!, name);
+    }
 
     public static double Rate(WindowTable table) => table.Rows == 0 ? 0 : table.Positives / (double)table.Rows;
 

@@ -46,8 +46,8 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
     public RejectFileWriter(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        _path = Path.GetFullPath(path);
-        _temp = _path + $".{Environment.ProcessId}.tmp";
+        _path = OutputPath.Resolve(path);
+        _temp = TemporaryPaths.Create(Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
     }
 
     /// <summary>Rows written so far.</summary>
@@ -63,6 +63,7 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
         if (_writer is null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            TemporaryPaths.DeleteLeftovers(Path.GetDirectoryName(_path)!, Path.GetFileName(_path));
             _writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16);
             _writer.Write("file,line,reason,raw\n");
         }
@@ -81,10 +82,11 @@ public sealed class RejectFileWriter : IRejectSink, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        TemporaryPaths.Release(_temp);
         if (_writer is null)
         {
             // No rejects this time: a rejects file left by an earlier run would describe rows this run accepted.
-            if (File.Exists(_path)) File.Delete(_path);
+            if (OutputPath.KindOf(_path) == PathKind.RegularFile) File.Delete(_path);
             return;
         }
         _writer.Dispose();

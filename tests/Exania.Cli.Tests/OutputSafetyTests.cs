@@ -1,3 +1,4 @@
+using Exania.Core;
 using Exania.Testing;
 
 namespace Exania.Cli.Tests;
@@ -64,5 +65,50 @@ public class OutputSafetyTests
         File.WriteAllText(events, Events);
         Assert.Equal(0, CliRunner.Run("windows", "--events", events, "--out", output, "--on-bad-row", "skip", "--min-actions", "1").Exit);
         Assert.Empty(Directory.GetFiles(dir.Root, "*rejects*"));
+    }
+
+    [Fact]
+    public void Windows_OutDevNull_WritesThroughAndLeavesTheDevice()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "statx is Linux's");
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        var run = CliRunner.Run("windows", "--events", dir.File("e.csv"), "--out", "/dev/null", "--min-actions", "1", "--json");
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(PathKind.Stream, OutputPath.KindOf("/dev/null"));
+        Assert.Empty(Directory.GetFiles("/dev", "null*.tmp"));
+    }
+
+    [Fact]
+    public void Sequences_FolderWithTheUsersFiles_IsRefusedAndKept()
+    {
+        using var dir = new TestData.TempDir();
+        var events = dir.File("e.csv");
+        Assert.Equal(0, CliRunner.Run("generate", "--sessions", "60", "--seed", "2", "--out", events).Exit);
+        var folder = dir.File("s");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "mine");
+        var run = CliRunner.Run("sequences", "--events", events, "--out", folder, "--json");
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("notes.txt", run.Out, StringComparison.Ordinal);
+        Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Sequences_Rerun_ReplacesTheFolderWhole_WithNoStaleRejects()
+    {
+        using var dir = new TestData.TempDir();
+        var events = dir.File("e.csv");
+        Assert.Equal(0, CliRunner.Run("generate", "--sessions", "60", "--seed", "2", "--out", events).Exit);
+        var good = File.ReadAllText(events);
+        File.AppendAllText(events, "u1,s1,oops,click,,,,,,,,\n");
+        var folder = dir.File("s");
+        Assert.Equal(0, CliRunner.Run("sequences", "--events", events, "--out", folder, "--on-bad-row", "skip").Exit);
+        Assert.True(File.Exists(Path.Combine(folder, "events.rejects.csv")));
+        File.WriteAllText(events, good);
+        Assert.Equal(0, CliRunner.Run("sequences", "--events", events, "--out", folder).Exit);
+        Assert.Equal(["test.csv", "train.csv", "validation.csv", "vocabulary.json"],
+            Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["e.csv", "s"], Directory.GetFileSystemEntries(dir.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }
