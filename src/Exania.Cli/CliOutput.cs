@@ -79,11 +79,27 @@ internal sealed class CliOutput
         if (Json) Console.Out.WriteLine(result.ToJsonString(JsonOptions));
     }
 
-    /// <summary>Runs <paramref name="work"/> with a progress bar titled <paramref name="title"/> when interactive.</summary>
+    /// <summary>
+    /// How often a step that is not drawn as a progress bar (a <c>--json</c> run, or output redirected to a file or a
+    /// pipe) reports on stderr that it is alive and how far it got: every 2 seconds, or <c>EXANIA_PROGRESS_SECONDS</c>.
+    /// A step shorter than this prints nothing.
+    /// </summary>
+    internal static TimeSpan ProgressInterval { get; set; } =
+        double.TryParse(Environment.GetEnvironmentVariable("EXANIA_PROGRESS_SECONDS"), System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds <= 86_400
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> with a progress bar titled <paramref name="title"/> when interactive; otherwise
+    /// with a heartbeat on stderr every <see cref="ProgressInterval"/>: under <c>--json</c> one JSON object per line
+    /// (<c>{"step": ..., "fraction": 0.42, "elapsed_seconds": 12.1}</c>, fraction null when the step does not report
+    /// one), else a plain line. stdout stays the one result object.
+    /// </summary>
     public T Step<T>(string title, Func<Action<double>, T> work)
     {
         if (!Interactive)
-            return work(_ => { });
+            return WithHeartbeat(title, work);
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -95,6 +111,43 @@ internal sealed class CliOutput
                 task.Value = 1.0;
             });
         return result;
+    }
+
+    private T WithHeartbeat<T>(string title, Func<Action<double>, T> work)
+    {
+        var latest = double.NaN;
+        var watch = Stopwatch.StartNew();
+        var gate = new object();
+        var done = false;
+        void Beat(object? _)
+        {
+            lock (gate)
+            {
+                if (done) return;
+                var fraction = Volatile.Read(ref latest);
+                var elapsed = Math.Round(watch.Elapsed.TotalSeconds, 1);
+                Console.Error.WriteLine(Json
+                    ? new JsonObject
+                    {
+                        ["step"] = title,
+                        ["fraction"] = double.IsNaN(fraction) ? null : Math.Round(fraction, 4),
+                        ["elapsed_seconds"] = elapsed,
+                    }.ToJsonString(JsonOptions)
+                    : double.IsNaN(fraction)
+                        ? $"{title}: running for {elapsed:0.0} s"
+                        : $"{title}: {fraction:P0} after {elapsed:0.0} s");
+            }
+        }
+        using var timer = new Timer(Beat, null, ProgressInterval, ProgressInterval);
+        try
+        {
+            return work(p => Volatile.Write(ref latest, Math.Clamp(p, 0, 1)));
+        }
+        finally
+        {
+            lock (gate)
+                done = true;
+        }
     }
 
     /// <summary>
@@ -112,7 +165,7 @@ internal sealed class CliOutput
             return Fail($"{flag}: {FieldMessage(ex, field)}", 2);
         }
         catch (Exception ex) when (ex is DataFormatException or FormatException or ArgumentException or FileNotFoundException
-                                       or DirectoryNotFoundException or InvalidDataException or Exania.Core.ModelFormatException)
+                                       or DirectoryNotFoundException or InvalidDataException or Exania.Core.ModelFormatException or RefusedOutputException)
         {
             return Fail(ex is ArgumentException { ParamName: { } field } argument ? FieldMessage(argument, field) : ex.Message, 2);
         }

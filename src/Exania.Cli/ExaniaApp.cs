@@ -66,6 +66,12 @@ public static class ExaniaApp
             Console.Error.WriteLine("stopped: interrupted");
             return 130;
         }
+        catch (OutOfMemoryException)
+        {
+            // Sizes are checked against the memory before the large allocations; this is what slips past those checks.
+            return new CliOutput(json).Fail("out of memory: the data or the model does not fit in this machine's memory; " +
+                                            "read fewer events, or lower the window (--max-len) or the model's sizes", 1);
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var debug = Environment.GetEnvironmentVariable("EXANIA_DEBUG") == "1";

@@ -54,6 +54,14 @@ public sealed record SequenceOptions
     /// </summary>
     public bool DropOovTargets { get; init; }
 
+    /// <summary>
+    /// Memory the sample matrices may take, in bytes; 0 (the default) means 80% of what the runtime reports available
+    /// (the machine's memory, or the container's limit). Samples are left-padded to <see cref="MaxLength"/>, so their
+    /// size is samples × <see cref="MaxLength"/> × inputs per step × 4 bytes; a dataset that would not fit is refused
+    /// with that figure before anything is allocated, instead of failing deep inside with out-of-memory.
+    /// </summary>
+    public long MemoryBudgetBytes { get; init; }
+
     public static SequenceOptions Defaults { get; } = new();
 
     /// <summary>The event fields that can be numeric inputs.</summary>
@@ -221,6 +229,7 @@ public static class SequencePreprocessor
                     session.ExtraTokens[k][i] = extraVocabularies[k].IndexOf(session.ExtraValues[k][i]);
             }
 
+        RequireSampleMemory(sessions, options);
         return new SequenceDataset(vocabulary, extraVocabularies,
             SequenceSamples.Build(sessions, parts[0], options.MaxLength, options.DropOovTargets, out var droppedTrain),
             SequenceSamples.Build(sessions, parts[1], options.MaxLength, options.DropOovTargets, out var droppedValidation),
@@ -230,6 +239,45 @@ public static class SequencePreprocessor
             OovTargetsDropped = [droppedTrain, droppedValidation, droppedTest],
         };
     }
+
+    /// <summary>
+    /// Refuses a dataset whose padded sample matrices would exceed <see cref="SequenceOptions.MemoryBudgetBytes"/> or
+    /// an array's largest length, computed in long arithmetic before any is allocated (the product overflowed an int
+    /// before: <c>--max-len 450</c> on 5 M events).
+    /// </summary>
+    /// <exception cref="ArgumentException">The samples would not fit (parameter <see cref="SequenceOptions.MaxLength"/>).</exception>
+    private static void RequireSampleMemory(IReadOnlyList<SessionSequence> sessions, SequenceOptions options)
+    {
+        long samples = 0;
+        var longest = 0;
+        foreach (var session in sessions)
+        {
+            samples += Math.Max(0, session.Tokens.Length - 1);
+            longest = Math.Max(longest, session.Tokens.Length);
+        }
+        var perStep = 2L + options.ExtraInputs.Count + options.NumericInputs.Count; // token, gap, extra tokens, numeric inputs
+        var values = samples * options.MaxLength;
+        var bytes = values * perStep * sizeof(int) + samples * 2L * sizeof(int);
+        var budget = options.MemoryBudgetBytes > 0
+            ? options.MemoryBudgetBytes
+            : (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.8);
+        string? limit = null;
+        if (values * Math.Max(1, options.ExtraInputs.Count + options.NumericInputs.Count) > Array.MaxLength)
+            limit = $"more than the {Array.MaxLength:N0} values one array can hold";
+        else if (bytes > budget)
+            limit = $"more than the {Gigabytes(budget)} this process may use";
+        if (limit is not null)
+            throw new ArgumentException(
+                $"The samples would need {Gigabytes(bytes)} ({samples:N0} samples × {options.MaxLength:N0} steps × {perStep} inputs × 4 bytes), {limit}; " +
+                $"lower the window (the longest session has {longest:N0} events) or read fewer events.", nameof(SequenceOptions.MaxLength));
+    }
+
+    private static string Gigabytes(long bytes) => bytes switch
+    {
+        < 1_000_000 => $"{bytes:N0} bytes",
+        < 1_000_000_000 => $"{bytes / 1e6:0.#} MB",
+        _ => $"{bytes / 1e9:0.##} GB",
+    };
 
     /// <summary>
     /// Every session of <paramref name="log"/> cleaned as for training (duplicates removed, time-sorted), one event or

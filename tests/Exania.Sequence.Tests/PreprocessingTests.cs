@@ -47,6 +47,20 @@ public class PreprocessingTests
     }
 
     [Fact]
+    public void Samples_ThatWouldNotFitTheMemoryBudget_AreRefusedWithTheFigure()
+    {
+        // 30 sessions of 6 events: 150 samples × 450 steps × 2 inputs × 4 bytes + 150 × 8 = 541,200 bytes.
+        var log = ManySessions(30, 6);
+        var ex = Assert.Throws<ArgumentException>(() =>
+            SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 450, Seed = 1, MemoryBudgetBytes = 500_000 }));
+        Assert.Equal(nameof(SequenceOptions.MaxLength), ex.ParamName);
+        Assert.Contains("would need 541,200 bytes (150 samples × 450 steps × 2 inputs × 4 bytes), more than the 500,000 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("the longest session has 6 events", ex.Message, StringComparison.Ordinal);
+        var fits = SequencePreprocessor.Build(log, new SequenceOptions { MaxLength = 450, Seed = 1, MemoryBudgetBytes = 541_200 });
+        Assert.Equal(150, fits.Train.Count + fits.Validation.Count + fits.Test.Count);
+    }
+
+    [Fact]
     public void Samples_AreLeftPaddedWindows_OfPreviousEvents_WithNextActionTargets()
     {
         var log = ManySessions(30, 6);
