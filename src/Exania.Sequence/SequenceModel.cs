@@ -84,7 +84,8 @@ public sealed class SequenceModel
             tokens = tokens[^MaxLength..];
             gaps = gaps[^MaxLength..];
         }
-        var network = new SequenceNetwork<float>(Shape, MaxLength);
+        // Workspace for this prefix's steps, not the model's longest window: memory follows the data.
+        var network = new SequenceNetwork<float>(Shape, Math.Max(1, tokens.Length));
         var random = default(SplitMix64);
         network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens, numeric);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());

@@ -74,4 +74,27 @@ public class SizeLimitTests
     [Fact]
     public void Shape_WidthAboveTheLimit_IsRejected() =>
         Assert.Equal("Hidden", Assert.Throws<ArgumentOutOfRangeException>(() => (s_small with { Hidden = 5000 }).Validate()).ParamName);
+
+    [Fact]
+    public void Predict_WithTheLongestWindow_AllocatesForThePrefixNotTheMaximum()
+    {
+        // A model that may look 10,000 events back scores a 17-event prefix: the workspace is sized by the 17 steps.
+        var shape = new NetworkShape(Tokens: 6, Classes: 5, Embedding: 16, Hidden: 64, Layers: 2);
+        var parameters = new float[shape.ParameterCount];
+        var random = new Random(4);
+        for (var i = 0; i < parameters.Length; i++)
+            parameters[i] = (float)(random.NextDouble() - 0.5) * 0.2f;
+        var vocabulary = new SequenceVocabulary([SequenceVocabulary.PaddingToken, SequenceVocabulary.OutOfVocabularyToken, "a", "b", "c", "d"]);
+        var longest = new SequenceModel(shape, vocabulary, SequenceOptions.MaxLengthLimit, parameters, SequenceField.Action);
+        var exact = new SequenceModel(shape, vocabulary, 17, parameters, SequenceField.Action);
+        var tokens = Enumerable.Range(0, 17).Select(i => 2 + i % 4).ToArray();
+        var gaps = Enumerable.Range(0, 17).Select(i => (float)Math.Log(1 + i)).ToArray();
+        longest.Predict(tokens, gaps); // JIT
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var prediction = longest.Predict(tokens, gaps);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Sized by 10,000 steps the two layers' gates and states alone would be over 30 MB.
+        Assert.True(allocated < 1_000_000, $"allocated {allocated:N0} bytes");
+        Assert.Equal(exact.Predict(tokens, gaps).Probabilities, prediction.Probabilities);
+    }
 }
