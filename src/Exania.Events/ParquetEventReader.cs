@@ -271,7 +271,7 @@ public static partial class EventReader
         {
             if (_values.Length < rows)
                 _values = new ReadOnlyMemory<char>?[rows];
-            return rowGroup.ReadAsync<ReadOnlyMemory<char>>(Field, _values.AsMemory(0, rows));
+            return ParquetFile.ReadAsync(rowGroup, Field, _values, rows);
         }
 
         public override bool Append(int row, RowText text)
@@ -294,7 +294,7 @@ public static partial class EventReader
         {
             if (_values.Length < rows)
                 _values = new T?[rows];
-            return rowGroup.ReadAsync<T>(Field, _values.AsMemory(0, rows));
+            return ParquetFile.ReadAsync(rowGroup, Field, _values, rows);
         }
 
         public override bool Append(int row, RowText text)
@@ -322,7 +322,7 @@ public static partial class EventReader
         {
             if (_values.Length < rows)
                 _values = new DateTime?[rows];
-            return rowGroup.ReadAsync<DateTime>(Field, _values.AsMemory(0, rows));
+            return ParquetFile.ReadAsync(rowGroup, Field, _values, rows);
         }
 
         public override bool Append(int row, RowText text)

@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using Exania.Core;
 using Parquet;
+using Parquet.Schema;
 
 namespace Exania.Events;
 
@@ -48,5 +51,35 @@ public static class ParquetFile
         if (count < 0 || count > Array.MaxLength)
             throw new DataFormatException(fileName, 0, $"row group {index + 1} declares {count} rows, which no row group can hold; the file's footer is damaged");
         return (int)count;
+    }
+
+    /// <summary>
+    /// Reads the first <paramref name="rows"/> values of <paramref name="field"/> in <paramref name="rowGroup"/> into
+    /// <paramref name="values"/>, nulls as null. A REQUIRED column (no definition levels) is read through the
+    /// non-nullable overload: Parquet.Net 6.1.0 reads one into nullable memory by consulting definition levels it never
+    /// decoded, from a pooled buffer, so rows come back null depending on what that buffer last held.
+    /// </summary>
+    public static async ValueTask ReadAsync<T>(ParquetRowGroupReader rowGroup, DataField field, T?[] values, int rows)
+        where T : struct
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(values);
+        if (field.MaxDefinitionLevel > 0)
+        {
+            await rowGroup.ReadAsync<T>(field, values.AsMemory(0, rows));
+            return;
+        }
+        var plain = ArrayPool<T>.Shared.Rent(rows);
+        try
+        {
+            await rowGroup.ReadAsync<T>(field, plain.AsMemory(0, rows));
+            for (var i = 0; i < rows; i++)
+                values[i] = plain[i];
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(plain, clearArray: RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
     }
 }

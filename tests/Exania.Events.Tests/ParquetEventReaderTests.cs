@@ -201,6 +201,24 @@ public class ParquetEventReaderTests
     }
 
     [Fact]
+    public void RequiredColumns_AreRead()
+    {
+        // REQUIRED columns (no definition levels) take the non-nullable read path (ParquetFile.ReadAsync; the windows
+        // tests show why it exists).
+        using var dir = new TestData.TempDir();
+        const int n = 5000;
+        var required = dir.File("required.parquet");
+        TestData.WriteParquet(required, 2000,
+            TestData.PqRequired("user_id", [.. Enumerable.Range(0, n)]),
+            TestData.PqRequired("timestamp", [.. Enumerable.Range(0, n).Select(i => i + 0.5)]),
+            TestData.PqText("action", [.. Enumerable.Repeat("click_ad", n)]),
+            TestData.PqRequired("session_id", [.. Enumerable.Range(0, n).Select(i => (long)i / 10)]));
+        var (log, summary, _) = TestData.ReadParquet(required);
+        Assert.Equal(n, summary.Accepted);
+        Assert.Equal(new InteractionEvent("4321", "432", 4321.5, "click_ad"), log[4321]);
+    }
+
+    [Fact]
     public void ColumnMap_AppliesToParquetColumnNames()
     {
         using var dir = new TestData.TempDir();

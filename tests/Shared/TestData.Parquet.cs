@@ -30,6 +30,13 @@ internal static partial class TestData
 
     public static PqColumn PqBool(string name, params bool?[] values) => Typed(name, values);
 
+    /// <summary>A REQUIRED column (no nulls, no definition levels).</summary>
+    public static PqColumn PqRequired<T>(string name, params T[] values) where T : struct
+    {
+        var field = new DataField<T>(name);
+        return new(field, values.Length, (w, start, count) => w.WriteAsync<T>(field, values.AsMemory(start, count)));
+    }
+
     /// <summary>A TIMESTAMP column (adjusted to UTC) of the given unit.</summary>
     public static PqColumn PqTimestamp(string name, DateTimeTimeUnit unit, params DateTime?[] values) =>
         Column(new DateTimeDataField(name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: unit, isNullable: true), values);
