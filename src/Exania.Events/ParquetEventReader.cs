@@ -309,7 +309,7 @@ public static partial class EventReader
     }
 
     /// <summary>
-    /// TIMESTAMP (millis, micros, nanos), DATE and INT96 columns, which Parquet.Net gives as <see cref="DateTime"/> ticks
+    /// TIMESTAMP (millis, micros, nanos) and DATE columns, which Parquet.Net gives as <see cref="DateTime"/> ticks
     /// of 100 ns. They are written as exact decimal epoch seconds (<c>1569888000.1234560</c>), so the parser's one
     /// correctly rounded conversion gives the same double as that text in a CSV file; only nanoseconds finer than
     /// 100 ns are lost, well under a double's resolution at present-day epochs (about 240 ns).

@@ -144,14 +144,17 @@ public class WindowParquetTests
         EventReader.Read(TestData.Path("peer_events.csv"), csv);
         using var dir = new TestData.TempDir();
         var path = dir.File("duck-events.parquet");
-        // A naive TIMESTAMP (microseconds, not marked UTC) from whole milliseconds; text columns with NULLs for empty cells.
+        // A naive TIMESTAMP (microseconds, not marked UTC) from whole milliseconds; text columns with NULLs for empty
+        // cells; scroll_depth as FLOAT and cost as DECIMAL, both read as the values the CSV holds.
         DuckDb($"""
             COPY (SELECT user_id, session_id, epoch_ms(CAST(round("timestamp" * 1000) AS BIGINT)) AS "timestamp", action, page,
-                         category, scroll_depth, campaign_id, ad_type, placement, cost, revenue
+                         category, CAST(scroll_depth AS FLOAT) AS scroll_depth, campaign_id, ad_type, placement,
+                         CAST(cost AS DECIMAL(18, 4)) AS cost, revenue
                   FROM read_csv('{TestData.Path("peer_events.csv")}', header = true, columns = {PeerColumns}))
             TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 500)
             """);
-        Assert.Equal("TIMESTAMP", DuckDb($"DESCRIBE SELECT \"timestamp\" FROM read_parquet('{path}')")[0][1]);
+        var types = DuckDb($"DESCRIBE SELECT \"timestamp\", scroll_depth, cost FROM read_parquet('{path}')");
+        Assert.Equal(["TIMESTAMP", "FLOAT", "DECIMAL(18,4)"], types.Select(r => (string)r[1]!));
         var parquet = new EventLog();
         var summary = EventReader.Read(path, parquet);
         TestData.AssertSameLog(csv, parquet);
