@@ -6,8 +6,8 @@ using Exania.Core;
 namespace Exania.Events;
 
 /// <summary>
-/// Reads event files (CSV with or without header, JSON Lines, Parquet) into an <see cref="EventLog"/>, streaming: memory grows
-/// with the number of events kept (about 70 bytes each), never with the file's size in text.
+/// Reads event files (CSV with or without header, JSON Lines, Parquet) into an <see cref="EventLog"/>, streaming:
+/// memory grows with the number of events kept (about 70 bytes each), never with the file's size in text.
 /// Every data row is accepted or rejected with a reason; see <see cref="EventReadSummary"/>.
 /// </summary>
 public static partial class EventReader
