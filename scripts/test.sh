@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine that has only the .NET SDK and Node: installs what the tests need
-# (Debian's chromium for the browser tests, python3-onnx for onnx.checker, the js/ packages), runs every test project
+# (Debian's chromium for the browser tests, python3-onnx for onnx.checker, python3-venv and pip's pyarrow and pandas
+# for the independent Parquet checks, the js/ packages), runs every test project
 # and ends with "N passed, N failed". Extra arguments go to `dotnet test` (CI passes --no-build after its own build).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ command -v npm >/dev/null 2>&1 || { echo "test.sh: Node.js 20 with npm is requir
 
 # Debian packages. Playwright drives /usr/bin/chromium and never downloads a browser.
 need=""
-for p in chromium python3-onnx; do
+for p in chromium python3-onnx python3-venv; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need="$need $p"
 done
 if [ -n "$need" ]; then
@@ -26,6 +27,25 @@ if [ -n "$need" ]; then
 fi
 # Installed above, so the checks that need python3-onnx fail rather than skip if it is still missing.
 export EXANIA_REQUIRE_PYTHON_ONNX=1
+
+# pyarrow and pandas, the independent Parquet reader and writer, in a virtual environment of the repository's own
+# (.venv-test, ignored by git): installed with pip here, never by the tests. Where pip cannot reach its registry the
+# pyarrow tests are skipped, with the reason in the test output; a caller that sets EXANIA_REQUIRE_PYARROW=1 makes
+# that a failure.
+venv=.venv-test
+python=/usr/bin/python3
+[ -x "$python" ] || python=$(command -v python3)
+if ! "$venv/bin/python" -c "import pyarrow, pandas" >/dev/null 2>&1; then
+  echo "== pip install pyarrow pandas (into $venv)"
+  if "$python" -m venv "$venv" && "$venv/bin/pip" install --quiet --retries 1 --timeout 30 pyarrow pandas; then
+    :
+  else
+    echo "test.sh: could not install pyarrow and pandas with pip; the pyarrow Parquet tests will be skipped" >&2
+  fi
+fi
+if "$venv/bin/python" -c "import pyarrow, pandas" >/dev/null 2>&1; then
+  export EXANIA_PYARROW_PYTHON="$PWD/$venv/bin/python" EXANIA_REQUIRE_PYARROW=1
+fi
 
 if [ ! -d js/node_modules/onnxruntime-web ] || [ ! -d js/node_modules/onnxruntime-node ]; then
   echo "== npm ci (js/: onnxruntime-node, onnxruntime-web)"

@@ -68,9 +68,9 @@ public static class CampaignTableReader
             throw new FileNotFoundException($"Campaign file '{path}' does not exist.", path);
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var name = Path.GetFileName(path);
-        var format = options.Format;
-        if (format == DataFileFormat.Auto)
-            format = Path.GetExtension(path).ToLowerInvariant() is ".jsonl" or ".ndjson" or ".json" ? DataFileFormat.JsonLines : DataFileFormat.Csv;
+        var format = DataFileFormats.Resolve(options.Format, path);
+        if (format == DataFileFormat.Parquet)
+            throw new DataFormatException(name, 0, "campaign tables are read from CSV or JSON Lines; Parquet campaign tables are not supported yet");
         var summary = new TableReadSummary { File = name };
         using var reader = new StreamReader(path, Encoding.UTF8, true, 1 << 16);
         var table = format == DataFileFormat.JsonLines

@@ -16,6 +16,23 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultSeed,
     };
 
+    /// <summary>The format of a table a command writes (windows, predictions): by the extension unless told.</summary>
+    public static Option<string> OutFormat() => new("--out-format")
+    {
+        Description = "Output format: auto (Parquet for a .parquet --out, else CSV), csv or parquet.",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    /// <summary>The value of <c>--out-format</c>.</summary>
+    /// <exception cref="ArgumentException">Not one of auto, csv, parquet.</exception>
+    public static DataFileFormat ParseOutFormat(string? text) => text switch
+    {
+        null or "auto" => DataFileFormat.Auto,
+        "csv" => DataFileFormat.Csv,
+        "parquet" => DataFileFormat.Parquet,
+        _ => throw new ArgumentException($"--out-format '{text}' is not one of auto, csv, parquet."),
+    };
+
     /// <summary>
     /// Refuses an output path that is one of the command's inputs (the same file, also through a symbolic link), before
     /// anything is read: writing the result would replace the data it came from.

@@ -9,7 +9,7 @@ internal sealed class EventInput
 {
     public Option<string[]> Events { get; } = new("--events")
     {
-        Description = "Event file(s): CSV with a header row, or JSON Lines (.jsonl). Several files form one log.",
+        Description = "Event file(s): CSV with a header row, JSON Lines (.jsonl) or Parquet (.parquet). Several files form one log.",
         Required = true,
         AllowMultipleArgumentsPerToken = true,
     };
@@ -21,7 +21,7 @@ internal sealed class EventInput
 
     public Option<string> Format { get; } = new("--format")
     {
-        Description = "Input format: auto (by extension), csv or jsonl.",
+        Description = "Input format: auto (by extension: .parquet, .jsonl/.ndjson/.json, else CSV), csv, jsonl or parquet.",
         DefaultValueFactory = _ => "auto",
     };
 
@@ -103,7 +103,8 @@ internal sealed class EventInput
             "auto" => DataFileFormat.Auto,
             "csv" => DataFileFormat.Csv,
             "jsonl" => DataFileFormat.JsonLines,
-            var other => throw new ArgumentException($"--format '{other}' is not one of auto, csv, jsonl."),
+            "parquet" => DataFileFormat.Parquet,
+            var other => throw new ArgumentException($"--format '{other}' is not one of auto, csv, jsonl, parquet."),
         },
         TimestampFormat = parse.GetValue(TimestampFormat) switch
         {

@@ -23,12 +23,13 @@ internal static class PredictCommand
     private static Command CreateClick()
     {
         var model = new Option<string>("--model") { Description = "Model folder (with click_model.json) or file.", Required = true };
-        var features = new Option<string>("--features") { Description = "Windows CSV with the 20 feature columns (label optional).", Required = true };
-        var output = new Option<string>("--out") { Description = "Predictions CSV to write.", Required = true };
+        var features = new Option<string>("--features") { Description = "Windows file (CSV, or Parquet for .parquet) with the 20 feature columns (label optional).", Required = true };
+        var output = new Option<string>("--out") { Description = "Predictions file to write: CSV, or Parquet for a .parquet path.", Required = true };
+        var outFormat = CommonOptions.OutFormat();
         var json = CommonOptions.Json();
         var command = new Command("click", "Write click_probability (and predicted_click at the model's threshold) for every window.")
         {
-            model, features, output, json,
+            model, features, output, outFormat, json,
         };
         command.SetAction(parse =>
         {
@@ -40,10 +41,11 @@ internal static class PredictCommand
                 CommonOptions.RefuseOverwritingInput(parse.GetValue(output), "--out", (parse.GetValue(features), "--features"), (modelPath, "--model"));
                 var clickModel = ClickModel.Load(modelPath);
                 ClickData.RequireWindowFeatures(clickModel);
-                var table = WindowCsv.Read(parse.GetValue(features)!, requireLabel: false);
-                var probabilities = ClickData.Predict(clickModel, table);
                 var outPath = parse.GetValue(output)!;
-                Write(outPath, table, probabilities, clickModel.Threshold);
+                var format = WindowFile.Resolve(CommonOptions.ParseOutFormat(parse.GetValue(outFormat)), outPath);
+                var table = WindowFile.Read(parse.GetValue(features)!, requireLabel: false);
+                var probabilities = ClickData.Predict(clickModel, table);
+                WindowPredictions.Write(outPath, table, probabilities, clickModel.Threshold, format);
                 var predicted = 0;
                 foreach (var p in probabilities)
                     if (p >= clickModel.Threshold) predicted++;
@@ -65,23 +67,5 @@ internal static class PredictCommand
             });
         });
         return command;
-    }
-
-    private static void Write(string path, WindowTable table, double[] probabilities, double threshold)
-    {
-        AtomicFile.WriteText(path, writer =>
-        {
-            writer.Write("session_id,window_end,click_probability,predicted_click\n");
-            Span<char> buffer = stackalloc char[64];
-            for (var r = 0; r < table.Rows; r++)
-            {
-                CsvFieldWriter.WriteField(writer, table.SessionOf(r));
-                writer.Write(',');
-                CsvFieldWriter.WriteNumber(writer, table.WindowEnds[r], buffer);
-                writer.Write(',');
-                CsvFieldWriter.WriteNumber(writer, probabilities[r], buffer);
-                writer.Write(probabilities[r] >= threshold ? ",1\n" : ",0\n");
-            }
-        });
     }
 }

@@ -22,7 +22,7 @@ internal static class TrainCommand
 
     private static Command CreateClick()
     {
-        var features = new Option<string>("--features") { Description = "Windows CSV (from `exania windows`).", Required = true };
+        var features = new Option<string>("--features") { Description = "Windows file (from `exania windows`): CSV, or Parquet for a .parquet path.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for click_model.json and training_results.json.", Required = true };
         var degree = new Option<int>("--degree") { Description = "Polynomial degree of the feature expansion.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Degree };
         var folds = new Option<int>("--folds") { Description = "Stratified cross-validation folds.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Folds };
@@ -40,7 +40,7 @@ internal static class TrainCommand
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var table = WindowCsv.Read(parse.GetValue(features)!);
+                var table = WindowFile.Read(parse.GetValue(features)!);
                 var options = new ClickTrainingOptions
                 {
                     Degree = parse.GetValue(degree),

@@ -15,12 +15,14 @@ internal static class WindowsCommand
     {
         var input = new EventInput();
         var settings = new WindowSettings();
-        var output = new Option<string>("--out") { Description = "Windows CSV to write.", Required = true };
+        var output = new Option<string>("--out") { Description = "Windows file to write: CSV, or Parquet for a .parquet path.", Required = true };
+        var outFormat = CommonOptions.OutFormat();
         var json = CommonOptions.Json();
         var command = new Command("windows", "Extract the 20 sliding-window features (and the ad-click label) from events.");
         input.AddTo(command);
         settings.AddTo(command);
         command.Options.Add(output);
+        command.Options.Add(outFormat);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -28,6 +30,7 @@ internal static class WindowsCommand
             return cli.Run(() =>
             {
                 var outPath = parse.GetValue(output)!;
+                var format = WindowFile.Resolve(CommonOptions.ParseOutFormat(parse.GetValue(outFormat)), outPath);
                 CommonOptions.RefuseOverwritingInput(outPath, "--out", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
                 var options = settings.Options(parse);
                 var total = Stopwatch.StartNew();
@@ -39,7 +42,7 @@ internal static class WindowsCommand
                 var table = WindowExtractor.Extract(log, index, options);
                 var extractSeconds = CliOutput.Seconds(extract);
                 var write = Stopwatch.StartNew();
-                WindowCsv.Write(table, outPath);
+                WindowFile.Write(table, outPath, format);
                 var writeSeconds = CliOutput.Seconds(write);
                 var seconds = CliOutput.Seconds(total);
 
@@ -67,6 +70,7 @@ internal static class WindowsCommand
                     ["input"] = ReportJson.ToNode(load),
                     ["params"] = Params(options),
                     ["out"] = outPath,
+                    ["out_format"] = format == DataFileFormat.Parquet ? "parquet" : "csv",
                 });
                 return 0;
             });

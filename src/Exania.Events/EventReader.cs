@@ -6,11 +6,11 @@ using Exania.Core;
 namespace Exania.Events;
 
 /// <summary>
-/// Reads event files (CSV with or without header, JSON Lines) into an <see cref="EventLog"/>, streaming: memory grows
-/// with the number of events kept (about 70 bytes each), never with the file's size in text.
+/// Reads event files (CSV with or without header, JSON Lines, Parquet) into an <see cref="EventLog"/>, streaming:
+/// memory grows with the number of events kept (about 70 bytes each), never with the file's size in text.
 /// Every data row is accepted or rejected with a reason; see <see cref="EventReadSummary"/>.
 /// </summary>
-public static class EventReader
+public static partial class EventReader
 {
     /// <summary>
     /// Reads <paramref name="path"/> into <paramref name="log"/>, then assigns sessions to rows without one
@@ -36,12 +36,9 @@ public static class EventReader
         options ??= EventReaderOptions.Default;
         if (!File.Exists(path))
             throw new FileNotFoundException($"Event file '{path}' does not exist.", path);
-        var format = options.Format;
-        if (format == DataFileFormat.Auto)
-        {
-            var ext = Path.GetExtension(path).ToLowerInvariant();
-            format = ext is ".jsonl" or ".ndjson" or ".json" ? DataFileFormat.JsonLines : DataFileFormat.Csv;
-        }
+        var format = DataFileFormats.Resolve(options.Format, path);
+        if (format == DataFileFormat.Parquet)
+            return ReadParquet(path, log, options, rejects);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var name = Path.GetFileName(path);
         return format == DataFileFormat.JsonLines

@@ -131,7 +131,7 @@ public static class WindowCsv
     }
 
     /// <summary>Read-only view of a pool's strings that stays current as the pool grows.</summary>
-    private sealed class ListView(StringPool pool) : IReadOnlyList<string>
+    internal sealed class ListView(StringPool pool) : IReadOnlyList<string>
     {
         public string this[int index] => pool[index];
         public int Count => pool.Count;
