@@ -16,13 +16,19 @@ public static class CsvFieldWriter
         Debug.Assert(buffer.Length >= 32, "A double needs up to 25 characters in shortest round-trip form.");
         if (double.IsNaN(value)) return;
         int written;
-        // Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same text.
-        if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
+        if (IsWholeNumber(value))
             ((long)value).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
         else
             value.TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
         writer.Write(buffer[..written]);
     }
+
+    /// <summary>
+    /// Counts and labels are whole numbers: formatting them as integers is several times cheaper and gives the same
+    /// text as the shortest round-trip form (below 1e15, where that form has no exponent; -0 keeps its sign).
+    /// </summary>
+    public static bool IsWholeNumber(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value));
 
     /// <summary>Writes a CSV field, quoting it when it holds a comma, quote or line break (RFC 4180).</summary>
     public static void WriteField(TextWriter writer, string value)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Exania.Events;
 
 /// <summary>
@@ -87,6 +88,7 @@ public sealed class EventLog
     public ReadOnlySpan<EventAttributes> Attributes => _attributes.AsSpan(0, _count);
 
     /// <summary>Appends an event given as pool ids; returns its row index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Append(int user, int session, double timestamp, int action, in EventAttributes attributes)
     {
         if (_count == _user.Length)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Exania.Events;
 
 /// <summary>
@@ -9,6 +10,11 @@ public sealed class StringPool
     private readonly Dictionary<string, int> _ids;
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
     private readonly List<string> _values = [];
+
+    // The last value looked up: consecutive rows of a file sorted by session repeat the same user, session, page and
+    // category, and comparing with one string is cheaper than hashing the span.
+    private string _lastValue = "";
+    private int _lastId = -1;
 
     public StringPool()
     {
@@ -26,17 +32,29 @@ public sealed class StringPool
     public IReadOnlyList<string> Values => _values;
 
     /// <summary>The id of <paramref name="value"/>, adding it when new.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int GetOrAdd(ReadOnlySpan<char> value)
     {
-        if (_spanLookup.TryGetValue(value, out var id))
-            return id;
-        var s = value.ToString();
-        id = _values.Count;
-        _ids.Add(s, id);
-        _values.Add(s);
+        if (_lastId >= 0 && value.SequenceEqual(_lastValue))
+            return _lastId;
+        if (!_spanLookup.TryGetValue(value, out var id))
+        {
+            var s = value.ToString();
+            id = _values.Count;
+            _ids.Add(s, id);
+            _values.Add(s);
+        }
+        _lastValue = _values[id];
+        _lastId = id;
         return id;
     }
 
     /// <summary>The id of <paramref name="value"/>, or -1 when it is not in the pool.</summary>
-    public int IndexOf(ReadOnlySpan<char> value) => _spanLookup.TryGetValue(value, out var id) ? id : -1;
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int IndexOf(ReadOnlySpan<char> value)
+    {
+        if (_lastId >= 0 && value.SequenceEqual(_lastValue))
+            return _lastId;
+        return _spanLookup.TryGetValue(value, out var id) ? id : -1;
+    }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using Exania.Core;
 
 namespace Exania.Events;
 
@@ -20,6 +22,7 @@ public static class TimestampParser
     /// date-time pattern of <see cref="TimestampFormat.Pattern"/> (read with the invariant culture, UTC unless it has an
     /// offset). Returns false for anything else, including NaN and infinities.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParse(ReadOnlySpan<char> text, TimestampFormat format, out double epochSeconds, string? pattern = null)
     {
         text = text.Trim();
@@ -35,7 +38,7 @@ public static class TimestampParser
             return true;
         }
         if (format != TimestampFormat.Iso8601 &&
-            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            DecimalText.TryParse(text, out var number))
         {
             if (!double.IsFinite(number))
                 return false;
@@ -50,6 +53,7 @@ public static class TimestampParser
     }
 
     /// <summary>The strict ISO-8601 forms in the class summary, without allocating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseIso(ReadOnlySpan<char> s, out double epochSeconds)
     {
         epochSeconds = 0;

@@ -131,7 +131,7 @@ public class ParquetCliTests
             TestData.PqText("session_id", "s1", "s1", "s1", "s1"),
             TestData.PqText("timestamp", "100", "101", "yesterday", "103"),
             TestData.PqText("action", "page_view", "click_ad", "hover", "scroll_down"));
-        var run = CliRunner.Run("windows", "--events", path, "--on-bad-row", "skip", "--min-actions", "1", "--out", dir.File("w.parquet"), "--json");
+        var run = CliRunner.Run("windows", "--events", path, "--on-bad-row", "skip", "--min-actions", "1", "--time-range", "any", "--out", dir.File("w.parquet"), "--json");
         Assert.Equal(0, run.Exit);
         Assert.Equal(1, (int)run.Json!["input"]!["rejected"]!);
         var rejects = File.ReadAllLines(dir.File("w.rejects.csv"));

@@ -11,12 +11,12 @@ namespace Exania.Events.Tests;
 /// </summary>
 public class ParquetEventReaderTests
 {
-    private static readonly EventReaderOptions Skip = EventReaderOptions.Default with { OnBadRow = BadRowPolicy.Skip };
+    private static readonly EventReaderOptions Skip = TestData.RelativeTimes with { OnBadRow = BadRowPolicy.Skip };
 
     private static EventLog ReadCsvFile(string name, EventReaderOptions? options = null)
     {
         var log = new EventLog();
-        EventReader.Read(TestData.Path(name), log, options);
+        EventReader.Read(TestData.Path(name), log, options ?? TestData.RelativeTimes);
         return log;
     }
 
@@ -38,7 +38,7 @@ public class ParquetEventReaderTests
 
         var parquet = new EventLog();
         // Under auto, integers below 1e11 are seconds (the hand-made sessions start at 1000 s): name the unit, as for CSV.
-        var options = time == TestData.PqTime.EpochMillisInt64 ? EventReaderOptions.Default with { TimestampFormat = TimestampFormat.EpochMilliseconds } : null;
+        var options = time == TestData.PqTime.EpochMillisInt64 ? TestData.RelativeTimes with { TimestampFormat = TimestampFormat.EpochMilliseconds } : TestData.RelativeTimes;
         var summary = EventReader.Read(path, parquet, options);
         TestData.AssertSameLog(csv, parquet);
         Assert.Equal(csv.Count, summary.Accepted);
@@ -51,7 +51,7 @@ public class ParquetEventReaderTests
     {
         // Taobao: user_id, item_id, category_id, behavior_type, timestamp; ids and epoch seconds as integers.
         var columns = new[] { "user_id", "item_id", "category", "action", "timestamp" };
-        var csvOptions = EventReaderOptions.Default with { HasHeader = false, ColumnNames = columns };
+        var csvOptions = TestData.RelativeTimes with { HasHeader = false, ColumnNames = columns };
         var csv = ReadCsvFile("taobao_head3000.csv", csvOptions);
         var rows = File.ReadAllLines(TestData.Path("taobao_head3000.csv")).Select(l => l.Split(',')).ToArray();
         using var dir = new TestData.TempDir();
@@ -128,7 +128,7 @@ public class ParquetEventReaderTests
             TestData.PqText("user_id", "u", "u", "u"),
             TestData.PqDouble("timestamp", 1, 2, 3),
             TestData.PqText("action", "click_ad", "hover", null));
-        var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(path, new EventLog()));
+        var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(path, new EventLog(), TestData.RelativeTimes));
         Assert.Equal(("e.parquet", 3L, "action is missing or empty"), (ex.File, ex.Line, ex.Reason));
     }
 
@@ -155,7 +155,7 @@ public class ParquetEventReaderTests
             // The type says what the column holds: the declared format of text timestamps does not apply.
             foreach (var format in new[] { TimestampFormat.Auto, TimestampFormat.EpochMilliseconds, TimestampFormat.Iso8601 })
             {
-                var (log, _, _) = TestData.ReadParquet(path, EventReaderOptions.Default with { TimestampFormat = format });
+                var (log, _, _) = TestData.ReadParquet(path, TestData.RelativeTimes with { TimestampFormat = format });
                 Assert.Equal(expected, log[0].Timestamp);
             }
         }
@@ -229,7 +229,7 @@ public class ParquetEventReaderTests
             TestData.PqInt64("user", 541312140),
             TestData.PqInt64("product_id", 44600062),
             TestData.PqDouble("price", 35.79));
-        var options = EventReaderOptions.Default with
+        var options = TestData.RelativeTimes with
         {
             ColumnMap = EventReaderOptions.ParseColumnMap("timestamp=event_time,action=event_type,user_id=user,session_id=user,item_id=product_id"),
         };
@@ -250,7 +250,7 @@ public class ParquetEventReaderTests
         Assert.Equal(0, ex.Line); // the schema, not row 1
 
         var mapped = Assert.Throws<DataFormatException>(() => TestData.ReadParquet(path,
-            EventReaderOptions.Default with { ColumnMap = EventReaderOptions.ParseColumnMap("action=behavior") }));
+            TestData.RelativeTimes with { ColumnMap = EventReaderOptions.ParseColumnMap("action=behavior") }));
         Assert.Contains("column 'behavior' (mapped to action) is not in the file; its columns are user_id, timestamp", mapped.Message);
     }
 
@@ -293,7 +293,7 @@ public class ParquetEventReaderTests
         var path = dir.File("events.bin");
         TestData.WriteParquet(path, 10, TestData.PqText("user_id", "u"), TestData.PqDouble("timestamp", 1), TestData.PqText("action", "a"));
         var log = new EventLog();
-        EventReader.Read(path, log, EventReaderOptions.Default with { Format = DataFileFormat.Parquet });
+        EventReader.Read(path, log, TestData.RelativeTimes with { Format = DataFileFormat.Parquet });
         Assert.Equal(1, log.Count);
         Assert.Equal(DataFileFormat.Parquet, DataFileFormats.Resolve(DataFileFormat.Auto, "x/Events.PARQUET"));
         Assert.Equal(DataFileFormat.Csv, DataFileFormats.Resolve(DataFileFormat.Auto, "x/events.parquet.csv"));
@@ -305,13 +305,13 @@ public class ParquetEventReaderTests
         using var dir = new TestData.TempDir();
         var renamed = dir.File("events.parquet");
         File.WriteAllText(renamed, TestData.Header + "u1,s1,100,click_ad,,,,,,,,\n");
-        var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(renamed, new EventLog()));
+        var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(renamed, new EventLog(), TestData.RelativeTimes));
         Assert.Equal("events.parquet", ex.File);
         Assert.Contains("not a readable Parquet file", ex.Reason, StringComparison.Ordinal);
 
         var empty = dir.File("empty.parquet");
         File.WriteAllBytes(empty, []);
-        Assert.Contains("not a readable Parquet file", Assert.Throws<DataFormatException>(() => EventReader.Read(empty, new EventLog())).Reason);
+        Assert.Contains("not a readable Parquet file", Assert.Throws<DataFormatException>(() => EventReader.Read(empty, new EventLog(), TestData.RelativeTimes)).Reason);
     }
 
     [Fact]
@@ -325,7 +325,7 @@ public class ParquetEventReaderTests
         {
             var cut = dir.File($"cut-{keep}.parquet");
             File.WriteAllBytes(cut, bytes[..keep]);
-            var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(cut, new EventLog()));
+            var ex = Assert.Throws<DataFormatException>(() => EventReader.Read(cut, new EventLog(), TestData.RelativeTimes));
             Assert.Contains("not a readable Parquet file", ex.Reason, StringComparison.Ordinal);
         }
     }
@@ -366,7 +366,7 @@ public class ParquetEventReaderTests
         using var dir = new TestData.TempDir();
         var path = dir.File("e.parquet");
         TestData.WriteParquet(path, 10, TestData.PqText("user_id", "u"), TestData.PqDouble("timestamp", 1), TestData.PqText("action", "a"));
-        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadParquet(path, EventReaderOptions.Default with { NestedEvents = "events" }));
+        var ex = Assert.Throws<DataFormatException>(() => TestData.ReadParquet(path, TestData.RelativeTimes with { NestedEvents = "events" }));
         Assert.Contains("read from JSON Lines only", ex.Message);
     }
 

@@ -18,7 +18,7 @@ public class WindowParquetTests
     private static (EventLog Log, WindowTable Table) PeerWindows()
     {
         var log = new EventLog();
-        EventReader.Load(TestData.Path("peer_events.csv"), log);
+        EventReader.Load(TestData.Path("peer_events.csv"), log, TestData.RelativeTimes);
         var table = WindowExtractor.Extract(log, SessionIndex.Build(log));
         Assert.True(table.Rows > 500, $"{table.Rows} windows");
         Assert.InRange(table.Positives, 1, table.Rows - 1);
@@ -141,7 +141,7 @@ public class WindowParquetTests
     public void DuckDb_WritesEvents_ExaniaReadsThemLikeTheCsv()
     {
         var csv = new EventLog();
-        EventReader.Read(TestData.Path("peer_events.csv"), csv);
+        EventReader.Read(TestData.Path("peer_events.csv"), csv, TestData.RelativeTimes);
         using var dir = new TestData.TempDir();
         var path = dir.File("duck-events.parquet");
         // A naive TIMESTAMP (microseconds, not marked UTC) from whole milliseconds; text columns with NULLs for empty
@@ -156,7 +156,7 @@ public class WindowParquetTests
         var types = DuckDb($"DESCRIBE SELECT \"timestamp\", scroll_depth, cost FROM read_parquet('{path}')");
         Assert.Equal(["TIMESTAMP", "FLOAT", "DECIMAL(18,4)"], types.Select(r => (string)r[1]!));
         var parquet = new EventLog();
-        var summary = EventReader.Read(path, parquet);
+        var summary = EventReader.Read(path, parquet, TestData.RelativeTimes);
         TestData.AssertSameLog(csv, parquet);
         Assert.Equal(csv.Count, summary.Accepted);
     }
@@ -166,7 +166,7 @@ public class WindowParquetTests
     {
         var names = new[] { "user_id", "item_id", "category", "action", "timestamp" };
         var csv = new EventLog();
-        EventReader.Read(TestData.Path("taobao_head3000.csv"), csv, EventReaderOptions.Default with { HasHeader = false, ColumnNames = names });
+        EventReader.Read(TestData.Path("taobao_head3000.csv"), csv, TestData.RelativeTimes with { HasHeader = false, ColumnNames = names });
         using var dir = new TestData.TempDir();
         var path = dir.File("taobao.parquet");
         DuckDb($$"""
@@ -175,7 +175,7 @@ public class WindowParquetTests
             TO '{{path}}' (FORMAT parquet)
             """);
         var parquet = new EventLog();
-        EventReader.Read(path, parquet);
+        EventReader.Read(path, parquet, TestData.RelativeTimes);
         TestData.AssertSameLog(csv, parquet);
     }
 
@@ -308,9 +308,9 @@ public class WindowParquetTests
         var schema = PythonPyarrow.Run(PyarrowWriteEventsScript, TestData.Path("peer_events.csv"), path, "peer");
         Assert.Contains("timestamp: timestamp[ms, tz=UTC]", schema);
         var csv = new EventLog();
-        EventReader.Read(TestData.Path("peer_events.csv"), csv);
+        EventReader.Read(TestData.Path("peer_events.csv"), csv, TestData.RelativeTimes);
         var parquet = new EventLog();
-        var summary = EventReader.Read(path, parquet);
+        var summary = EventReader.Read(path, parquet, TestData.RelativeTimes);
         TestData.AssertSameLog(csv, parquet);
         Assert.Equal(csv.Count, summary.Accepted);
 
@@ -318,9 +318,9 @@ public class WindowParquetTests
         Assert.Contains("user_id: int64", PythonPyarrow.Run(PyarrowWriteEventsScript, TestData.Path("taobao_head3000.csv"), ids, "taobao"));
         var names = new[] { "user_id", "item_id", "category", "action", "timestamp" };
         var taobaoCsv = new EventLog();
-        EventReader.Read(TestData.Path("taobao_head3000.csv"), taobaoCsv, EventReaderOptions.Default with { HasHeader = false, ColumnNames = names });
+        EventReader.Read(TestData.Path("taobao_head3000.csv"), taobaoCsv, TestData.RelativeTimes with { HasHeader = false, ColumnNames = names });
         var taobao = new EventLog();
-        EventReader.Read(ids, taobao);
+        EventReader.Read(ids, taobao, TestData.RelativeTimes);
         TestData.AssertSameLog(taobaoCsv, taobao);
     }
 

@@ -134,7 +134,7 @@ internal static partial class TestData
         var log = new EventLog();
         var rejects = new RejectList();
         using var stream = File.OpenRead(path);
-        var summary = EventReader.ReadParquet(stream, System.IO.Path.GetFileName(path), log, options, rejects);
+        var summary = EventReader.ReadParquet(stream, System.IO.Path.GetFileName(path), log, options ?? RelativeTimes, rejects);
         return (log, summary, rejects);
     }
 
