@@ -34,6 +34,7 @@ internal static class BenchCommand
         };
         command.Subcommands.Add(BenchRoasCommand.Create());
         command.Subcommands.Add(BenchSequenceCommand.Create());
+        command.Subcommands.Add(BenchColdCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
