@@ -1,11 +1,16 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Exania.Core;
 
 /// <summary>
 /// Splits RFC 4180 CSV into rows of fields, streaming from a <see cref="TextReader"/> through a fixed buffer.
 /// Quoted fields may hold delimiters, doubled quotes and line breaks; unquoted runs are found with vectorised
-/// <c>IndexOfAny</c>. Field values (unescaped) are laid out one after another in <see cref="RowChars"/>.
+/// <c>IndexOfAny</c>. Field values (unescaped) are in <see cref="RowChars"/> at <see cref="FieldStart"/> and
+/// <see cref="FieldLength"/> (between them it may hold the delimiters).
 /// </summary>
 public sealed class CsvTokenizer
 {
@@ -19,6 +24,11 @@ public sealed class CsvTokenizer
     private long _line = 1;
     private char[] _row = new char[256];
     private int _rowLength;
+
+    // Where the current row's characters are: _row (unescaped, built character by character), or, for a plain line,
+    // the read buffer itself, which stays untouched until the next row is read.
+    private char[] _rowSource;
+    private int _rowOffset;
     private int[] _fieldStart = new int[32];
     private int[] _fieldLength = new int[32];
 
@@ -40,6 +50,7 @@ public sealed class CsvTokenizer
         _specials = SearchValues.Create([delimiter, '\n', '\r', '"']);
         _maxQuotedLineBreaks = maxQuotedLineBreaks;
         _mainBuffer = _buffer;
+        _rowSource = _row;
     }
 
     /// <summary>
@@ -56,13 +67,13 @@ public sealed class CsvTokenizer
     /// <summary>True when the current row ended inside an unterminated quoted field (at end of file).</summary>
     public bool UnterminatedQuote { get; private set; }
 
-    public ReadOnlySpan<char> RowChars => _row.AsSpan(0, _rowLength);
+    public ReadOnlySpan<char> RowChars => _rowSource.AsSpan(_rowOffset, _rowLength);
 
     public int FieldStart(int i) => _fieldStart[i];
 
     public int FieldLength(int i) => _fieldLength[i];
 
-    public ReadOnlySpan<char> Field(int i) => _row.AsSpan(_fieldStart[i], _fieldLength[i]);
+    public ReadOnlySpan<char> Field(int i) => _rowSource.AsSpan(_rowOffset + _fieldStart[i], _fieldLength[i]);
 
     /// <summary>The row as CSV text again (for reject files).</summary>
     public string RawRow()
@@ -97,6 +108,10 @@ public sealed class CsvTokenizer
         QuoteProblem = null;
         FieldCount = 0;
         _rowLength = 0;
+        _rowSource = _row;
+        _rowOffset = 0;
+        if (TryReadPlainLine())
+            return true;
         BeginField();
         while (true)
         {
@@ -161,6 +176,83 @@ public sealed class CsvTokenizer
     }
 
     private bool _quotedDone;
+
+    /// <summary>
+    /// Field boundaries of a line without quotes: 16 characters at a time, a bit mask of the delimiters (one compare),
+    /// its set bits the boundaries; the rest of the line one character at a time.
+    /// </summary>
+    private void SplitPlainLine(ReadOnlySpan<char> line)
+    {
+        var start = 0;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && line.Length >= Vector256<ushort>.Count)
+        {
+            var delimiter = Vector256.Create((ushort)_delimiter);
+            ref var first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(line));
+            for (; i <= line.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var mask = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)i), delimiter).ExtractMostSignificantBits();
+                while (mask != 0)
+                {
+                    var at = i + BitOperations.TrailingZeroCount(mask);
+                    AddField(start, at - start);
+                    start = at + 1;
+                    mask &= mask - 1;
+                }
+            }
+        }
+        for (; i < line.Length; i++)
+        {
+            if (line[i] == _delimiter)
+            {
+                AddField(start, i - start);
+                start = i + 1;
+            }
+        }
+        AddField(start, line.Length - start);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddField(int start, int length)
+    {
+        if (FieldCount == _fieldStart.Length)
+        {
+            Array.Resize(ref _fieldStart, FieldCount * 2);
+            Array.Resize(ref _fieldLength, FieldCount * 2);
+        }
+        _fieldStart[FieldCount] = start;
+        _fieldLength[FieldCount] = length;
+        FieldCount++;
+    }
+
+    /// <summary>
+    /// The common case in one pass: the buffer holds the whole line and it has no quote and no carriage return but a
+    /// final one, so its fields are the text between delimiters. Both searches are vectorised over the line, the
+    /// fields are read where they are in the buffer (no copy), and each field is one more search; any other line
+    /// takes the character-level path.
+    /// </summary>
+    private bool TryReadPlainLine()
+    {
+        var rest = _buffer.AsSpan(_pos, _end - _pos);
+        var newline = rest.IndexOf('\n');
+        if (newline < 0)
+            return false;
+        var line = rest[..newline];
+        var special = line.IndexOfAny('"', '\r');
+        if (special >= 0)
+        {
+            if (special != line.Length - 1 || line[special] != '\r')
+                return false;
+            line = line[..special];
+        }
+        _rowSource = _buffer;
+        _rowOffset = _pos;
+        _rowLength = line.Length;
+        SplitPlainLine(line);
+        _pos += newline + 1;
+        _line++;
+        return true;
+    }
 
     private void BeginField()
     {
@@ -276,7 +368,10 @@ public sealed class CsvTokenizer
     private void Append(ReadOnlySpan<char> chars)
     {
         if (_rowLength + chars.Length > _row.Length)
+        {
             Array.Resize(ref _row, Math.Max(_row.Length * 2, _rowLength + chars.Length));
+            _rowSource = _row;
+        }
         chars.CopyTo(_row.AsSpan(_rowLength));
         _rowLength += chars.Length;
     }

@@ -95,7 +95,7 @@ public class CsvTokenizerQuoteTests
     }
 
     /// <summary>A reader that returns at most <c>chunk</c> characters per call.</summary>
-    private sealed class ChunkedReader(string text, int chunk) : TextReader
+    internal sealed class ChunkedReader(string text, int chunk) : TextReader
     {
         private int _pos;
 

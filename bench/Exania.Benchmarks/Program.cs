@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Exania.Benchmarks.CsvReadBenchmarks).Assembly).Run(args);
