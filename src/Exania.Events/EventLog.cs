@@ -155,9 +155,20 @@ public sealed class EventLog
     /// <summary>True when some row has no session id.</summary>
     public bool HasMissingSessions => _session.AsSpan(0, _count).Contains(-1);
 
-    private void Grow()
+    /// <summary>
+    /// Makes room for <paramref name="capacity"/> events in one allocation per column, so a reader that can estimate
+    /// the rows of a file does not double (and copy) its columns some twenty times on the way.
+    /// </summary>
+    public void EnsureCapacity(int capacity)
     {
-        var n = _user.Length * 2;
+        if (capacity > _user.Length)
+            Resize(Math.Min(capacity, Array.MaxLength));
+    }
+
+    private void Grow() => Resize((int)Math.Min((long)_user.Length * 2, Array.MaxLength));
+
+    private void Resize(int n)
+    {
         Array.Resize(ref _user, n);
         Array.Resize(ref _session, n);
         Array.Resize(ref _timestamp, n);

@@ -40,6 +40,11 @@ public static partial class EventReader
         if (format == DataFileFormat.Parquet)
             return ReadParquet(path, log, options, rejects);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // About one event per 64 bytes of CSV and per 128 of JSON Lines (the generated and shared samples run 60-80
+        // and 110-150): the columns are allocated once instead of doubling their way up. At most 16 M events (about
+        // 1 GB) ahead, so a file of long rows never reserves memory its events would not use.
+        if (format is DataFileFormat.Csv or DataFileFormat.JsonLines && stream.CanSeek)
+            log.EnsureCapacity((int)Math.Min(log.Count + Math.Min(stream.Length / (format == DataFileFormat.Csv ? 64 : 128), 16_000_000), int.MaxValue));
         var name = Path.GetFileName(path);
         return format == DataFileFormat.JsonLines
             ? ReadJsonLines(stream, name, log, options, rejects)
