@@ -66,7 +66,7 @@ public static class ExaniaApp
             Console.Error.WriteLine("stopped: interrupted");
             return 130;
         }
-        catch (OutOfMemoryException)
+        catch (Exception ex) when (ex is OutOfMemoryException || (ex is AggregateException all && all.Flatten().InnerExceptions.Any(e => e is OutOfMemoryException)))
         {
             // Sizes are checked against the memory before the large allocations; this is what slips past those checks.
             return new CliOutput(json).Fail("out of memory: the data or the model does not fit in this machine's memory; " +

@@ -17,12 +17,24 @@ internal static class WindowsCommand
         var settings = new WindowSettings();
         var output = new Option<string>("--out") { Description = "Windows file to write: CSV, or Parquet for a .parquet path.", Required = true };
         var outFormat = CommonOptions.OutFormat();
+        var stream = new Option<bool>("--stream")
+        {
+            Description = "Read the events in chunks of whole sessions and write each chunk's windows before reading on, so memory is bounded " +
+                          "by the chunk, not the file. Needs files grouped by session, a session_id on every row, CSV or JSON Lines in and CSV out.",
+        };
+        var chunkEvents = new Option<int>("--chunk-events")
+        {
+            Description = "With --stream: events per chunk (whole sessions are kept together).",
+            DefaultValueFactory = _ => StreamingWindows.DefaultChunkEvents,
+        };
         var json = CommonOptions.Json();
         var command = new Command("windows", "Extract the 20 sliding-window features (and the ad-click label) from events.");
         input.AddTo(command);
         settings.AddTo(command);
         command.Options.Add(output);
         command.Options.Add(outFormat);
+        command.Options.Add(stream);
+        command.Options.Add(chunkEvents);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -33,6 +45,8 @@ internal static class WindowsCommand
                 var format = WindowFile.Resolve(CommonOptions.ParseOutFormat(parse.GetValue(outFormat)), outPath);
                 CommonOptions.RefuseOverwritingInput(outPath, "--out", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
                 var options = settings.Options(parse);
+                if (parse.GetValue(stream))
+                    return Stream(cli, input, parse, options, outPath, format, parse.GetValue(chunkEvents));
                 var total = Stopwatch.StartNew();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, RejectsPathFor(outPath)));
                 if (log.Count == 0)
@@ -76,6 +90,38 @@ internal static class WindowsCommand
             });
         });
         return command;
+    }
+
+    /// <summary><c>windows --stream</c>: the same windows, read and written chunk by chunk (<see cref="StreamingWindows"/>).</summary>
+    private static int Stream(CliOutput cli, EventInput input, ParseResult parse, WindowOptions options, string outPath, DataFileFormat format, int chunkEvents)
+    {
+        if (format == DataFileFormat.Parquet)
+            throw new ArgumentException("--stream writes CSV; give an --out that is not .parquet (or convert the CSV afterwards).");
+        if (chunkEvents < 1)
+            throw new ArgumentException($"--chunk-events must be a positive number of events (was {chunkEvents}).");
+        var report = cli.Step("streaming windows", _ => StreamingWindows.Run(parse.GetValue(input.Events) ?? [], input.ReaderOptions(parse),
+            RejectsPathFor(outPath), options, outPath, chunkEvents));
+        var seconds = Math.Round(report.Seconds, 4);
+        cli.Info($"[grey]{Markup.Escape(report.Input.HumanLine())}[/]");
+        cli.Info($"{report.Windows:N0} windows from {report.Input.Accepted:N0} events in {report.Chunks:N0} chunks (at most {report.PeakEventsInMemory:N0} events in memory), {seconds:0.###} s → {Markup.Escape(outPath)}");
+        cli.Result(new JsonObject
+        {
+            ["command"] = "windows",
+            ["stream"] = true,
+            ["events"] = report.Input.Accepted,
+            ["windows"] = report.Windows,
+            ["positives"] = report.Positives,
+            ["positive_rate"] = report.Windows == 0 ? 0 : Math.Round(report.Positives / (double)report.Windows, 6),
+            ["chunks"] = report.Chunks,
+            ["peak_events_in_memory"] = report.PeakEventsInMemory,
+            ["seconds"] = seconds,
+            ["events_per_second"] = Math.Round(report.Input.Accepted / Math.Max(report.Seconds, 1e-9), 1),
+            ["input"] = ReportJson.ToNode(report.Input),
+            ["params"] = Params(options),
+            ["out"] = outPath,
+            ["out_format"] = "csv",
+        });
+        return 0;
     }
 
     /// <summary>

@@ -8,8 +8,12 @@ public sealed class ActionVocabulary
 {
     private readonly StringPool _pool = new();
 
-    public ActionVocabulary()
+    public ActionVocabulary() => Reset();
+
+    /// <summary>Back to the nine known actions only.</summary>
+    public void Reset()
     {
+        _pool.Clear();
         foreach (var name in KnownActions.Names)
             _pool.GetOrAdd(name);
     }

@@ -102,6 +102,26 @@ public sealed class EventLog
         return i;
     }
 
+    /// <summary>Removes the last row (its strings stay in the pools).</summary>
+    public void RemoveLast()
+    {
+        if (_count == 0)
+            throw new InvalidOperationException("The log is empty.");
+        _count--;
+    }
+
+    /// <summary>
+    /// Empties the log and its pools, keeping the columns' memory: a streaming reader processes a chunk of sessions,
+    /// clears the log and reads the next chunk into the same arrays.
+    /// </summary>
+    public void Clear()
+    {
+        _count = 0;
+        foreach (var pool in new[] { Users, Sessions, Pages, Categories, Campaigns, AdTypes, Placements, Items })
+            pool.Clear();
+        Actions.Reset();
+    }
+
     /// <summary>Appends an event given as strings (interning them); returns its row index.</summary>
     public int Append(in InteractionEvent e)
     {

@@ -29,8 +29,14 @@ public static partial class EventReader
         return summary;
     }
 
-    /// <summary>Reads <paramref name="path"/> into <paramref name="log"/> without sessionizing.</summary>
-    public static EventReadSummary Read(string path, EventLog log, EventReaderOptions? options = null, IRejectSink? rejects = null)
+    /// <summary>
+    /// Reads <paramref name="path"/> into <paramref name="log"/> without sessionizing. <paramref name="afterAppend"/>,
+    /// when given, is called after each accepted row with the log; it may process and <see cref="EventLog.Clear"/> the
+    /// log, which is how a file larger than memory is read in chunks (CSV and JSON Lines only). With it the log is not
+    /// sized from the file.
+    /// </summary>
+    public static EventReadSummary Read(string path, EventLog log, EventReaderOptions? options = null, IRejectSink? rejects = null,
+        Action<EventLog>? afterAppend = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= EventReaderOptions.Default;
@@ -38,24 +44,26 @@ public static partial class EventReader
             throw new FileNotFoundException($"Event file '{path}' does not exist.", path);
         var format = DataFileFormats.Resolve(options.Format, path);
         if (format == DataFileFormat.Parquet)
-            return ReadParquet(path, log, options, rejects);
+            return afterAppend is null
+                ? ReadParquet(path, log, options, rejects)
+                : throw new DataFormatException(Path.GetFileName(path), 0, "Parquet files are not read in streaming chunks; convert the file to CSV or read it whole");
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         // About one event per 64 bytes of CSV and per 128 of JSON Lines (the generated and shared samples run 60-80
         // and 110-150): the columns are allocated once instead of doubling their way up. At most 16 M events (about
         // 1 GB) ahead, so a file of long rows never reserves memory its events would not use.
-        if (format is DataFileFormat.Csv or DataFileFormat.JsonLines && stream.CanSeek)
+        if (afterAppend is null && stream.CanSeek)
             log.EnsureCapacity((int)Math.Min(log.Count + Math.Min(stream.Length / (format == DataFileFormat.Csv ? 64 : 128), 16_000_000), int.MaxValue));
         var name = Path.GetFileName(path);
         return format == DataFileFormat.JsonLines
-            ? ReadJsonLines(stream, name, log, options, rejects)
+            ? ReadJsonLines(stream, name, log, options, rejects, afterAppend)
             // Invalid UTF-8 decodes to U+FFFD, which the row check below turns into a bad row instead of a merged value.
             : ReadCsv(new StreamReader(stream, options.Encoding == TextEncoding.Latin1 ? Encoding.Latin1 : Encoding.UTF8, true, 1 << 16),
-                name, log, options, rejects);
+                name, log, options, rejects, afterAppend);
     }
 
     /// <summary>Reads CSV from <paramref name="reader"/>; <paramref name="fileName"/> is used in messages.</summary>
     public static EventReadSummary ReadCsv(TextReader reader, string fileName, EventLog log,
-        EventReaderOptions? options = null, IRejectSink? rejects = null)
+        EventReaderOptions? options = null, IRejectSink? rejects = null, Action<EventLog>? afterAppend = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(log);
@@ -82,7 +90,7 @@ public static partial class EventReader
             columns = options.ColumnNames?.ToArray() ?? [];
         }
 
-        var parser = new EventRowParser(log, options, summary);
+        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend };
         int[]? columnOfField = options.HasHeader || options.ColumnNames is not null
             ? ResolveColumns(columns, options, fileName)
             : null;
@@ -131,7 +139,7 @@ public static partial class EventReader
     /// lacks is taken from the line object.
     /// </summary>
     public static EventReadSummary ReadJsonLines(Stream stream, string fileName, EventLog log,
-        EventReaderOptions? options = null, IRejectSink? rejects = null)
+        EventReaderOptions? options = null, IRejectSink? rejects = null, Action<EventLog>? afterAppend = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(log);
@@ -139,7 +147,7 @@ public static partial class EventReader
         var nestedName = NestedNameBytes(options);
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
-        var parser = new EventRowParser(log, options, summary);
+        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend };
         var fields = new JsonEventFields(options);
         var lineStart = new int[EventFields.Count];
         var lineLength = new int[EventFields.Count];

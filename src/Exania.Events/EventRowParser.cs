@@ -32,6 +32,9 @@ internal sealed class EventRowParser
 
     public void ClearFields() => Start.AsSpan().Fill(-1);
 
+    /// <summary>Called after each accepted row is appended (the streaming hook of <see cref="EventReader.Read(string, EventLog, EventReaderOptions?, IRejectSink?, Action{EventLog}?)"/>).</summary>
+    public Action<EventLog>? AfterAppend { get; set; }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ReadOnlySpan<char> Field(ReadOnlySpan<char> row, EventField f)
     {
@@ -96,6 +99,7 @@ internal sealed class EventRowParser
         var userId = _log.Users.GetOrAdd(user.IsEmpty ? session : user);
         var sessionId = session.IsEmpty ? -1 : _log.Sessions.GetOrAdd(session);
         _log.Append(userId, sessionId, timestamp, action, attributes);
+        AfterAppend?.Invoke(_log);
         return null;
     }
 

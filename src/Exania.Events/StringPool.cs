@@ -49,6 +49,15 @@ public sealed class StringPool
         return id;
     }
 
+    /// <summary>Forgets every string (ids start again at 0).</summary>
+    public void Clear()
+    {
+        _ids.Clear();
+        _values.Clear();
+        _lastValue = "";
+        _lastId = -1;
+    }
+
     /// <summary>The id of <paramref name="value"/>, or -1 when it is not in the pool.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int IndexOf(ReadOnlySpan<char> value)

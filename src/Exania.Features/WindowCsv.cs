@@ -44,6 +44,14 @@ public static class WindowCsv
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(stream);
+        WriteHeader(stream);
+        WriteRows(table, stream, threads);
+    }
+
+    /// <summary>The header line alone (a streaming writer writes it once, then the rows of each chunk).</summary>
+    public static void WriteHeader(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
         var header = new Utf8CsvBuffer(1024);
         header.Ascii("session_id,window_end"u8);
         foreach (var name in WindowFeatures.Names)
@@ -53,7 +61,13 @@ public static class WindowCsv
         }
         header.Ascii(",label\n"u8);
         header.WriteTo(stream);
+    }
 
+    /// <summary>The rows of <paramref name="table"/> without a header, as <see cref="Write(WindowTable, Stream, int)"/> writes them.</summary>
+    public static void WriteRows(WindowTable table, Stream stream, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(stream);
         var workers = Parallelism.Resolve(threads);
         var chunks = (table.Rows + ChunkRows - 1) / ChunkRows;
         var batch = Math.Max(1, Math.Min(2 * workers, chunks));
