@@ -38,20 +38,35 @@ public static class WindowPredictions
             ]);
             return;
         }
-        AtomicFile.WriteText(path, writer =>
+        // UTF-8 straight into a buffer that is flushed every megabyte, as the windows writer does.
+        AtomicFile.Write(path, stream =>
         {
-            writer.Write($"{WindowCsv.SessionColumn},{WindowCsv.EndColumn},{ProbabilityColumn},{PredictedColumn}\n");
-            Span<char> buffer = stackalloc char[64];
+            var buffer = new Utf8CsvBuffer(1 << 20);
+            string[] header = [WindowCsv.SessionColumn, WindowCsv.EndColumn, ProbabilityColumn, PredictedColumn];
+            for (var c = 0; c < header.Length; c++)
+            {
+                if (c > 0) buffer.Byte((byte)',');
+                buffer.Field(header[c]);
+            }
+            buffer.Byte((byte)'\n');
             var ends = table.WindowEnds;
+            var sessions = table.SessionIndices;
+            var names = table.SessionNames;
             for (var r = 0; r < table.Rows; r++)
             {
-                CsvFieldWriter.WriteField(writer, table.SessionOf(r));
-                writer.Write(',');
-                CsvFieldWriter.WriteNumber(writer, ends[r], buffer);
-                writer.Write(',');
-                CsvFieldWriter.WriteNumber(writer, probabilities[r], buffer);
-                writer.Write(probabilities[r] >= threshold ? ",1\n" : ",0\n");
+                buffer.Field(names[sessions[r]]);
+                buffer.Byte((byte)',');
+                buffer.Number(ends[r]);
+                buffer.Byte((byte)',');
+                buffer.Number(probabilities[r]);
+                buffer.Ascii(probabilities[r] >= threshold ? ",1\n"u8 : ",0\n"u8);
+                if (buffer.Length >= 1 << 20)
+                {
+                    buffer.WriteTo(stream);
+                    buffer.Clear();
+                }
             }
+            buffer.WriteTo(stream);
         });
     }
 }

@@ -236,6 +236,30 @@ public class WindowFeatureTests
     }
 
     [Fact]
+    public void Predictions_LargerThanTheWriteBuffer_AreWrittenWhole()
+    {
+        // 40,000 rows of about 45 bytes: the 1 MB buffer is flushed on the way.
+        var table = new WindowTable(["a,b", "s"], 40_000);
+        var probabilities = new double[40_000];
+        for (var r = 0; r < 40_000; r++)
+        {
+            table.Add(r % 2, 1.7e9 + r, 0);
+            probabilities[r] = (r % 1000) / 999.0;
+        }
+        using var dir = new TestData.TempDir();
+        WindowPredictions.Write(dir.File("p.csv"), table, probabilities, threshold: 0.5);
+        var lines = File.ReadAllLines(dir.File("p.csv"));
+        Assert.Equal(40_001, lines.Length);
+        Assert.Equal("\"a,b\",1700000000,0,0", lines[1]);
+        for (var r = 0; r < 40_000; r += 997)
+        {
+            var fields = lines[r + 1].Split(',');
+            Assert.Equal(probabilities[r], double.Parse(fields[^2], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(probabilities[r] >= 0.5 ? "1" : "0", fields[^1]);
+        }
+    }
+
+    [Fact]
     public void WindowCsv_BadValues_NameFileLineAndColumn()
     {
         var header = "session_id,window_end," + string.Join(',', WindowFeatures.Names) + ",label\n";
