@@ -59,7 +59,7 @@ public static class StreamingWindows
         {
             WindowCsv.WriteHeader(output);
             var log = new EventLog();
-            log.EnsureCapacity(chunkEvents + 1);
+            log.EnsureCapacity(Math.Min(chunkEvents, 16_000_000) + 1); // a huge --chunk-events grows as needed instead
             // Sessions already written, by name: one reappearing would be split across chunks.
             var written = new HashSet<string>(StringComparer.Ordinal);
             var file = "";
