@@ -190,17 +190,22 @@ internal static class TemporaryPaths
             var dot = rest.IndexOf('.');
             if (dot <= 0 || !int.TryParse(rest[..dot], out var pid) || IsRunning(pid))
                 continue;
-            try
-            {
-                if (Directory.Exists(entry))
-                    Directory.Delete(entry, recursive: true);
-                else
-                    File.Delete(entry);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Someone else's file, or one being deleted concurrently: not ours to insist on.
-            }
+            TryDelete(entry);
+        }
+    }
+
+    /// <summary>Deletes a temporary file or folder; one that cannot be deleted (someone else's, or going already) is left.</summary>
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            else
+                File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
         }
     }
 
@@ -225,17 +230,6 @@ internal static class TemporaryPaths
         lock (s_live)
             paths = [.. s_live];
         foreach (var path in paths)
-        {
-            try
-            {
-                if (Directory.Exists(path))
-                    Directory.Delete(path, recursive: true);
-                else
-                    File.Delete(path);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
+            TryDelete(path);
     }
 }

@@ -72,6 +72,17 @@ public sealed record EventLoadReport
 /// </summary>
 public static class EventLoader
 {
+    /// <summary>Refuses a file given twice: reading it again would double its events silently.</summary>
+    /// <exception cref="ArgumentException">Two paths name the same file.</exception>
+    public static void RequireDistinctFiles(IReadOnlyList<string> paths)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in paths)
+            if (!seen.Add(Path.GetFullPath(path)))
+                throw new ArgumentException($"The event file '{path}' is given twice; every file is read once (reading it again would double its events).", nameof(paths));
+    }
+
     /// <exception cref="DataFormatException">A file is empty or lacks a required column, or a row is malformed under <see cref="BadRowPolicy.Fail"/>.</exception>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The session gap is not a positive finite number of seconds.</exception>
@@ -82,10 +93,7 @@ public static class EventLoader
         if (!(sessionGapSeconds > 0) || !double.IsFinite(sessionGapSeconds))
             ExaniaThrow.OptionOutOfRange("EventLoader", "SessionGapSeconds", sessionGapSeconds, "must be a positive finite number of seconds");
         options ??= EventReaderOptions.Default;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in paths)
-            if (!seen.Add(Path.GetFullPath(path)))
-                throw new ArgumentException($"The event file '{path}' is given twice; every file is read once (reading it again would double its events).", nameof(paths));
+        RequireDistinctFiles(paths);
         var log = new EventLog();
         var files = new List<EventReadSummary>(paths.Count);
         string? rejectsFile = null;

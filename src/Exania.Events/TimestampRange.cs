@@ -4,7 +4,7 @@ namespace Exania.Events;
 
 /// <summary>
 /// The event times a reader accepts, in epoch seconds: <see cref="MinSeconds"/> inclusive to <see cref="MaxSeconds"/>
-/// exclusive. A timestamp outside it is a bad row (<c>out_of_range</c>), because the usual causes are a placeholder
+/// exclusive. A timestamp outside it is a bad row (<c>out_of_range</c>), because the usual causes are a stand-in value
 /// (<c>0</c> for "missing" puts an event in 1970 and gives its session a duration of decades), a unit mix-up
 /// (microseconds read as milliseconds land in the year 50,000) or a corrupt cell, and each would be kept silently as
 /// a real time otherwise.

@@ -45,10 +45,7 @@ public static class StreamingWindows
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEvents, 1);
         windowOptions = (windowOptions ?? WindowOptions.Default).Validate();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var path in paths)
-            if (!seen.Add(Path.GetFullPath(path)))
-                throw new ArgumentException($"The event file '{path}' is given twice; every file is read once (reading it again would double its events).", nameof(paths));
+        EventLoader.RequireDistinctFiles(paths);
         var watch = Stopwatch.StartNew();
         var files = new List<EventReadSummary>(paths.Count);
         long windows = 0, positives = 0;

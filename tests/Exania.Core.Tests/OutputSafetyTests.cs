@@ -105,11 +105,7 @@ public class OutputSafetyTests
         using var dir = new TestData.TempDir();
         var folder = dir.File("samples");
         string[] owned = ["a.csv", "b.csv"];
-        AtomicDirectory.Write(folder, owned, temp =>
-        {
-            File.WriteAllText(Path.Combine(temp, "a.csv"), "a1");
-            File.WriteAllText(Path.Combine(temp, "b.csv"), "b1");
-        });
+        WriteFirstFolder(folder, owned);
         AtomicDirectory.Write(folder, owned, temp => File.WriteAllText(Path.Combine(temp, "a.csv"), "a2"));
         Assert.Equal(["a.csv"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
         Assert.Equal("a2", File.ReadAllText(Path.Combine(folder, "a.csv")));
@@ -122,11 +118,7 @@ public class OutputSafetyTests
         using var dir = new TestData.TempDir();
         var folder = dir.File("samples");
         string[] owned = ["a.csv", "b.csv"];
-        AtomicDirectory.Write(folder, owned, temp =>
-        {
-            File.WriteAllText(Path.Combine(temp, "a.csv"), "a1");
-            File.WriteAllText(Path.Combine(temp, "b.csv"), "b1");
-        });
+        WriteFirstFolder(folder, owned);
         Assert.Throws<InvalidOperationException>(() => AtomicDirectory.Write(folder, owned, temp =>
         {
             File.WriteAllText(Path.Combine(temp, "a.csv"), "a2");
@@ -160,6 +152,13 @@ public class OutputSafetyTests
         AtomicDirectory.Write(dir.File("samples"), ["a.csv"], temp => File.WriteAllText(Path.Combine(temp, "a.csv"), "a"));
         Assert.False(Directory.Exists(leftover));
     }
+
+    /// <summary>The first version of a two-file folder output: a.csv = a1, b.csv = b1.</summary>
+    private static void WriteFirstFolder(string folder, string[] owned) => AtomicDirectory.Write(folder, owned, temp =>
+    {
+        File.WriteAllText(Path.Combine(temp, "a.csv"), "a1");
+        File.WriteAllText(Path.Combine(temp, "b.csv"), "b1");
+    });
 
     /// <summary>A process id that is not running: beyond Linux's largest pid (2^22), so never a live process.</summary>
     private static int DeadPid() => 4_194_305;
