@@ -42,7 +42,7 @@ public sealed class Utf8CsvBuffer
         _length += utf8.Length;
     }
 
-    /// <summary>A number in shortest round-trip form; NaN (absent) as an empty cell.</summary>
+    /// <summary>A number in shortest round-trip form (<see cref="ShortestDouble"/>, the text .NET writes); NaN (absent) as an empty cell.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Number(double value)
     {
@@ -53,7 +53,7 @@ public sealed class Utf8CsvBuffer
         if (CsvFieldWriter.IsWholeNumber(value))
             Utf8Formatter.TryFormat((long)value, destination, out written);
         else
-            value.TryFormat(destination, out written, default, System.Globalization.CultureInfo.InvariantCulture);
+            written = ShortestDouble.Format(value, destination);
         _length += written;
     }
 
