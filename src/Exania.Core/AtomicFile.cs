@@ -45,7 +45,7 @@ public static class AtomicFile
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                write(stream);
+                write(new WritebackStream(stream));
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temp, target, overwrite: true);

@@ -99,6 +99,29 @@ public class OutputSafetyTests
         Assert.Single(Directory.GetFileSystemEntries(dir.Root));
     }
 
+
+    [Fact]
+    public void Write_LargerThanTheWritebackBlock_KeepsEveryByteInOrder()
+    {
+        // Blocks of odd sizes cross several early-writeback requests, and one write is larger than a block.
+        using var dir = new TestData.TempDir();
+        var random = new Random(3);
+        var expected = new byte[(int)(2.5 * WritebackBlockBytes)];
+        random.NextBytes(expected);
+        AtomicFile.Write(dir.File("big.bin"), stream =>
+        {
+            var offset = 0;
+            foreach (var size in new[] { 1, 3_000_001, (int)WritebackBlockBytes + 7 })
+            {
+                stream.Write(expected, offset, size);
+                offset += size;
+            }
+            stream.Write(expected.AsSpan(offset));
+        });
+        Assert.Equal(expected, File.ReadAllBytes(dir.File("big.bin")));
+    }
+
+    private const long WritebackBlockBytes = WritebackStream.BlockBytes;
     [Fact]
     public void Directory_ReplacesTheOldFolderAsAUnit()
     {
