@@ -42,9 +42,15 @@ public sealed class CsvTokenizer
     private readonly char[] _mainBuffer;
     private readonly int _maxQuotedLineBreaks;
 
-    public CsvTokenizer(TextReader reader, char delimiter, int maxQuotedLineBreaks = DefaultMaxQuotedLineBreaks)
+    /// <param name="reader">The text.</param>
+    /// <param name="delimiter">The field separator.</param>
+    /// <param name="maxQuotedLineBreaks">See <see cref="DefaultMaxQuotedLineBreaks"/>.</param>
+    /// <param name="firstLine">Line number of the text's first line (greater than 1 when it is the rest of a file).</param>
+    public CsvTokenizer(TextReader reader, char delimiter, int maxQuotedLineBreaks = DefaultMaxQuotedLineBreaks, long firstLine = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxQuotedLineBreaks);
+        ArgumentOutOfRangeException.ThrowIfLessThan(firstLine, 1);
+        _line = firstLine;
         _reader = reader;
         _delimiter = delimiter;
         _specials = SearchValues.Create([delimiter, '\n', '\r', '"']);
@@ -63,6 +69,9 @@ public sealed class CsvTokenizer
     public long RowLine { get; private set; }
 
     public int FieldCount { get; private set; }
+
+    /// <summary>1-based line the next row would start on: after the last row, one more than the lines read.</summary>
+    public long NextLine => _line;
 
     /// <summary>True when the current row ended inside an unterminated quoted field (at end of file).</summary>
     public bool UnterminatedQuote { get; private set; }

@@ -33,6 +33,13 @@ public sealed class ActionVocabulary
     /// <summary>Code of <paramref name="action"/>, or -1 when unseen.</summary>
     public int IndexOf(ReadOnlySpan<char> action) => _pool.IndexOf(action);
 
+    /// <summary>Adds the actions of <paramref name="other"/>; returns the code here of each of its codes.</summary>
+    public int[] AddAll(ActionVocabulary other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return _pool.AddAll(other._pool);
+    }
+
     /// <summary>Number of action strings seen that are not one of the nine known actions.</summary>
     public int UnknownCount => _pool.Count - KnownActions.Count;
 }

@@ -110,6 +110,46 @@ public sealed class EventLog
         _count--;
     }
 
+    /// <summary>Drops the rows from <paramref name="count"/> on (their strings stay in the pools).</summary>
+    public void Truncate(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _count);
+        _count = count;
+    }
+
+    /// <summary>
+    /// Appends the rows of <paramref name="other"/> in order, its strings re-interned here: the result is the log that
+    /// reading <paramref name="other"/>'s rows after this log's would have built, pool ids included.
+    /// </summary>
+    public void AppendFrom(EventLog other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var users = Users.AddAll(other.Users);
+        var sessions = Sessions.AddAll(other.Sessions);
+        var actions = Actions.AddAll(other.Actions);
+        var pages = Pages.AddAll(other.Pages);
+        var categories = Categories.AddAll(other.Categories);
+        var campaigns = Campaigns.AddAll(other.Campaigns);
+        var adTypes = AdTypes.AddAll(other.AdTypes);
+        var placements = Placements.AddAll(other.Placements);
+        var items = Items.AddAll(other.Items);
+        EnsureCapacity((int)Math.Min((long)_count + other._count, Array.MaxLength));
+        for (var i = 0; i < other._count; i++)
+        {
+            var a = other._attributes[i];
+            a.Page = Map(pages, a.Page);
+            a.Category = Map(categories, a.Category);
+            a.Campaign = Map(campaigns, a.Campaign);
+            a.AdType = Map(adTypes, a.AdType);
+            a.Placement = Map(placements, a.Placement);
+            a.Item = Map(items, a.Item);
+            Append(users[other._user[i]], Map(sessions, other._session[i]), other._timestamp[i], actions[other._action[i]], a);
+        }
+
+        static int Map(int[] ids, int id) => id < 0 ? -1 : ids[id];
+    }
+
     /// <summary>
     /// Empties the log and its pools, keeping the columns' memory: a streaming reader processes a chunk of sessions,
     /// clears the log and reads the next chunk into the same arrays.

@@ -35,6 +35,21 @@ public sealed class EventReadSummary
 
     public double Seconds { get; set; }
 
+    /// <summary>Adds the counts of <paramref name="part"/>, read after the rows counted here.</summary>
+    internal void Add(EventReadSummary part)
+    {
+        RowsRead += part.RowsRead;
+        NestedLines += part.NestedLines;
+        EmptyEventArrays += part.EmptyEventArrays;
+        Accepted += part.Accepted;
+        Rejected += part.Rejected;
+        SessionizedRows += part.SessionizedRows;
+        foreach (var (kind, n) in part.RejectedByKind)
+            RejectedByKind[kind] = RejectedByKind.GetValueOrDefault(kind) + n;
+        foreach (var (action, n) in part.UnknownActions)
+            UnknownActions[action] = UnknownActions.GetValueOrDefault(action) + n;
+    }
+
     internal void CountReject(string kind)
     {
         Rejected++;

@@ -54,6 +54,8 @@ public static partial class EventReader
         if (afterAppend is null && stream.CanSeek)
             log.EnsureCapacity((int)Math.Min(log.Count + Math.Min(stream.Length / (format == DataFileFormat.Csv ? 64 : 128), 16_000_000), int.MaxValue));
         var name = Path.GetFileName(path);
+        if (format == DataFileFormat.Csv && afterAppend is null && CanReadInParts(stream, options))
+            return ReadCsvInParts(stream, name, log, options, rejects);
         return format == DataFileFormat.JsonLines
             ? ReadJsonLines(stream, name, log, options, rejects, afterAppend)
             // Invalid UTF-8 decodes to U+FFFD, which the row check below turns into a bad row instead of a merged value.
@@ -74,6 +76,19 @@ public static partial class EventReader
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
         var tokenizer = new CsvTokenizer(reader, options.Delimiter);
+        var (columns, columnOfField) = ReadHeader(tokenizer, options, fileName);
+        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend };
+        ReadCsvRows(tokenizer, columns, columnOfField, parser, summary, options, fileName, new RowSink(rejects));
+        summary.Seconds = watch.Elapsed.TotalSeconds;
+        return summary;
+    }
+
+    /// <summary>
+    /// The header row (or the names given for a header-less file) and the column of each event field; null columns
+    /// for a header-less file without names, whose first row decides how many there are.
+    /// </summary>
+    private static (string[] Columns, int[]? ColumnOfField) ReadHeader(CsvTokenizer tokenizer, EventReaderOptions options, string fileName)
+    {
         string[] columns;
         if (options.HasHeader)
         {
@@ -89,13 +104,46 @@ public static partial class EventReader
         {
             columns = options.ColumnNames?.ToArray() ?? [];
         }
-
-        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend };
-        int[]? columnOfField = options.HasHeader || options.ColumnNames is not null
+        var columnOfField = options.HasHeader || options.ColumnNames is not null
             ? ResolveColumns(columns, options, fileName)
             : null;
+        return (columns, columnOfField);
+    }
+
+    /// <summary>How a run of CSV rows ended.</summary>
+    private enum RowsEnd
+    {
+        /// <summary>At the end of the input.</summary>
+        Completed,
+        /// <summary>
+        /// At a row that needs the one-pass read: its quoted field was still open at a cut (<see cref="RowSink.EndIsCut"/>),
+        /// so the cut fell inside a quoted line break, or its quoting is broken and the reason would name lines
+        /// relative to the part (<see cref="RowSink.LinesRelative"/>). That row and the rest are read in one pass.
+        /// </summary>
+        NeedsOnePass,
+        /// <summary>At the first bad row under <see cref="BadRowPolicy.Fail"/>, recorded but not thrown (<see cref="RowSink.Deferred"/>).</summary>
+        StoppedAtBadRow,
+    }
+
+    /// <summary>Where the rows of one run go, and where it stops.</summary>
+    /// <param name="Rejects">Receives bad rows (skip policy, or deferred).</param>
+    /// <param name="LineOffset">Lines of the file before the input's first line (a part of a file counts from 1).</param>
+    /// <param name="EndIsCut">The input ends at a part boundary, not at the end of the file.</param>
+    /// <param name="LinesRelative">The input is a part of a file whose first line number is not known yet.</param>
+    /// <param name="Deferred">
+    /// Bad rows are counted and recorded in <paramref name="Rejects"/> whatever the policy, and under
+    /// <see cref="BadRowPolicy.Fail"/> the run stops at the first instead of throwing: a part of a file reports its bad
+    /// rows only once the parts before it are known to be good.
+    /// </param>
+    private readonly record struct RowSink(IRejectSink? Rejects, long LineOffset = 0, bool EndIsCut = false, bool LinesRelative = false, bool Deferred = false);
+
+    private static RowsEnd ReadCsvRows(CsvTokenizer tokenizer, string[] columns, int[]? columnOfField, EventRowParser parser,
+        EventReadSummary summary, EventReaderOptions options, string fileName, RowSink sink)
+    {
         while (tokenizer.ReadRow())
         {
+            if ((sink.EndIsCut && tokenizer.UnterminatedQuote) || (sink.LinesRelative && tokenizer.QuoteProblem is not null))
+                return RowsEnd.NeedsOnePass;
             summary.RowsRead++;
             if (columnOfField is null)
             {
@@ -123,12 +171,26 @@ public static partial class EventReader
                 error = parser.TryAppend(tokenizer.RowChars);
             }
             if (error is { } e)
-                HandleBadRow(summary, options, rejects, fileName, tokenizer.RowLine, e, tokenizer.RawRow());
+            {
+                var line = sink.LineOffset + tokenizer.RowLine;
+                if (sink.Deferred)
+                {
+                    summary.CountReject(e.Kind);
+                    sink.Rejects!.Reject(new RejectedRow(fileName, line, e.Reason, tokenizer.RawRow()));
+                    if (options.OnBadRow == BadRowPolicy.Fail)
+                        return RowsEnd.StoppedAtBadRow;
+                }
+                else
+                {
+                    HandleBadRow(summary, options, sink.Rejects, fileName, line, e, tokenizer.RawRow());
+                }
+            }
             else
+            {
                 summary.Accepted++;
+            }
         }
-        summary.Seconds = watch.Elapsed.TotalSeconds;
-        return summary;
+        return RowsEnd.Completed;
     }
 
     /// <summary>

@@ -82,6 +82,15 @@ public sealed record EventReaderOptions
     public string? NestedEvents { get; init; }
 
     /// <summary>
+    /// Threads a large CSV file is read with, one part of the file each (0 for all processors, 1 to read it in one
+    /// go). The result does not depend on it: the parts join into exactly the log, counts and rejects of one pass.
+    /// </summary>
+    public int Threads { get; init; }
+
+    /// <summary>Files smaller than this are read in one go whatever <see cref="Threads"/> says.</summary>
+    public long PartsFromBytes { get; init; } = 8L << 20;
+
+    /// <summary>
     /// Parses a column map such as <c>timestamp=event_time,action=behavior_type</c> (logical=source pairs).
     /// </summary>
     /// <exception cref="FormatException">A pair is malformed or names an unknown logical field.</exception>

@@ -49,6 +49,19 @@ public sealed class StringPool
         return id;
     }
 
+    /// <summary>
+    /// Adds the strings of <paramref name="other"/> in its id order and returns, for each of its ids, the id here: how
+    /// a part of a file read on its own joins the parts before it, with the ids reading the file in one go gives.
+    /// </summary>
+    public int[] AddAll(StringPool other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var ids = new int[other.Count];
+        for (var i = 0; i < ids.Length; i++)
+            ids[i] = GetOrAdd(other[i]);
+        return ids;
+    }
+
     /// <summary>Forgets every string (ids start again at 0).</summary>
     public void Clear()
     {
