@@ -315,7 +315,7 @@ internal static class SequenceCommands
                     ["sessions"] = predictions.Count,
                     ["top"] = k,
                     ["predictions"] = predictions,
-                    ["input"] = ReportJson.ToNode(load),
+                    ["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport),
                     ["seconds"] = CliOutput.Seconds(watch),
                 };
                 if (outPath is not null)
@@ -402,7 +402,7 @@ internal static class SequenceCommands
                 ["test"] = data.OovTargetsDropped[2],
             },
             ["seed"] = data.Options.Seed,
-            ["input"] = ReportJson.ToNode(load),
+            ["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport),
         };
     }
 
