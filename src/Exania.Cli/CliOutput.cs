@@ -57,6 +57,9 @@ internal sealed class CliOutput
         ["Folds"] = "--folds",
         ["C"] = "--c",
         ["MaxLength"] = "--max-len",
+        ["ObserveSeconds"] = "--observe",
+        ["ConversionActions"] = "--conversion",
+        ["ClickActions"] = "--click",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

@@ -10,6 +10,7 @@ public static class ExaniaApp
     {
         GenerateCommand.Create(),
         WindowsCommand.Create(),
+        SessionsCommand.Create(),
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),

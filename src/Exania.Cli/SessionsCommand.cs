@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Exania.Conversion;
+using Exania.Core;
+using Exania.Events;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary><c>exania sessions</c>: events in, one row per session out (prefix features, user history, labels).</summary>
+internal static class SessionsCommand
+{
+    public static Command Create()
+    {
+        var input = new EventInput();
+        var observe = new Option<string>("--observe")
+        {
+            Description = "The observed prefix: a duration from the session's first event (60s, 5m, 1h, or seconds), or first-click " +
+                          "(up to and including the first click-like event). Features see the prefix; labels what follows.",
+            DefaultValueFactory = _ => "60s",
+        };
+        var conversion = new Option<string>("--conversion")
+        {
+            Description = "Comma-separated action names that are a conversion.",
+            DefaultValueFactory = _ => string.Join(',', SessionTableOptions.Default.ConversionActions),
+        };
+        var click = new Option<string>("--click")
+        {
+            Description = "Comma-separated action names that are a click or a cart (a session with one and no conversion is a drop-off).",
+            DefaultValueFactory = _ => string.Join(',', SessionTableOptions.Default.ClickActions),
+        };
+        var output = new Option<string>("--out") { Description = "Session table to write (CSV).", Required = true };
+        var json = CommonOptions.Json();
+        var command = new Command("sessions", "One row per session: features of its observed prefix and of the user's earlier sessions, with conversion and drop-off labels.");
+        input.AddTo(command);
+        command.Options.Add(observe);
+        command.Options.Add(conversion);
+        command.Options.Add(click);
+        command.Options.Add(output);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var outPath = parse.GetValue(output)!;
+                CommonOptions.RefuseOverwritingInput(outPath, "--out", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
+                var options = ParseObserve(parse.GetValue(observe)!) with
+                {
+                    ConversionActions = Names(parse.GetValue(conversion)!),
+                    ClickActions = Names(parse.GetValue(click)!),
+                };
+                options.Validate();
+                var total = Stopwatch.StartNew();
+                var (log, load) = cli.Step("reading events", _ => input.Load(parse, WindowsCommand.RejectsPathFor(outPath)));
+                if (log.Count == 0)
+                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                var build = Stopwatch.StartNew();
+                var table = SessionTableBuilder.Build(log, options);
+                var buildSeconds = CliOutput.Seconds(build);
+                SessionCsv.Write(table, outPath);
+                var report = table.Report;
+
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                var summary = new Table().AddColumns("", "value");
+                summary.AddRow("sessions", $"{report.Sessions:N0}");
+                summary.AddRow("rows", $"{report.Rows:N0} ({report.ConvertedInPrefix:N0} set aside: converted inside the prefix)");
+                summary.AddRow("conversion", $"{report.Conversions:N0} ({report.ConversionRate:P2})");
+                summary.AddRow("clicked", $"{report.Clicked:N0}");
+                summary.AddRow("drop-off", $"{report.Dropoffs:N0} ({report.DropoffPercent:0.##}% of those that clicked)");
+                summary.AddRow("features", $"{report.Features}");
+                summary.AddRow("output", Markup.Escape(outPath));
+                cli.Table(summary);
+                var result = ReportJson.ToNode(report);
+                result["command"] = "sessions";
+                result["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport);
+                result["build_seconds"] = buildSeconds;
+                result["seconds"] = CliOutput.Seconds(total);
+                result["out"] = outPath;
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary><c>60s</c>, <c>5m</c>, <c>1h</c>, <c>2d</c>, a number of seconds, or <c>first-click</c>.</summary>
+    internal static SessionTableOptions ParseObserve(string text)
+    {
+        var value = text.Trim().ToLowerInvariant();
+        if (value is "first-click" or "first_click")
+            return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.FirstClick };
+        var unit = value.Length > 0 ? value[^1] switch { 's' => 1.0, 'm' => 60.0, 'h' => 3600.0, 'd' => 86_400.0, _ => 0 } : 0;
+        var number = unit > 0 ? value[..^1] : value;
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !double.IsFinite(amount))
+            throw new ArgumentException($"--observe: '{text}' is not a duration (60s, 5m, 1h, 2d, or seconds) or first-click.");
+        return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.Duration, ObserveSeconds = amount * (unit > 0 ? unit : 1) };
+    }
+
+    private static string[] Names(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+}
