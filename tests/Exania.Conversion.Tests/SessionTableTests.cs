@@ -74,9 +74,17 @@ public class SessionTableTests
 
         Assert.Equal(new SessionTableReport
         {
-            Sessions = 3, Rows = 3, ConvertedInPrefix = 0, Conversions = 2, Clicked = 2, Dropoffs = 1,
-            PrefixEnd = PrefixEnd.Duration, ObserveSeconds = 60, ConversionActions = Options.ConversionActions,
-            ClickActions = Options.ClickActions, Features = table.Width,
+            Sessions = 3,
+            Rows = 3,
+            ConvertedInPrefix = 0,
+            Conversions = 2,
+            Clicked = 2,
+            Dropoffs = 1,
+            PrefixEnd = PrefixEnd.Duration,
+            ObserveSeconds = 60,
+            ConversionActions = Options.ConversionActions,
+            ClickActions = Options.ClickActions,
+            Features = table.Width,
         }, table.Report);
         Assert.Equal(50.0, table.Report.DropoffPercent);
     }
