@@ -127,7 +127,6 @@ public static partial class EventReader
 
     /// <summary>Where the rows of one run go, and where it stops.</summary>
     /// <param name="Rejects">Receives bad rows (skip policy, or deferred).</param>
-    /// <param name="LineOffset">Lines of the file before the input's first line (a part of a file counts from 1).</param>
     /// <param name="EndIsCut">The input ends at a part boundary, not at the end of the file.</param>
     /// <param name="LinesRelative">The input is a part of a file whose first line number is not known yet.</param>
     /// <param name="Deferred">
@@ -135,7 +134,7 @@ public static partial class EventReader
     /// <see cref="BadRowPolicy.Fail"/> the run stops at the first instead of throwing: a part of a file reports its bad
     /// rows only once the parts before it are known to be good.
     /// </param>
-    private readonly record struct RowSink(IRejectSink? Rejects, long LineOffset = 0, bool EndIsCut = false, bool LinesRelative = false, bool Deferred = false);
+    private readonly record struct RowSink(IRejectSink? Rejects, bool EndIsCut = false, bool LinesRelative = false, bool Deferred = false);
 
     private static RowsEnd ReadCsvRows(CsvTokenizer tokenizer, string[] columns, int[]? columnOfField, EventRowParser parser,
         EventReadSummary summary, EventReaderOptions options, string fileName, RowSink sink)
@@ -172,7 +171,7 @@ public static partial class EventReader
             }
             if (error is { } e)
             {
-                var line = sink.LineOffset + tokenizer.RowLine;
+                var line = tokenizer.RowLine;
                 if (sink.Deferred)
                 {
                     summary.CountReject(e.Kind);
