@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -61,7 +60,7 @@ public static class ShortestDouble
         if (exponent == 0 && mantissa == 0)
             return Copy(negative ? "-0"u8 : "0"u8, destination);
         if (destination.Length < MaxLength)
-            ThrowTooShort(MaxLength, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), MaxLength, destination.Length);
         var (digits, decimalExponent) = ShortestDigits(mantissa, exponent);
         var written = 0;
         if (negative)
@@ -400,15 +399,10 @@ public static class ShortestDouble
     private static int Copy(ReadOnlySpan<byte> text, Span<byte> destination)
     {
         if (!text.TryCopyTo(destination))
-            ThrowTooShort(text.Length, destination.Length);
+            ExaniaThrow.DestinationTooShort(nameof(destination), text.Length, destination.Length);
         return text.Length;
     }
 
-    /// <summary>Out of line, so the formatting path carries no message-building frame.</summary>
-    [DoesNotReturn]
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowTooShort(int needed, int length) =>
-        throw new ArgumentException($"The destination needs {needed} bytes and has {length}.", "destination");
 
     private static UInt128[] BuildPow5()
     {
