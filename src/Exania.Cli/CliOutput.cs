@@ -60,6 +60,10 @@ internal sealed class CliOutput
         ["ObserveSeconds"] = "--observe",
         ["ConversionActions"] = "--conversion",
         ["ClickActions"] = "--click",
+        ["Steps"] = "--stages",
+        ["Exclusions"] = "--exclude",
+        ["EntryBefore"] = "--to",
+        ["AfterStep"] = "--exclude",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

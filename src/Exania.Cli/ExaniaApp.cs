@@ -11,6 +11,7 @@ public static class ExaniaApp
         GenerateCommand.Create(),
         WindowsCommand.Create(),
         SessionsCommand.Create(),
+        FunnelCommand.Create(),
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Exania.Conversion;
 using Exania.Core;
@@ -86,19 +85,15 @@ internal static class SessionsCommand
         return command;
     }
 
-    /// <summary><c>60s</c>, <c>5m</c>, <c>1h</c>, <c>2d</c>, a number of seconds, or <c>first-click</c>.</summary>
+    /// <summary>A duration (<see cref="CliValues.ParseDuration"/>) or <c>first-click</c>.</summary>
     internal static SessionTableOptions ParseObserve(string text)
     {
         var value = text.Trim().ToLowerInvariant();
         if (value is "first-click" or "first_click")
             return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.FirstClick };
-        var unit = value.Length > 0 ? value[^1] switch { 's' => 1.0, 'm' => 60.0, 'h' => 3600.0, 'd' => 86_400.0, _ => 0 } : 0;
-        var number = unit > 0 ? value[..^1] : value;
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) || !double.IsFinite(amount))
-            throw new ArgumentException($"--observe: '{text}' is not a duration (60s, 5m, 1h, 2d, or seconds) or first-click.");
-        return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.Duration, ObserveSeconds = amount * (unit > 0 ? unit : 1) };
+        return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.Duration, ObserveSeconds = CliValues.ParseDuration(text, "--observe") };
     }
 
-    private static string[] Names(string text) =>
+    internal static string[] Names(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

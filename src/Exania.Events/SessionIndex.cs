@@ -20,7 +20,7 @@ public sealed class SessionIndex
     /// <summary>Start offsets into <see cref="Order"/>; length is <see cref="SessionCount"/> + 1.</summary>
     public int[] Starts { get; }
 
-    /// <summary>The <see cref="EventLog.Sessions"/> id of each session, in index order.</summary>
+    /// <summary>The <see cref="EventLog.Sessions"/> id of each session, in index order (<see cref="EventLog.Users"/> ids for <see cref="BuildByUser"/>).</summary>
     public int[] SessionIds { get; }
 
     public int SessionCount => SessionIds.Length;
@@ -33,9 +33,23 @@ public sealed class SessionIndex
     public static SessionIndex Build(EventLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var sessions = log.SessionIds;
+        return Build(log, log.SessionIds, log.Sessions.Count);
+    }
+
+    /// <summary>
+    /// The same view grouped by user instead of session: group <c>u</c> holds user <see cref="SessionIds"/>[u]'s events
+    /// (an <see cref="EventLog.Users"/> id here) in time order, across all of the user's sessions. Funnels and
+    /// retention counted per user read it.
+    /// </summary>
+    public static SessionIndex BuildByUser(EventLog log)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        return Build(log, log.UserIds, log.Users.Count);
+    }
+
+    private static SessionIndex Build(EventLog log, ReadOnlySpan<int> sessions, int sessionCount)
+    {
         var n = sessions.Length;
-        var sessionCount = log.Sessions.Count;
 
         // Counting sort by session id: pool ids are in order of first appearance, rows stay in file order.
         var counts = new int[sessionCount + 1];

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Exania.Conversion;
+using Exania.Core;
+using Exania.Events;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary><c>exania funnel</c>: events in, how far users (or sessions) get through ordered steps.</summary>
+internal static class FunnelCommand
+{
+    public static Command Create()
+    {
+        var input = new EventInput();
+        var stages = new Option<string>("--stages") { Description = "Comma-separated ordered steps, e.g. view,cart,purchase.", Required = true };
+        var by = new Option<string>("--by") { Description = "Count users (across sessions) or sessions.", DefaultValueFactory = _ => "user" };
+        by.AcceptOnlyFromAmong("user", "session");
+        var order = new Option<string>("--order")
+        {
+            Description = "sequential (other events may come between steps), strict (each step the very next event) or any (steps in any order within the window).",
+            DefaultValueFactory = _ => "sequential",
+        };
+        order.AcceptOnlyFromAmong("sequential", "strict", "any");
+        var window = new Option<string>("--window") { Description = "Conversion window from the entry event (60s, 2h, 14d, ...).", DefaultValueFactory = _ => "14d" };
+        var from = new Option<string?>("--from") { Description = "Count entries from this date or time on (YYYY-MM-DD, ISO date-time or epoch seconds)." };
+        var to = new Option<string?>("--to") { Description = "Count entries up to this date (inclusive: a date means through its end) or before this time; later steps may complete after it." };
+        var asOf = new Option<string?>("--as-of") { Description = "When the funnel is counted: units whose window is still open then are counted apart, not as drop-offs (default: the last event)." };
+        var exclude = new Option<string[]>("--exclude")
+        {
+            Description = "ACTION:STEP: an ACTION event between STEP and the next step disqualifies the conversion (e.g. remove_from_cart:cart). Repeatable.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var json = CommonOptions.Json();
+        var command = new Command("funnel", "Count how far users (or sessions) get through ordered steps, with conversion and drop-off per step and the time to convert.");
+        input.AddTo(command);
+        foreach (var option in new Option[] { stages, by, order, window, from, to, asOf, exclude, json })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var steps = SessionsCommand.Names(parse.GetValue(stages)!);
+                var options = new FunnelOptions
+                {
+                    Steps = [.. steps.Select(s => new FunnelStep(s))],
+                    CountBy = parse.GetValue(by) == "session" ? FunnelUnit.Session : FunnelUnit.User,
+                    Order = parse.GetValue(order) switch { "strict" => FunnelOrder.Strict, "any" => FunnelOrder.AnyOrder, _ => FunnelOrder.Sequential },
+                    WindowSeconds = CliValues.ParseDuration(parse.GetValue(window)!, "--window"),
+                    EntryFrom = parse.GetValue(from) is { } f ? CliValues.ParseInstant(f, "--from") : null,
+                    EntryBefore = parse.GetValue(to) is { } t ? CliValues.ParseInstant(t, "--to", endOfDay: true) : null,
+                    AsOf = parse.GetValue(asOf) is { } a ? CliValues.ParseInstant(a, "--as-of") : null,
+                    Exclusions = [.. (parse.GetValue(exclude) ?? []).Select(e => ParseExclusion(e, steps))],
+                };
+                options.Validate();
+                var (log, load) = cli.Step("reading events", _ => input.Load(parse, Path.GetFullPath("funnel.rejects.csv")));
+                if (log.Count == 0)
+                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                var report = Funnel.Count(log, options);
+
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                var table = new Table().AddColumns("step", report.CountBy == FunnelUnit.User ? "users" : "sessions", "from first", "from previous",
+                    "in window", "dropped off", "drop-off %", "median time to step");
+                foreach (var s in report.Steps)
+                    table.AddRow(Markup.Escape(s.Action), $"{s.Count:N0}", $"{s.ConversionFromFirst:P1}", $"{s.ConversionFromPrevious:P1}", $"{s.InWindow:N0}",
+                        $"{s.DroppedOff:N0}", double.IsNaN(s.DropoffPercent) ? "" : $"{s.DropoffPercent:0.#}", Duration(s.MedianSecondsToConvert));
+                cli.Table(table);
+                var result = ReportJson.ToNode(report);
+                result["command"] = "funnel";
+                result["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport);
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    /// <summary><c>ACTION:STEP</c>, the step named by its action.</summary>
+    private static FunnelExclusion ParseExclusion(string text, string[] steps)
+    {
+        var colon = text.LastIndexOf(':');
+        var step = colon > 0 ? Array.IndexOf(steps, text[(colon + 1)..].Trim()) : -1;
+        if (colon <= 0 || step < 0)
+            throw new ArgumentException($"--exclude: '{text}' is not ACTION:STEP with STEP one of the stages ({string.Join(", ", steps)}), e.g. remove_from_cart:{(steps.Length > 1 ? steps[^2] : "cart")}.");
+        return new FunnelExclusion(text[..colon].Trim(), step);
+    }
+
+    private static string Duration(double seconds) => double.IsNaN(seconds) ? "" : TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 86_400 ? @"d\.hh\:mm\:ss" : @"hh\:mm\:ss", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,98 @@
+using Exania.Core;
+
+namespace Exania.Conversion;
+
+/// <summary>Whom a funnel counts.</summary>
+public enum FunnelUnit
+{
+    /// <summary>Users, across their sessions (the conversion window may span several).</summary>
+    User,
+
+    /// <summary>Sessions, each on its own.</summary>
+    Session,
+}
+
+/// <summary>How the steps of a funnel must follow one another.</summary>
+public enum FunnelOrder
+{
+    /// <summary>Each step after the one before; other events may come between.</summary>
+    Sequential,
+
+    /// <summary>Each step the very next event of the unit after the one before.</summary>
+    Strict,
+
+    /// <summary>The steps in any order: reaching step k means steps 1..k all happened within one window.</summary>
+    AnyOrder,
+}
+
+/// <summary>One step of a funnel: an action, and optionally the longest wait from the step before.</summary>
+/// <param name="Action">The action name (e.g. <c>cart</c>).</param>
+/// <param name="MaxSecondsFromPrevious">Longest time from the previous step, on top of the funnel's window; null for none.</param>
+public sealed record FunnelStep(string Action, double? MaxSecondsFromPrevious = null);
+
+/// <summary>
+/// An event that disqualifies a conversion when it comes between two steps (e.g. a <c>remove_from_cart</c> between
+/// <c>cart</c> and <c>purchase</c>): the unit stops at the earlier step.
+/// </summary>
+/// <param name="Action">The disqualifying action.</param>
+/// <param name="AfterStep">0-based index of the earlier step; the exclusion applies until the next step.</param>
+public sealed record FunnelExclusion(string Action, int AfterStep);
+
+/// <summary>Options of a funnel. Defaults live here, once; <see cref="Validate"/> names a bad field.</summary>
+public sealed record FunnelOptions
+{
+    /// <summary>The ordered steps (at least one).</summary>
+    public IReadOnlyList<FunnelStep> Steps { get; init; } = [];
+
+    public FunnelUnit CountBy { get; init; } = FunnelUnit.User;
+
+    public FunnelOrder Order { get; init; } = FunnelOrder.Sequential;
+
+    /// <summary>Conversion window from the entry event, in seconds (default 14 days).</summary>
+    public double WindowSeconds { get; init; } = 14 * 86_400.0;
+
+    /// <summary>Earliest entry time (epoch seconds) counted; null for the log's start.</summary>
+    public double? EntryFrom { get; init; }
+
+    /// <summary>Entries before this time are counted (exclusive); later steps may complete after it. Null for the log's end.</summary>
+    public double? EntryBefore { get; init; }
+
+    /// <summary>
+    /// The moment the funnel is counted at (epoch seconds): a unit whose window is still open then and that has not
+    /// reached a step is counted as still in its window, not as a drop-off. Null for the log's last event.
+    /// </summary>
+    public double? AsOf { get; init; }
+
+    public IReadOnlyList<FunnelExclusion> Exclusions { get; init; } = [];
+
+    /// <summary>Longest window accepted: ten years.</summary>
+    public const double MaxWindowSeconds = 3660 * 86_400.0;
+
+    /// <exception cref="ArgumentOutOfRangeException">A field is out of range; the message names it, its value and the range.</exception>
+    /// <exception cref="ArgumentException">No steps, an empty action name, or an exclusion that names no pair of steps.</exception>
+    public FunnelOptions Validate()
+    {
+        if (Steps.Count == 0)
+            ExaniaThrow.Argument("FunnelOptions.Steps is empty: a funnel needs at least one step (e.g. view,cart,purchase).", nameof(Steps));
+        if (Steps.Any(s => string.IsNullOrWhiteSpace(s.Action)))
+            ExaniaThrow.Argument("FunnelOptions.Steps holds an empty action name.", nameof(Steps));
+        foreach (var step in Steps)
+            if (step.MaxSecondsFromPrevious is { } limit && !(limit > 0 && limit <= MaxWindowSeconds))
+                ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(FunnelStep.MaxSecondsFromPrevious), limit, $"must be in (0, {MaxWindowSeconds:0}] seconds");
+        if (!(WindowSeconds > 0 && WindowSeconds <= MaxWindowSeconds))
+            ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(WindowSeconds), WindowSeconds, $"must be in (0, {MaxWindowSeconds:0}] seconds");
+        if (EntryFrom is { } from && EntryBefore is { } before && !(from < before))
+            ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(EntryBefore), before, $"must be after EntryFrom ({from})");
+        foreach (var exclusion in Exclusions)
+        {
+            if (string.IsNullOrWhiteSpace(exclusion.Action))
+                ExaniaThrow.Argument("FunnelOptions.Exclusions holds an empty action name.", nameof(Exclusions));
+            if (exclusion.AfterStep < 0 || exclusion.AfterStep >= Steps.Count - 1)
+                ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(FunnelExclusion.AfterStep), exclusion.AfterStep,
+                    $"must name a step that has a next one (0..{Steps.Count - 2})");
+        }
+        if (Order == FunnelOrder.AnyOrder && (Exclusions.Count > 0 || Steps.Any(s => s.MaxSecondsFromPrevious is not null)))
+            ExaniaThrow.Argument("FunnelOptions: exclusions and per-step windows need an order of steps; an any-order funnel has none.", nameof(Order));
+        return this;
+    }
+}

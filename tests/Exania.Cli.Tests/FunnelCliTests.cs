@@ -1,0 +1,52 @@
+using Exania.Testing;
+
+namespace Exania.Cli.Tests;
+
+/// <summary><c>exania funnel</c> end to end: the counts per step in JSON, and clear errors for bad stages.</summary>
+[Collection("console")]
+public class FunnelCliTests
+{
+    private const string Events =
+        "user_id,session_id,timestamp,action\n" +
+        "u1,s1,1700000000,view\nu1,s1,1700000010,cart\nu1,s1,1700000200,purchase\n" +
+        "u2,s2,1700000000,view\nu2,s2,1700000500,cart\nu2,s2,1700000600,remove\n" +
+        "u3,s3,1700000000,view\nu3,s3,1700090000,hover\n";
+
+    [Fact]
+    public void Funnel_ReportsEachStep()
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        var run = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,cart,purchase", "--window", "1d", "--json");
+        Assert.Equal(0, run.Exit);
+        var steps = run.Json!["steps"]!.AsArray();
+        Assert.Equal([3, 2, 1], steps.Select(s => (int)s!["count"]!));
+        Assert.Equal(1, (int)steps[1]!["dropped_off"]!);
+        Assert.Equal("user", (string)run.Json!["count_by"]!);
+        Assert.Equal(86_400.0, (double)run.Json!["window_seconds"]!);
+    }
+
+    [Fact]
+    public void Funnel_UnknownStage_IsAUsageErrorListingTheActions()
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        var run = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,checkout", "--json");
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'checkout' is not an action of any event", run.Out, StringComparison.Ordinal);
+        Assert.Contains("--stages", run.Out, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--exclude", "remove:purchase")]
+    [InlineData("--window", "soon")]
+    [InlineData("--from", "yesterday")]
+    public void Funnel_BadOption_IsAUsageErrorNamingTheFlag(string flag, string value)
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        var run = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,cart,purchase", flag, value, "--json");
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(flag, run.Out, StringComparison.Ordinal);
+    }
+}
