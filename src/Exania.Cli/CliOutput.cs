@@ -64,6 +64,9 @@ internal sealed class CliOutput
         ["Exclusions"] = "--exclude",
         ["EntryBefore"] = "--to",
         ["AfterStep"] = "--exclude",
+        ["Periods"] = "--periods",
+        ["StartAction"] = "--start",
+        ["ReturnAction"] = "--return",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

@@ -12,6 +12,7 @@ public static class ExaniaApp
         WindowsCommand.Create(),
         SessionsCommand.Create(),
         FunnelCommand.Create(),
+        RetentionCommand.Create(),
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),

@@ -85,14 +85,14 @@ public static class Funnel
         var stepCount = options.Steps.Count;
         var stepCodes = new int[stepCount];
         for (var k = 0; k < stepCount; k++)
-            stepCodes[k] = ActionCode(log, options.Steps[k].Action, "step");
+            stepCodes[k] = LogActions.Require(log, options.Steps[k].Action, "funnel step", nameof(FunnelOptions.Steps));
         var exclusionCodes = new int[Math.Max(stepCount - 1, 0)];
         Array.Fill(exclusionCodes, -1);
         foreach (var exclusion in options.Exclusions)
         {
             if (exclusionCodes[exclusion.AfterStep] >= 0)
                 ExaniaThrow.Argument($"FunnelOptions.Exclusions names two exclusions after step {exclusion.AfterStep}; give one per pair of steps.", nameof(FunnelOptions.Exclusions));
-            exclusionCodes[exclusion.AfterStep] = ActionCode(log, exclusion.Action, "exclusion");
+            exclusionCodes[exclusion.AfterStep] = LogActions.Require(log, exclusion.Action, "funnel exclusion", nameof(FunnelOptions.Exclusions));
         }
         var index = options.CountBy == FunnelUnit.User ? SessionIndex.BuildByUser(log) : SessionIndex.Build(log);
         var times = log.Timestamps;
@@ -173,22 +173,6 @@ public static class Funnel
             Units = index.SessionCount,
             Steps = steps,
         };
-    }
-
-    private static int ActionCode(EventLog log, string action, string role)
-    {
-        var code = log.Actions.IndexOf(action);
-        var occurs = code >= 0 && log.ActionCodes.Contains(code);
-        if (!occurs)
-        {
-            var present = new SortedSet<int>();
-            foreach (var c in log.ActionCodes)
-                present.Add(c);
-            ExaniaThrow.Argument(
-                $"The funnel {role} '{action}' is not an action of any event; the actions are {string.Join(", ", present.Select(c => log.Actions[c]))}.",
-                nameof(FunnelOptions.Steps));
-        }
-        return code;
     }
 
     private static double Max(ReadOnlySpan<double> values)

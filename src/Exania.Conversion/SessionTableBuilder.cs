@@ -68,7 +68,7 @@ public static class SessionTableBuilder
         if (!Enumerable.Range(0, isConversion.Length).Any(a => isConversion[a] && actionTotals[a] > 0))
             ExaniaThrow.Argument(
                 $"No event is a conversion: none of {string.Join(", ", options.ConversionActions)} occurs. The actions in the events are " +
-                $"{string.Join(", ", Enumerable.Range(0, actionTotals.Length).Where(a => actionTotals[a] > 0).Select(a => log.Actions[a]))}; " +
+                $"{LogActions.Present(log)}; " +
                 "name the conversion actions (--conversion).", nameof(SessionTableOptions.ConversionActions));
 
         // One count column per action that occurs, conversions excepted, in code order.
