@@ -90,6 +90,18 @@ internal sealed class CliOutput
     }
 
     /// <summary>
+    /// Prints a library report as the result of an analysis command over events: the report's fields, the command
+    /// name and the load report of the events under <c>input</c>. Returns exit code 0.
+    /// </summary>
+    public int AnalysisResult(string command, JsonObject report, Exania.Events.EventLoadReport load)
+    {
+        report["command"] = command;
+        report["input"] = ReportJson.ToNode(load, Exania.Events.EventsJsonContext.Default.EventLoadReport);
+        Result(report);
+        return 0;
+    }
+
+    /// <summary>
     /// How often a step that is not drawn as a progress bar (a <c>--json</c> run, or output redirected to a file or a
     /// pipe) reports on stderr that it is alive and how far it got: every 2 seconds, or <c>EXANIA_PROGRESS_SECONDS</c>.
     /// A step shorter than this prints nothing.

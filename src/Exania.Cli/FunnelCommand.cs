@@ -65,11 +65,7 @@ internal static class FunnelCommand
                     table.AddRow(Markup.Escape(s.Action), $"{s.Count:N0}", $"{s.ConversionFromFirst:P1}", $"{s.ConversionFromPrevious:P1}", $"{s.InWindow:N0}",
                         $"{s.DroppedOff:N0}", double.IsNaN(s.DropoffPercent) ? "" : $"{s.DropoffPercent:0.#}", Duration(s.MedianSecondsToConvert));
                 cli.Table(table);
-                var result = ReportJson.ToNode(report);
-                result["command"] = "funnel";
-                result["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport);
-                cli.Result(result);
-                return 0;
+                return cli.AnalysisResult("funnel", ReportJson.ToNode(report), load);
             });
         });
         return command;

@@ -67,11 +67,7 @@ internal static class RetentionCommand
                 }
                 table.AddRow(["all", "", .. report.Rate.Select(r => double.IsNaN(r) ? "" : $"{r:P1}")]);
                 cli.Table(table);
-                var result = ReportJson.ToNode(report);
-                result["command"] = "retention";
-                result["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport);
-                cli.Result(result);
-                return 0;
+                return cli.AnalysisResult("retention", ReportJson.ToNode(report), load);
             });
         });
         return command;

@@ -73,13 +73,10 @@ internal static class SessionsCommand
                 summary.AddRow("output", Markup.Escape(outPath));
                 cli.Table(summary);
                 var result = ReportJson.ToNode(report);
-                result["command"] = "sessions";
-                result["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport);
                 result["build_seconds"] = buildSeconds;
                 result["seconds"] = CliOutput.Seconds(total);
                 result["out"] = outPath;
-                cli.Result(result);
-                return 0;
+                return cli.AnalysisResult("sessions", result, load);
             });
         });
         return command;
