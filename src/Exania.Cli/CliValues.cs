@@ -6,6 +6,10 @@ namespace Exania.Cli;
 /// <summary>Durations and instants as the commands take them, parsed in one place.</summary>
 internal static class CliValues
 {
+    /// <summary>A comma-separated list of names, blanks dropped (<c>view, cart,purchase</c>).</summary>
+    public static string[] ParseList(string text) =>
+        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary><c>60s</c>, <c>5m</c>, <c>1h</c>, <c>14d</c>, or a number of seconds.</summary>
     /// <exception cref="ArgumentException">Not such a duration (the message names <paramref name="flag"/>).</exception>
     public static double ParseDuration(string text, string flag)
@@ -26,10 +30,9 @@ internal static class CliValues
     public static double ParseInstant(string text, string flag, bool endOfDay = false)
     {
         var trimmed = text.Trim();
-        if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
-            return seconds;
-        if (!TimestampParser.TryParseIso(trimmed, out seconds))
+        if (!TimestampRange.TryParseInstant(trimmed, out var seconds))
             throw new ArgumentException($"{flag}: '{text}' is not a date (YYYY-MM-DD), an ISO date-time or epoch seconds.");
-        return endOfDay && trimmed.Length == 10 ? seconds + 86_400 : seconds;
+        var dateOnly = trimmed.Length == 10 && trimmed[4] == '-' && trimmed[7] == '-';
+        return endOfDay && dateOnly ? seconds + 86_400 : seconds;
     }
 }

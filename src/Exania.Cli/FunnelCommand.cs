@@ -40,7 +40,7 @@ internal static class FunnelCommand
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var steps = SessionsCommand.Names(parse.GetValue(stages)!);
+                var steps = CliValues.ParseList(parse.GetValue(stages)!);
                 var options = new FunnelOptions
                 {
                     Steps = [.. steps.Select(s => new FunnelStep(s))],

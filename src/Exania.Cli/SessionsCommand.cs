@@ -48,8 +48,8 @@ internal static class SessionsCommand
                 CommonOptions.RefuseOverwritingInput(outPath, "--out", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
                 var options = ParseObserve(parse.GetValue(observe)!) with
                 {
-                    ConversionActions = Names(parse.GetValue(conversion)!),
-                    ClickActions = Names(parse.GetValue(click)!),
+                    ConversionActions = CliValues.ParseList(parse.GetValue(conversion)!),
+                    ClickActions = CliValues.ParseList(parse.GetValue(click)!),
                 };
                 options.Validate();
                 var total = Stopwatch.StartNew();
@@ -90,7 +90,4 @@ internal static class SessionsCommand
             return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.FirstClick };
         return SessionTableOptions.Default with { PrefixEnd = PrefixEnd.Duration, ObserveSeconds = CliValues.ParseDuration(text, "--observe") };
     }
-
-    internal static string[] Names(string text) =>
-        text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

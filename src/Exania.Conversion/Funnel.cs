@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Exania.Core;
 using Exania.Events;
 
@@ -96,7 +97,7 @@ public static class Funnel
         }
         var index = options.CountBy == FunnelUnit.User ? SessionIndex.BuildByUser(log) : SessionIndex.Build(log);
         var times = log.Timestamps;
-        var asOf = options.AsOf ?? Max(times);
+        var asOf = options.AsOf ?? TensorPrimitives.Max(times);
         var entryFrom = options.EntryFrom ?? double.NegativeInfinity;
         var entryBefore = options.EntryBefore ?? double.PositiveInfinity;
 
@@ -175,13 +176,6 @@ public static class Funnel
         };
     }
 
-    private static double Max(ReadOnlySpan<double> values)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
-            max = Math.Max(max, v);
-        return max;
-    }
 
     /// <summary>Linear interpolation between closest ranks (NumPy's default); NaN for no values.</summary>
     internal static double Percentile(double[] sorted, double q)

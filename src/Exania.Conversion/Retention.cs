@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Exania.Core;
 using Exania.Events;
 
@@ -113,7 +114,7 @@ public static class Retention
         var origin = options.Period == RetentionPeriod.Day ? 0 : FirstMonday;
         var times = log.Timestamps;
         var codes = log.ActionCodes;
-        var asOf = options.AsOf ?? MaxOf(times);
+        var asOf = options.AsOf ?? TensorPrimitives.Max(times);
         var index = SessionIndex.BuildByUser(log);
         var width = options.Periods + 1;
         var cohorts = new SortedDictionary<long, (long Users, long[] Retained)>();
@@ -176,11 +177,4 @@ public static class Retention
     private static int Code(EventLog log, string? action, string field) =>
         action is null ? -1 : LogActions.Require(log, action, $"RetentionOptions.{field}", field);
 
-    private static double MaxOf(ReadOnlySpan<double> values)
-    {
-        var max = double.NegativeInfinity;
-        foreach (var v in values)
-            max = Math.Max(max, v);
-        return max;
-    }
 }

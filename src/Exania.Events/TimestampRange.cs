@@ -49,12 +49,21 @@ public readonly record struct TimestampRange(double MinSeconds, double MaxSecond
         return new TimestampRange(from, to);
     }
 
-    private static double Bound(string text, string whole)
+    /// <summary>
+    /// An instant as options give it: epoch seconds however large (under auto, 1e11 and above would be read as
+    /// milliseconds), or a date (<c>2019-10-01</c>, midnight UTC) or ISO date-time.
+    /// </summary>
+    public static bool TryParseInstant(string text, out double seconds)
     {
-        // A number is epoch seconds however large (under auto, 1e11 and above would be read as milliseconds).
-        var parsed = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
+        ArgumentNullException.ThrowIfNull(text);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds)
             ? double.IsFinite(seconds)
             : TimestampParser.TryParseIso(text.Trim(), out seconds);
+    }
+
+    private static double Bound(string text, string whole)
+    {
+        var parsed = TryParseInstant(text, out var seconds);
         if (!parsed || (!Any.Contains(seconds) && seconds != Any.MaxSeconds))
             throw new FormatException($"Time range '{whole}': '{text.Trim()}' is not a date (YYYY-MM-DD), an ISO date-time or epoch seconds between years 1 and 9999.");
         return seconds;
