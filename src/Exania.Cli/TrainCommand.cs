@@ -17,6 +17,7 @@ internal static class TrainCommand
         train.Subcommands.Add(CreateClick());
         train.Subcommands.Add(RoasCommands.CreateTrain());
         train.Subcommands.Add(SequenceCommands.CreateTrain());
+        train.Subcommands.Add(ConversionCommands.CreateTrain());
         return train;
     }
 

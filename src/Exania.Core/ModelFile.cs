@@ -13,6 +13,9 @@ public enum ModelKind
 
     /// <summary>The next-action / next-item sequence model (<c>exania.sequence-model</c>, <c>sequence_model.json</c>).</summary>
     Sequence,
+
+    /// <summary>The multi-task conversion and drop-off network (<c>exania.conversion-model</c>, <c>conversion_model.json</c>).</summary>
+    Conversion,
 }
 
 /// <summary>The <c>format</c> and <c>version</c> a model file starts with.</summary>
@@ -34,12 +37,16 @@ public static class ModelFile
     /// <summary>Format id of <see cref="ModelKind.Sequence"/>.</summary>
     public const string SequenceFormat = "exania.sequence-model";
 
+    /// <summary>Format id of <see cref="ModelKind.Conversion"/>.</summary>
+    public const string ConversionFormat = "exania.conversion-model";
+
     /// <summary>The format id of each kind, as written in the file's <c>format</c> field.</summary>
     public static string FormatOf(ModelKind kind) => kind switch
     {
         ModelKind.Click => ClickFormat,
         ModelKind.Roas => RoasFormat,
         ModelKind.Sequence => SequenceFormat,
+        ModelKind.Conversion => ConversionFormat,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -49,6 +56,7 @@ public static class ModelFile
         ModelKind.Click => "click_model.json",
         ModelKind.Roas => "roas_model.json",
         ModelKind.Sequence => "sequence_model.json",
+        ModelKind.Conversion => "conversion_model.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -58,6 +66,7 @@ public static class ModelFile
         ModelKind.Click => "training_results.json",
         ModelKind.Roas => "roas_results.json",
         ModelKind.Sequence => "sequence_results.json",
+        ModelKind.Conversion => "conversion_results.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -153,7 +162,7 @@ public static class ModelFile
     /// <summary>
     /// Resolves a model argument: a file is taken as it is; a folder (or a path ending in a separator) holds the file of
     /// <paramref name="kind"/> when given, else the first model file it holds in <see cref="ModelKind"/> order (click,
-    /// ROAS, sequence).
+    /// ROAS, sequence, conversion).
     /// </summary>
     /// <exception cref="ArgumentException">A folder holds no model file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

@@ -24,6 +24,46 @@ public static class TrainTestSplit
         return (permutation[testCount..], permutation[..testCount]);
     }
 
+    /// <summary>
+    /// A stratified hold-out: within each class, the rows in the order of <see cref="Permutation"/> (seeded by
+    /// <paramref name="seed"/> and the class), the first round(test · n_k) of them held out, so both sides keep the
+    /// class balance. Returned ascending.
+    /// </summary>
+    /// <param name="labels">The 0/1 class of each row of <paramref name="rows"/>, indexed by row number.</param>
+    /// <param name="testFraction">Share of each class held out, in (0, 1).</param>
+    /// <param name="seed">Seed of the per-class permutations.</param>
+    /// <param name="rows">The rows to split (all of them when null).</param>
+    /// <exception cref="ArgumentException">A label is not 0/1, or a side would hold no row of some class.</exception>
+    public static (int[] Train, int[] Test) Stratified(ReadOnlySpan<byte> labels, double testFraction, int seed, int[]? rows = null)
+    {
+        if (!(testFraction > 0 && testFraction < 1))
+            throw new ArgumentOutOfRangeException(nameof(testFraction), testFraction, "The test fraction must be in (0, 1).");
+        ArgumentOutOfRangeException.ThrowIfNegative(seed);
+        rows ??= [.. Enumerable.Range(0, labels.Length)];
+        var train = new List<int>(rows.Length);
+        var test = new List<int>(rows.Length / 4 + 1);
+        for (var label = 0; label <= 1; label++)
+        {
+            var members = new List<int>();
+            foreach (var r in rows)
+            {
+                if (labels[r] > 1)
+                    throw new ArgumentException($"Label of row {r} is {labels[r]}; labels must be 0 or 1.", nameof(labels));
+                if (labels[r] == label)
+                    members.Add(r);
+            }
+            var held = (int)Math.Round(testFraction * members.Count, MidpointRounding.AwayFromZero);
+            if (members.Count < 2 || held == 0 || held == members.Count)
+                throw new ArgumentException($"Cannot hold out {testFraction:0.##} of class {label}: it has {members.Count} rows of {rows.Length}; both sides need at least one.", nameof(labels));
+            var order = Permutation(members.Count, unchecked((uint)seed * 2654435761u + (uint)label));
+            for (var i = 0; i < order.Length; i++)
+                (i < held ? test : train).Add(members[order[i]]);
+        }
+        train.Sort();
+        test.Sort();
+        return ([.. train], [.. test]);
+    }
+
     /// <summary>numpy's <c>RandomState(seed).permutation(n)</c>.</summary>
     public static int[] Permutation(int n, uint seed)
     {

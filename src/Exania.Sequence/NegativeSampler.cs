@@ -1,3 +1,4 @@
+using Exania.Core;
 namespace Exania.Sequence;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using Exania.Core;
 
 namespace Exania.Sequence;
 
@@ -320,23 +321,4 @@ internal sealed class SequenceNetwork<T>
         for (var i = 0; i < mask.Length; i++)
             mask[i] = random.NextDouble() < threshold ? T.Zero : keep;
     }
-}
-
-/// <summary>SplitMix64: a tiny, allocation-free generator, seeded per sample so dropout does not depend on scheduling.</summary>
-internal struct SplitMix64(ulong seed)
-{
-    private ulong _state = seed;
-
-    public static SplitMix64 For(int seed, int epoch, int sample) =>
-        new(((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)(uint)epoch << 32 | (uint)sample) * 0xD1B54A32D192ED03UL);
-
-    public ulong Next()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using Exania.Core;
+using Exania.Learning;
 
 namespace Exania.Sequence;
 
@@ -105,9 +106,6 @@ public static class SequenceTrainer
     /// <summary>Fixed number of gradient partitions per batch (the unit of parallel work and of the ordered reduction).</summary>
     public const int Chunks = 8;
 
-    private const double Beta1 = 0.9;
-    private const double Beta2 = 0.999;
-    private const double AdamEpsilon = 1e-8;
 
     public static SequenceTrainingResult Train(SequenceDataset data, SequenceTrainingOptions? options = null, IProgress<EpochReport>? epochs = null,
         Action<double>? progress = null)
@@ -204,7 +202,7 @@ public static class SequenceTrainer
                     lossSum += chunkLoss[c];
                 weightSum += batchWeight;
                 Clip(gradient, options.ClipNorm);
-                Adam(parameters, gradient, m, v, ++step, options.LearningRate);
+                Adam.Step(parameters, gradient, m, v, ++step, options.LearningRate);
                 progress?.Invoke(((epoch - 1) * batches + batch + 1) / (double)(options.Epochs * batches));
             }
             var trainSeconds = watch.Elapsed.TotalSeconds;
@@ -342,20 +340,5 @@ public static class SequenceTrainer
         var norm = Math.Sqrt(TensorPrimitives.SumOfSquares<float>(gradient));
         if (norm > maxNorm)
             TensorPrimitives.Multiply(gradient, (float)(maxNorm / norm), gradient);
-    }
-
-    private static void Adam(Span<float> parameters, ReadOnlySpan<float> gradient, Span<float> m, Span<float> v, int step, double learningRate)
-    {
-        var c1 = (float)(1 - Math.Pow(Beta1, step));
-        var c2 = (float)(1 - Math.Pow(Beta2, step));
-        var lr = (float)learningRate;
-        const float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)AdamEpsilon;
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var g = gradient[i];
-            m[i] = b1 * m[i] + (1 - b1) * g;
-            v[i] = b2 * v[i] + (1 - b2) * g * g;
-            parameters[i] -= lr * (m[i] / c1) / (MathF.Sqrt(v[i] / c2) + eps);
-        }
     }
 }

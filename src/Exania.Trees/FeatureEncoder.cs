@@ -276,3 +276,56 @@ public sealed class FeatureEncoder
         }
     }
 }
+
+/// <summary>
+/// The JSON form of a <see cref="FeatureEncoder"/> inside a model file (every model that one-hot encodes saves it the
+/// same way): <c>max_cardinality</c> and one entry per input column with its name, kind and categories.
+/// </summary>
+public sealed class FeatureEncoderFile
+{
+    public int? MaxCardinality { get; set; }
+
+    public FeatureEncoderColumnFile?[]? Columns { get; set; }
+
+    public static FeatureEncoderFile From(FeatureEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        var columns = new FeatureEncoderColumnFile[encoder.Columns.Count];
+        for (var c = 0; c < columns.Length; c++)
+            columns[c] = new FeatureEncoderColumnFile { Name = encoder.Columns[c].Name, Kind = encoder.Columns[c].Kind, Categories = [.. encoder.Columns[c].Categories] };
+        return new FeatureEncoderFile { MaxCardinality = encoder.MaxCardinality, Columns = columns };
+    }
+
+    /// <summary>The encoder this describes; <paramref name="source"/> names the file in messages.</summary>
+    /// <exception cref="ModelFormatException">A column is missing its name or kind, or the mapping is inconsistent.</exception>
+    public FeatureEncoder ToEncoder(string source)
+    {
+        var columns = Columns ?? throw new ModelFormatException(source, "missing \"encoder.columns\".");
+        var specs = new EncodedColumn[columns.Length];
+        for (var c = 0; c < specs.Length; c++)
+        {
+            var column = columns[c] ?? throw new ModelFormatException(source, $"encoder.columns[{c}] is null.");
+            specs[c] = new EncodedColumn(column.Name ?? throw new ModelFormatException(source, $"encoder.columns[{c}] has no name."),
+                column.Kind ?? throw new ModelFormatException(source, $"encoder.columns[{c}] has no kind."),
+                column.Categories ?? []);
+        }
+        try
+        {
+            return new FeatureEncoder(specs, MaxCardinality ?? FeatureEncoder.DefaultMaxCardinality);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFormatException(source, e.Message, e);
+        }
+    }
+}
+
+/// <summary>One column of <see cref="FeatureEncoderFile"/>.</summary>
+public sealed class FeatureEncoderColumnFile
+{
+    public string? Name { get; set; }
+
+    public EncodedColumnKind? Kind { get; set; }
+
+    public string[]? Categories { get; set; }
+}

@@ -294,14 +294,6 @@ public sealed class GbtModel
                 Cover = tree.CoverArray,
             };
         }
-        EncoderFile? encoder = null;
-        if (Encoder is { } e)
-        {
-            var columns = new EncoderColumnFile[e.Columns.Count];
-            for (var c = 0; c < columns.Length; c++)
-                columns[c] = new EncoderColumnFile { Name = e.Columns[c].Name, Kind = e.Columns[c].Kind, Categories = [.. e.Columns[c].Categories] };
-            encoder = new EncoderFile { MaxCardinality = e.MaxCardinality, Columns = columns };
-        }
         var file = new ModelFile
         {
             Format = Format,
@@ -309,7 +301,7 @@ public sealed class GbtModel
             Objective = Objective,
             BaseScore = BaseScore,
             FeatureNames = _featureNames,
-            Encoder = encoder,
+            Encoder = Encoder is { } e ? FeatureEncoderFile.From(e) : null,
             Trees = trees,
             Training = Training,
         };
@@ -362,20 +354,7 @@ public sealed class GbtModel
         }
         try
         {
-            FeatureEncoder? encoder = null;
-            if (file.Encoder is { } e)
-            {
-                var columns = e.Columns ?? throw new ModelFormatException(source, "missing \"encoder.columns\".");
-                var specs = new EncodedColumn[columns.Length];
-                for (var c = 0; c < specs.Length; c++)
-                {
-                    var column = columns[c] ?? throw new ModelFormatException(source, $"encoder.columns[{c}] is null.");
-                    specs[c] = new EncodedColumn(column.Name ?? throw new ModelFormatException(source, $"encoder.columns[{c}] has no name."),
-                        column.Kind ?? throw new ModelFormatException(source, $"encoder.columns[{c}] has no kind."),
-                        column.Categories ?? []);
-                }
-                encoder = new FeatureEncoder(specs, e.MaxCardinality ?? FeatureEncoder.DefaultMaxCardinality);
-            }
+            var encoder = file.Encoder?.ToEncoder(source);
             return new GbtModel(names, objective, baseScore, trees, encoder, file.Training);
         }
         catch (ArgumentException e)
@@ -394,7 +373,7 @@ public sealed class GbtModel
         public GbtObjective? Objective { get; set; }
         public double? BaseScore { get; set; }
         public string[]? FeatureNames { get; set; }
-        public EncoderFile? Encoder { get; set; }
+        public FeatureEncoderFile? Encoder { get; set; }
         public TreeFile?[]? Trees { get; set; }
         public GbtTrainingInfo? Training { get; set; }
     }
@@ -409,18 +388,5 @@ public sealed class GbtModel
         public double[]? Value { get; set; }
         public double[]? Gain { get; set; }
         public double[]? Cover { get; set; }
-    }
-
-    private sealed class EncoderFile
-    {
-        public int? MaxCardinality { get; set; }
-        public EncoderColumnFile?[]? Columns { get; set; }
-    }
-
-    private sealed class EncoderColumnFile
-    {
-        public string? Name { get; set; }
-        public EncodedColumnKind? Kind { get; set; }
-        public string[]? Categories { get; set; }
     }
 }
