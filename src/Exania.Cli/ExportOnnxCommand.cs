@@ -20,10 +20,10 @@ internal static class ExportOnnxCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json, roas_model.json or sequence_model.json) or file.", Required = true };
+        var model = new Option<string>("--model") { Description = "Model folder (with click_model.json, roas_model.json, sequence_model.json or conversion_model.json) or file.", Required = true };
         var output = new Option<string>("--out") { Description = "ONNX file to write (atomically), e.g. interaction_predictor.onnx.", Required = true };
         var json = CommonOptions.Json();
-        var command = new Command("onnx", "Export a click model (opset 17: standardize, polynomial terms, logistic regression), a ROAS model (ai.onnx.ml TreeEnsembleRegressor) or a next-action sequence model (opset 17: embeddings, LSTM, attention) as ONNX.")
+        var command = new Command("onnx", "Export a click model (opset 17: standardize, polynomial terms, logistic regression), a ROAS model (ai.onnx.ml TreeEnsembleRegressor) a next-action sequence model (opset 17: embeddings, LSTM, attention) or a conversion network (opset 17: dense ReLU trunk, sigmoid heads) as ONNX.")
         {
             model, output, json,
         };
@@ -38,6 +38,7 @@ internal static class ExportOnnxCommand
                 {
                     ModelKind.Roas => RunGbt(cli, modelPath, parse.GetValue(output)!),
                     ModelKind.Sequence => RunSequence(cli, modelPath, parse.GetValue(output)!),
+                    ModelKind.Conversion => RunConversion(cli, modelPath, parse.GetValue(output)!),
                     _ => Run(cli, modelPath, parse.GetValue(output)!),
                 };
                 cli.Result(result);
@@ -103,6 +104,31 @@ internal static class ExportOnnxCommand
             ["max_length"] = model.MaxLength,
             ["classes"] = shape.Classes,
             ["layers"] = shape.Layers,
+            ["seconds"] = CliOutput.Seconds(watch),
+        };
+    }
+
+    /// <summary>Exports a conversion network; its input is the encoded feature vector (NaN = missing), its output one probability per output.</summary>
+    public static JsonObject RunConversion(CliOutput cli, string modelPath, string outPath)
+    {
+        if (Directory.Exists(outPath))
+            throw new ArgumentException($"--out '{outPath}' is a folder; give the ONNX file to write, e.g. {Path.Combine(outPath, "conversion_model.onnx")}.");
+        var watch = Stopwatch.StartNew();
+        var model = Exania.Conversion.ConversionModel.Load(modelPath);
+        var (onnx, bytes) = Exania.Conversion.ConversionOnnxExporter.Save(model, outPath);
+        cli.Info($"conversion network ({string.Join('-', model.Shape.Hidden)} trunk, {model.Outputs.Count} outputs, {model.Shape.Inputs} encoded features) → {Markup.Escape(outPath)}: " +
+                 $"{bytes:N0} bytes, ops {Markup.Escape(string.Join(' ', onnx.Graph.OpTypes()))}");
+        return new JsonObject
+        {
+            ["command"] = "export onnx",
+            ["model_kind"] = "conversion",
+            ["out"] = outPath,
+            ["bytes"] = bytes,
+            ["opset"] = Exania.Conversion.ConversionOnnxExporter.Opset,
+            ["inputs"] = Describe(onnx.Graph.Inputs),
+            ["outputs"] = Describe(onnx.Graph.Outputs),
+            ["output_names"] = new JsonArray(model.Outputs.Select(o => (JsonNode)o.Name).ToArray()),
+            ["feature_names"] = new JsonArray(model.Preprocessor.FeatureNames.Select(n => (JsonNode)n).ToArray()),
             ["seconds"] = CliOutput.Seconds(watch),
         };
     }
