@@ -35,4 +35,14 @@ internal static class CliValues
         var dateOnly = trimmed.Length == 10 && trimmed[4] == '-' && trimmed[7] == '-';
         return endOfDay && dateOnly ? seconds + 86_400 : seconds;
     }
+
+    /// <summary>An event field with a text value (<see cref="Exania.Conversion.EventValues.Fields"/>) by its column name; <c>item</c> is accepted for item_id.</summary>
+    /// <exception cref="ArgumentException">Not such a field (the message names <paramref name="flag"/> and lists them).</exception>
+    public static EventField ParseEventField(string text, string flag)
+    {
+        var name = text.Trim().ToLowerInvariant() switch { "item" => "item_id", "campaign" => "campaign_id", var other => other };
+        if (EventFields.TryParse(name, out var field) && Exania.Conversion.EventValues.Fields.Contains(field))
+            return field;
+        throw new ArgumentException($"{flag}: '{text}' is not one of {string.Join(", ", Exania.Conversion.EventValues.Fields.Select(EventFields.Name))}.");
+    }
 }

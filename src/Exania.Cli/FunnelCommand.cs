@@ -12,7 +12,7 @@ internal static class FunnelCommand
     public static Command Create()
     {
         var input = new EventInput();
-        var stages = new Option<string>("--stages") { Description = "Comma-separated ordered steps, e.g. view,cart,purchase.", Required = true };
+        var stages = new Option<string>("--stages") { Description = "Comma-separated ordered steps, e.g. view,cart,purchase; a step ending in ? is optional (view,coupon?,purchase).", Required = true };
         var by = new Option<string>("--by") { Description = "Count users (across sessions) or sessions.", DefaultValueFactory = _ => "user" };
         by.AcceptOnlyFromAmong("user", "session");
         var order = new Option<string>("--order")
@@ -30,20 +30,29 @@ internal static class FunnelCommand
             Description = "ACTION:STEP: an ACTION event between STEP and the next step disqualifies the conversion (e.g. remove_from_cart:cart). Repeatable.",
             AllowMultipleArgumentsPerToken = true,
         };
+        var breakdown = new Option<string?>("--breakdown") { Description = "Also count per value of this event field: page, category, item_id, campaign_id, ad_type or placement." };
+        var attribution = new Option<string>("--attribution")
+        {
+            Description = "Which event gives a unit its breakdown value: first (the entry), last (the furthest step done) or a stage name (that step's event).",
+            DefaultValueFactory = _ => "first",
+        };
+        var clean = new Option<string[]>("--clean") { Description = "Regular expression whose matches in breakdown values become * (repeatable), e.g. '[0-9]+'." };
+        var groups = new Option<int>("--groups") { Description = "Breakdown values listed (the rest are added up as (other)).", DefaultValueFactory = _ => 10 };
         var json = CommonOptions.Json();
         var command = new Command("funnel", "Count how far users (or sessions) get through ordered steps, with conversion and drop-off per step and the time to convert.");
         input.AddTo(command);
-        foreach (var option in new Option[] { stages, by, order, window, from, to, asOf, exclude, json })
+        foreach (var option in new Option[] { stages, by, order, window, from, to, asOf, exclude, breakdown, attribution, clean, groups, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var steps = CliValues.ParseList(parse.GetValue(stages)!);
+                var stageList = CliValues.ParseList(parse.GetValue(stages)!);
+                var steps = stageList.Select(s => s.TrimEnd('?').Trim()).ToArray();
                 var options = new FunnelOptions
                 {
-                    Steps = [.. steps.Select(s => new FunnelStep(s))],
+                    Steps = [.. stageList.Select((s, k) => new FunnelStep(steps[k], Optional: s.EndsWith('?')))],
                     CountBy = parse.GetValue(by) == "session" ? FunnelUnit.Session : FunnelUnit.User,
                     Order = parse.GetValue(order) switch { "strict" => FunnelOrder.Strict, "any" => FunnelOrder.AnyOrder, _ => FunnelOrder.Sequential },
                     WindowSeconds = CliValues.ParseDuration(parse.GetValue(window)!, "--window"),
@@ -51,6 +60,9 @@ internal static class FunnelCommand
                     EntryBefore = parse.GetValue(to) is { } t ? CliValues.ParseInstant(t, "--to", endOfDay: true) : null,
                     AsOf = parse.GetValue(asOf) is { } a ? CliValues.ParseInstant(a, "--as-of") : null,
                     Exclusions = [.. (parse.GetValue(exclude) ?? []).Select(e => ParseExclusion(e, steps))],
+                    Breakdown = parse.GetValue(breakdown) is { } field
+                        ? ParseBreakdown(field, parse.GetValue(attribution)!, steps) with { CleanPatterns = parse.GetValue(clean) ?? [], Top = parse.GetValue(groups) }
+                        : null,
                 };
                 options.Validate();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, Path.GetFullPath("funnel.rejects.csv")));
@@ -62,13 +74,39 @@ internal static class FunnelCommand
                 var table = new Table().AddColumns("step", report.CountBy == FunnelUnit.User ? "users" : "sessions", "from first", "from previous",
                     "in window", "dropped off", "drop-off %", "median time to step");
                 foreach (var s in report.Steps)
-                    table.AddRow(Markup.Escape(s.Action), $"{s.Count:N0}", $"{s.ConversionFromFirst:P1}", $"{s.ConversionFromPrevious:P1}", $"{s.InWindow:N0}",
+                    table.AddRow(Markup.Escape(s.Optional ? s.Action + " (optional)" : s.Action), $"{s.Count:N0}", $"{s.ConversionFromFirst:P1}", $"{s.ConversionFromPrevious:P1}", $"{s.InWindow:N0}",
                         $"{s.DroppedOff:N0}", double.IsNaN(s.DropoffPercent) ? "" : $"{s.DropoffPercent:0.#}", Duration(s.MedianSecondsToConvert));
                 cli.Table(table);
+                if (report.Breakdown is { } b)
+                {
+                    var by = new Table().Title($"by {EventFields.Name(b.Property)} ({b.Attribution switch { FunnelAttribution.FirstStep => "at the entry", FunnelAttribution.LastStep => "at the furthest step", _ => "at " + report.Steps[b.AttributionStep].Action }}; {b.Groups:N0} values)")
+                        .AddColumn("value");
+                    foreach (var s in report.Steps)
+                        by.AddColumn(Markup.Escape(s.Action));
+                    by.AddColumn("converted");
+                    foreach (var g in b.Shown)
+                        by.AddRow([Markup.Escape(g.Value), .. g.Steps.Select(s => $"{s.Count:N0}"), g.Units == 0 ? "" : $"{(double)g.Steps[^1].Count / g.Units:P1}"]);
+                    cli.Table(by);
+                }
                 return cli.AnalysisResult("funnel", ReportJson.ToNode(report), load);
             });
         });
         return command;
+    }
+
+    /// <summary>A field and an attribution: <c>first</c>, <c>last</c>, or a stage name.</summary>
+    private static FunnelBreakdown ParseBreakdown(string field, string attribution, string[] steps)
+    {
+        var property = CliValues.ParseEventField(field, "--breakdown");
+        var value = attribution.Trim();
+        if (value.Equals("first", StringComparison.OrdinalIgnoreCase))
+            return new FunnelBreakdown { Property = property, Attribution = FunnelAttribution.FirstStep };
+        if (value.Equals("last", StringComparison.OrdinalIgnoreCase))
+            return new FunnelBreakdown { Property = property, Attribution = FunnelAttribution.LastStep };
+        var step = Array.IndexOf(steps, value);
+        if (step < 0)
+            throw new ArgumentException($"--attribution: '{attribution}' is not first, last or one of the stages ({string.Join(", ", steps)}).");
+        return new FunnelBreakdown { Property = property, Attribution = FunnelAttribution.Step, AttributionStep = step };
     }
 
     /// <summary><c>ACTION:STEP</c>, the step named by its action.</summary>

@@ -15,8 +15,7 @@ internal static class PathsCommand
         var length = new Option<int>("--length") { Description = "Most events in a path (after collapsing repeats).", DefaultValueFactory = _ => PathOptions.Default.Length };
         var by = new Option<string>("--by") { Description = "Paths of sessions, or of users across sessions.", DefaultValueFactory = _ => "session" };
         by.AcceptOnlyFromAmong("session", "user");
-        var field = new Option<string>("--field") { Description = "What a path is made of: action, page, item or category.", DefaultValueFactory = _ => "action" };
-        field.AcceptOnlyFromAmong("action", "page", "item", "category");
+        var field = new Option<string>("--field") { Description = "What a path is made of: action, page, category, item_id, campaign_id, ad_type or placement.", DefaultValueFactory = _ => "action" };
         var conversion = new Option<string>("--conversion")
         {
             Description = "Comma-separated action names that are a conversion; a path ends before the first.",
@@ -44,7 +43,7 @@ internal static class PathsCommand
                 {
                     Length = parse.GetValue(length),
                     CountBy = parse.GetValue(by) == "user" ? FunnelUnit.User : FunnelUnit.Session,
-                    Field = Enum.Parse<PathField>(parse.GetValue(field)!, ignoreCase: true),
+                    Field = CliValues.ParseEventField(parse.GetValue(field)!, "--field"),
                     ConversionActions = CliValues.ParseList(parse.GetValue(conversion)!),
                     AfterAction = parse.GetValue(after),
                     CleanPatterns = parse.GetValue(clean) ?? [],

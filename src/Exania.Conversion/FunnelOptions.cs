@@ -1,4 +1,5 @@
 using Exania.Core;
+using Exania.Events;
 
 namespace Exania.Conversion;
 
@@ -25,10 +26,45 @@ public enum FunnelOrder
     AnyOrder,
 }
 
-/// <summary>One step of a funnel: an action, and optionally the longest wait from the step before.</summary>
+/// <summary>One step of a funnel: an action, optionally the longest wait from the step before, and whether it may be skipped.</summary>
 /// <param name="Action">The action name (e.g. <c>cart</c>).</param>
-/// <param name="MaxSecondsFromPrevious">Longest time from the previous step, on top of the funnel's window; null for none.</param>
-public sealed record FunnelStep(string Action, double? MaxSecondsFromPrevious = null);
+/// <param name="MaxSecondsFromPrevious">Longest time from the previous required step, on top of the funnel's window; null for none.</param>
+/// <param name="Optional">
+/// A step units may skip: later steps do not need it, and it is counted as done when its event comes between the
+/// previous required step's event and the next one's. Never a drop-off. Not the first step; not in an any-order funnel.
+/// </param>
+public sealed record FunnelStep(string Action, double? MaxSecondsFromPrevious = null, bool Optional = false);
+
+/// <summary>Which step's event gives a unit its breakdown value.</summary>
+public enum FunnelAttribution
+{
+    /// <summary>The entry event (first touch).</summary>
+    FirstStep,
+
+    /// <summary>The event of the furthest step the unit did (last touch).</summary>
+    LastStep,
+
+    /// <summary>The event of <see cref="FunnelBreakdown.AttributionStep"/>; units that did not do it form the group "(not reached)".</summary>
+    Step,
+}
+
+/// <summary>Split the funnel's counts by a property of one event of each unit.</summary>
+public sealed record FunnelBreakdown
+{
+    /// <summary>The event field whose value names the group (<see cref="EventValues.Fields"/>: page, category, item_id, campaign_id, ...).</summary>
+    public EventField Property { get; init; } = EventField.Category;
+
+    public FunnelAttribution Attribution { get; init; } = FunnelAttribution.FirstStep;
+
+    /// <summary>0-based step for <see cref="FunnelAttribution.Step"/>.</summary>
+    public int AttributionStep { get; init; }
+
+    /// <summary>Groups listed, largest first (by units entering); the rest are added up as "(other)".</summary>
+    public int Top { get; init; } = 10;
+
+    /// <summary>Regular expressions whose matches in the value become <c>*</c> (ids in page names).</summary>
+    public IReadOnlyList<string> CleanPatterns { get; init; } = [];
+}
 
 /// <summary>
 /// An event that disqualifies a conversion when it comes between two steps (e.g. a <c>remove_from_cart</c> between
@@ -65,6 +101,9 @@ public sealed record FunnelOptions
 
     public IReadOnlyList<FunnelExclusion> Exclusions { get; init; } = [];
 
+    /// <summary>When set, the counts are also given per value of a property (<see cref="FunnelReport.Breakdown"/>).</summary>
+    public FunnelBreakdown? Breakdown { get; init; }
+
     /// <summary>Longest window accepted: ten years.</summary>
     public const double MaxWindowSeconds = 3660 * 86_400.0;
 
@@ -83,16 +122,28 @@ public sealed record FunnelOptions
             ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(WindowSeconds), WindowSeconds, $"must be in (0, {MaxWindowSeconds:0}] seconds");
         if (EntryFrom is { } from && EntryBefore is { } before && !(from < before))
             ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(EntryBefore), before, $"must be after EntryFrom ({from})");
+        if (Steps[0].Optional)
+            ExaniaThrow.Argument($"FunnelOptions.Steps: the first step ({Steps[0].Action}) is the entry and cannot be optional.", nameof(Steps));
+        var lastRequired = Steps.Select((s, k) => s.Optional ? -1 : k).Max();
         foreach (var exclusion in Exclusions)
         {
             if (string.IsNullOrWhiteSpace(exclusion.Action))
                 ExaniaThrow.Argument("FunnelOptions.Exclusions holds an empty action name.", nameof(Exclusions));
-            if (exclusion.AfterStep < 0 || exclusion.AfterStep >= Steps.Count - 1)
+            if (exclusion.AfterStep < 0 || exclusion.AfterStep >= lastRequired || Steps[exclusion.AfterStep].Optional)
                 ExaniaThrow.OptionOutOfRange(nameof(FunnelOptions), nameof(FunnelExclusion.AfterStep), exclusion.AfterStep,
-                    $"must name a step that has a next one (0..{Steps.Count - 2})");
+                    "must name a required step that has a required step after it");
         }
-        if (Order == FunnelOrder.AnyOrder && (Exclusions.Count > 0 || Steps.Any(s => s.MaxSecondsFromPrevious is not null)))
-            ExaniaThrow.Argument("FunnelOptions: exclusions and per-step windows need an order of steps; an any-order funnel has none.", nameof(Order));
+        if (Order == FunnelOrder.AnyOrder && (Exclusions.Count > 0 || Steps.Any(s => s.MaxSecondsFromPrevious is not null || s.Optional)))
+            ExaniaThrow.Argument("FunnelOptions: exclusions, per-step windows and optional steps need an order of steps; an any-order funnel has none.", nameof(Order));
+        if (Breakdown is { } b)
+        {
+            EventValues.Validate(b.Property, nameof(FunnelBreakdown), nameof(FunnelBreakdown.Property));
+            EventValues.ValidatePatterns(b.CleanPatterns, nameof(FunnelBreakdown.CleanPatterns));
+            if (b.Top is < 1 or > 10_000)
+                ExaniaThrow.OptionOutOfRange(nameof(FunnelBreakdown), nameof(FunnelBreakdown.Top), b.Top, "must be in [1, 10000]");
+            if (b.Attribution == FunnelAttribution.Step && (b.AttributionStep < 0 || b.AttributionStep >= Steps.Count))
+                ExaniaThrow.OptionOutOfRange(nameof(FunnelBreakdown), nameof(FunnelBreakdown.AttributionStep), b.AttributionStep, $"must be a step index in [0, {Steps.Count - 1}]");
+        }
         return this;
     }
 }

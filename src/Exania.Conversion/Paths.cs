@@ -1,18 +1,8 @@
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Conversion;
-
-/// <summary>Which value of an event a path is made of.</summary>
-public enum PathField
-{
-    Action,
-    Page,
-    Item,
-    Category,
-}
 
 /// <summary>Options of <see cref="Paths.Count"/>. Defaults live here, once; <see cref="Validate"/> names a bad field.</summary>
 public sealed record PathOptions
@@ -27,7 +17,8 @@ public sealed record PathOptions
     /// <summary>Whose paths: each session's (default) or each user's, across sessions.</summary>
     public FunnelUnit CountBy { get; init; } = FunnelUnit.Session;
 
-    public PathField Field { get; init; } = PathField.Action;
+    /// <summary>What a path is made of: <see cref="EventField.Action"/>, or a text field (<see cref="EventValues.Fields"/>).</summary>
+    public EventField Field { get; init; } = EventField.Action;
 
     /// <summary>Actions that are a conversion; a unit with one converts, and its path ends before the first.</summary>
     public IReadOnlyList<string> ConversionActions { get; init; } = SessionTableOptions.Default.ConversionActions;
@@ -57,19 +48,10 @@ public sealed record PathOptions
             ExaniaThrow.OptionOutOfRange(nameof(PathOptions), nameof(Top), Top, "must be in [1, 10000]");
         if (ConversionActions.Count == 0 || ConversionActions.Any(string.IsNullOrWhiteSpace))
             ExaniaThrow.Argument("PathOptions.ConversionActions must name at least one action, none of them empty.", nameof(ConversionActions));
+        EventValues.Validate(Field, nameof(PathOptions), nameof(Field));
         if (AfterAction is { } after && string.IsNullOrWhiteSpace(after))
             ExaniaThrow.Argument("PathOptions.AfterAction is empty.", nameof(AfterAction));
-        foreach (var pattern in CleanPatterns)
-        {
-            try
-            {
-                _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            }
-            catch (ArgumentException e)
-            {
-                ExaniaThrow.Argument($"Clean pattern '{pattern}' is not a valid regular expression: {e.Message}", nameof(CleanPatterns));
-            }
-        }
+        EventValues.ValidatePatterns(CleanPatterns, nameof(CleanPatterns));
         return this;
     }
 }
@@ -91,7 +73,7 @@ public sealed record PathReport
 {
     public required FunnelUnit CountBy { get; init; }
 
-    public required PathField Field { get; init; }
+    public required EventField Field { get; init; }
 
     public required int Length { get; init; }
 
@@ -124,8 +106,8 @@ public sealed record PathReport
 /// events grouped by unit in time order (<see cref="SessionIndex"/>), as the funnel does; there is no SQL twin.
 /// </summary>
 /// <remarks>
-/// <para>For each unit: its events in time order (ties in file order), each mapped to its value (action, page, item or
-/// category; "(none)" when absent), cleaned (<see cref="PathOptions.CleanPatterns"/>) and with consecutive repeats
+/// <para>For each unit: its events in time order (ties in file order), each mapped to its value (<see cref="EventValues"/>: action, page, item,
+/// category...; "(none)" when absent), cleaned (<see cref="PathOptions.CleanPatterns"/>) and with consecutive repeats
 /// collapsed. A unit converts when it has a conversion action; only the events before its first conversion count.</para>
 /// <para><b>The path</b> is the last <see cref="PathOptions.Length"/> values of those events: what led to the conversion,
 /// or what came last before the unit left. With <see cref="PathOptions.AfterAction"/>, it is instead the first
@@ -136,9 +118,6 @@ public sealed record PathReport
 /// </remarks>
 public static class Paths
 {
-    /// <summary>Shown for an event that lacks the chosen field.</summary>
-    public const string None = "(none)";
-
     /// <exception cref="ArgumentException">No event is a conversion, or the after-action does not occur; the message lists the actions there are.</exception>
     public static PathReport Count(EventLog log, PathOptions? options = null)
     {
@@ -160,7 +139,7 @@ public static class Paths
             ExaniaThrow.Argument($"No event is a conversion: none of {string.Join(", ", options.ConversionActions)} occurs. The actions in the events are {LogActions.Present(log)}; " +
                                  "name the conversion actions (--conversion).", nameof(PathOptions.ConversionActions));
         var after = options.AfterAction is { } a ? LogActions.Require(log, a, "path start", nameof(PathOptions.AfterAction)) : -1;
-        var (valueOf, names) = Values(log, options);
+        var (valueOf, names) = EventValues.Of(log, options.Field, options.CleanPatterns);
 
         var index = options.CountBy == FunnelUnit.User ? SessionIndex.BuildByUser(log) : SessionIndex.Build(log);
         var actions = log.ActionCodes;
@@ -262,60 +241,5 @@ public static class Paths
             path[count++] = last = v;
         }
         return count;
-    }
-
-    /// <summary>Each event's value as a dense id (equal cleaned texts share one), and the text of each id.</summary>
-    private static (int[] ValueOf, List<string> Names) Values(EventLog log, PathOptions options)
-    {
-        var patterns = options.CleanPatterns.Select(p => new Regex(p, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))).ToArray();
-        var names = new List<string>();
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        int Id(string text)
-        {
-            foreach (var regex in patterns)
-                text = regex.Replace(text, "*");
-            if (!ids.TryGetValue(text, out var id))
-            {
-                id = names.Count;
-                ids[text] = id;
-                names.Add(text);
-            }
-            return id;
-        }
-        // One cleaning per distinct raw value, not per event.
-        int[] Map(int count, Func<int, string> text)
-        {
-            var map = new int[count];
-            for (var i = 0; i < count; i++)
-                map[i] = Id(text(i));
-            return map;
-        }
-        var attributes = log.Attributes;
-        var valueOf = new int[log.Count];
-        var none = -1;
-        int NoneId() => none >= 0 ? none : none = Id(None);
-        switch (options.Field)
-        {
-            case PathField.Action:
-                {
-                    var map = Map(log.Actions.Count, i => log.Actions[i]);
-                    var codes = log.ActionCodes;
-                    for (var r = 0; r < valueOf.Length; r++)
-                        valueOf[r] = map[codes[r]];
-                    break;
-                }
-            default:
-                {
-                    var pool = options.Field switch { PathField.Page => log.Pages, PathField.Item => log.Items, _ => log.Categories };
-                    var map = Map(pool.Count, i => pool[i]);
-                    for (var r = 0; r < valueOf.Length; r++)
-                    {
-                        var id = options.Field switch { PathField.Page => attributes[r].Page, PathField.Item => attributes[r].Item, _ => attributes[r].Category };
-                        valueOf[r] = id >= 0 ? map[id] : NoneId();
-                    }
-                    break;
-                }
-        }
-        return (valueOf, names);
     }
 }

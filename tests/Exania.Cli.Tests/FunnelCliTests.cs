@@ -27,6 +27,32 @@ public class FunnelCliTests
     }
 
     [Fact]
+    public void Funnel_OptionalStepAndBreakdown_AreReported()
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), "user_id,session_id,timestamp,action,page\n" +
+            "u1,s1,1700000000,view,/shoes/1\nu1,s1,1700000200,purchase,/done\n" +
+            "u2,s2,1700000000,view,/shoes/2\nu2,s2,1700000010,cart,/cart\nu2,s2,1700000200,purchase,/done\n" +
+            "u3,s3,1700000000,view,/hats/3\n");
+        var run = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,cart?,purchase", "--window", "1d",
+            "--breakdown", "page", "--clean", "[0-9]+", "--attribution", "first", "--json");
+        Assert.True(run.Exit == 0, run.Out);
+        var steps = run.Json!["steps"]!.AsArray();
+        Assert.Equal([3, 1, 2], steps.Select(s => (int)s!["count"]!));
+        Assert.True((bool)steps[1]!["optional"]!);
+        var groups = run.Json!["breakdown"]!["shown"]!.AsArray();
+        Assert.Equal(["/shoes/*", "/hats/*"], groups.Select(g => (string)g!["value"]!));
+        Assert.Equal([2, 1, 2], groups[0]!["steps"]!.AsArray().Select(s => (int)s!["count"]!));
+
+        var bad = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,purchase", "--breakdown", "page", "--attribution", "checkout", "--json");
+        Assert.Equal(2, bad.Exit);
+        Assert.Contains("--attribution: 'checkout' is not first, last or one of the stages", bad.Out, StringComparison.Ordinal);
+        var badField = CliRunner.Run("funnel", "--events", dir.File("e.csv"), "--stages", "view,purchase", "--breakdown", "scroll_depth", "--json");
+        Assert.Equal(2, badField.Exit);
+        Assert.Contains("--breakdown: 'scroll_depth' is not one of", badField.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Funnel_UnknownStage_IsAUsageErrorListingTheActions()
     {
         using var dir = new TestData.TempDir();

@@ -35,7 +35,7 @@ public class PathsTests
         Assert.Contains("view>view>cart", raw.Top.Select(Key));
 
         // Pages, ids cleaned: /p/1 and /p/2 become /p/* and collapse into one.
-        var pages = Paths.Count(log, new PathOptions { Length = 4, Field = PathField.Page, CleanPatterns = ["[0-9]+"] });
+        var pages = Paths.Count(log, new PathOptions { Length = 4, Field = EventField.Page, CleanPatterns = ["[0-9]+"] });
         Assert.Contains("/p/*>/cart", pages.Top.Select(Key));
         Assert.Contains("/p/*>/cart>/p/*", pages.Top.Select(Key));
 
