@@ -30,7 +30,8 @@ internal static class SessionsCommand
             Description = "Comma-separated action names that are a click or a cart (a session with one and no conversion is a drop-off).",
             DefaultValueFactory = _ => string.Join(',', SessionTableOptions.Default.ClickActions),
         };
-        var output = new Option<string>("--out") { Description = "Session table to write (CSV).", Required = true };
+        var output = new Option<string>("--out") { Description = "Session table to write: CSV, or Parquet for a .parquet path.", Required = true };
+        var outFormat = CommonOptions.OutFormat();
         var json = CommonOptions.Json();
         var command = new Command("sessions", "One row per session: features of its observed prefix and of the user's earlier sessions, with conversion and drop-off labels.");
         input.AddTo(command);
@@ -38,6 +39,7 @@ internal static class SessionsCommand
         command.Options.Add(conversion);
         command.Options.Add(click);
         command.Options.Add(output);
+        command.Options.Add(outFormat);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -59,7 +61,11 @@ internal static class SessionsCommand
                 var build = Stopwatch.StartNew();
                 var table = SessionTableBuilder.Build(log, options);
                 var buildSeconds = CliOutput.Seconds(build);
-                SessionCsv.Write(table, outPath);
+                var format = DataFileFormats.Resolve(CommonOptions.ParseOutFormat(parse.GetValue(outFormat)), outPath);
+                if (format == DataFileFormat.Parquet)
+                    SessionParquet.Write(table, outPath);
+                else
+                    SessionCsv.Write(table, outPath);
                 var report = table.Report;
 
                 cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
@@ -76,6 +82,7 @@ internal static class SessionsCommand
                 result["build_seconds"] = buildSeconds;
                 result["seconds"] = CliOutput.Seconds(total);
                 result["out"] = outPath;
+                result["out_format"] = format == DataFileFormat.Parquet ? "parquet" : "csv";
                 return cli.AnalysisResult("sessions", result, load);
             });
         });

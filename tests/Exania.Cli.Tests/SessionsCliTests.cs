@@ -34,6 +34,19 @@ public class SessionsCliTests
     }
 
     [Fact]
+    public void Sessions_ParquetOut_WritesParquet()
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        var run = CliRunner.Run("sessions", "--events", dir.File("e.csv"), "--observe", "1m", "--out", dir.File("s.parquet"), "--json");
+        Assert.Equal(0, run.Exit);
+        Assert.Equal("parquet", (string)run.Json!["out_format"]!);
+        var bytes = File.ReadAllBytes(dir.File("s.parquet"));
+        Assert.Equal("PAR1"u8.ToArray(), bytes[..4]);
+        Assert.Equal("PAR1"u8.ToArray(), bytes[^4..]);
+    }
+
+    [Fact]
     public void Sessions_ConversionThatNeverOccurs_IsAUsageErrorListingTheActions()
     {
         using var dir = new TestData.TempDir();
