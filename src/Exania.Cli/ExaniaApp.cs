@@ -13,6 +13,7 @@ public static class ExaniaApp
         SessionsCommand.Create(),
         FunnelCommand.Create(),
         RetentionCommand.Create(),
+        SegmentCommand.Create(),
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),

@@ -17,6 +17,7 @@ internal static class PredictCommand
         predict.Subcommands.Add(CreateClick());
         predict.Subcommands.Add(RoasCommands.CreatePredict());
         predict.Subcommands.Add(SequenceCommands.CreatePredict());
+        predict.Subcommands.Add(SegmentCommand.CreatePredict());
         return predict;
     }
 

@@ -13,6 +13,9 @@ public enum ModelKind
 
     /// <summary>The next-action / next-item sequence model (<c>exania.sequence-model</c>, <c>sequence_model.json</c>).</summary>
     Sequence,
+
+    /// <summary>The k-means user segmentation (<c>exania.segment-model</c>, <c>segment_model.json</c>).</summary>
+    Segment,
 }
 
 /// <summary>The <c>format</c> and <c>version</c> a model file starts with.</summary>
@@ -34,12 +37,16 @@ public static class ModelFile
     /// <summary>Format id of <see cref="ModelKind.Sequence"/>.</summary>
     public const string SequenceFormat = "exania.sequence-model";
 
+    /// <summary>Format id of <see cref="ModelKind.Segment"/>.</summary>
+    public const string SegmentFormat = "exania.segment-model";
+
     /// <summary>The format id of each kind, as written in the file's <c>format</c> field.</summary>
     public static string FormatOf(ModelKind kind) => kind switch
     {
         ModelKind.Click => ClickFormat,
         ModelKind.Roas => RoasFormat,
         ModelKind.Sequence => SequenceFormat,
+        ModelKind.Segment => SegmentFormat,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -49,6 +56,7 @@ public static class ModelFile
         ModelKind.Click => "click_model.json",
         ModelKind.Roas => "roas_model.json",
         ModelKind.Sequence => "sequence_model.json",
+        ModelKind.Segment => "segment_model.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -58,6 +66,7 @@ public static class ModelFile
         ModelKind.Click => "training_results.json",
         ModelKind.Roas => "roas_results.json",
         ModelKind.Sequence => "sequence_results.json",
+        ModelKind.Segment => "segment_results.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -153,7 +162,7 @@ public static class ModelFile
     /// <summary>
     /// Resolves a model argument: a file is taken as it is; a folder (or a path ending in a separator) holds the file of
     /// <paramref name="kind"/> when given, else the first model file it holds in <see cref="ModelKind"/> order (click,
-    /// ROAS, sequence).
+    /// ROAS, sequence, segment).
     /// </summary>
     /// <exception cref="ArgumentException">A folder holds no model file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
