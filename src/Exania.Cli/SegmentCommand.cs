@@ -261,11 +261,11 @@ internal static class SegmentCommand
         var events = report.Source == SegmentSource.Events;
         var table = new Table().Title($"{report.K} segments of {report.Rows:N0} {Word(report.Source)}").AddColumns("segment", "name", "size", "share");
         if (events)
-            table.AddColumns("buyers", "conversion", "drop-off");
-        table.AddColumn("most distinguishing (z vs population)");
+            table.AddColumns("buyers", "conv.", "drop-off");
+        table.AddColumn("top features (z)");
         foreach (var s in report.Segments)
         {
-            var top = string.Join(", ", s.Features.OrderByDescending(f => Math.Abs(f.ZDifference)).Take(3)
+            var top = string.Join(", ", s.Features.OrderByDescending(f => Math.Abs(f.ZDifference)).Take(2)
                 .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Name} {f.ZDifference:+0.00;-0.00}")));
             var cells = new List<string> { $"{s.Segment}", Markup.Escape(s.Name), $"{s.Size:N0}", $"{s.Share:P1}" };
             if (events)

@@ -322,10 +322,12 @@ public sealed record SegmentationResult(SegmentModel Model, int[] Assignments, S
 /// <para><b>Names.</b> A feature is <i>high</i> in a segment when its z-difference (<see cref="SegmentFeature.ZDifference"/>) is at
 /// least +0.5, <i>low</i> at most −0.5. For a table, a segment is named after its (at most) two features of largest
 /// |z-difference| among those high or low, in that order: "high Grocery, high Detergents_Paper"; "average on every
-/// feature" when none is. For users, the first rule that holds names it:</para>
+/// feature" when none is. For users, the first rule that holds names it (a feature left out as constant counts as
+/// average):</para>
 /// <list type="number">
-/// <item>half or more of its users converted: "frequent buyers" if sessions or sessions_per_day is high, else
-/// "high-spending buyers" if spend is high, else "buyers";</item>
+/// <item>conversion_share is high, or half or more of its users converted and conversion_share is at least average
+/// (z ≥ 0): "frequent buyers" if sessions or sessions_per_day is high, else "high-spending buyers" if spend is high, else
+/// "occasional buyers" if sessions is low, else "buyers";</item>
 /// <item>dropoff_share is high: "drop-off-prone browsers";</item>
 /// <item>its users average at most 1.25 sessions: "one-time visitors";</item>
 /// <item>sessions or sessions_per_day is high: "frequent browsers";</item>
@@ -554,10 +556,11 @@ public static class Segmentation
             }
         }
         // Still equal (the same notable features): number them in segment order.
+        var total = names.GroupBy(n => n, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var s = 0; s < names.Length; s++)
         {
-            if (names.Count(n => n == names[s]) < 2) continue;
+            if (total[names[s]] < 2) continue;
             seen[names[s]] = seen.GetValueOrDefault(names[s]) + 1;
             names[s] = $"{names[s]} #{seen[names[s]]}";
         }
@@ -579,11 +582,16 @@ public static class Segmentation
 
     private static string UserName(SegmentProfile profile)
     {
-        bool High(string feature) => profile.Features.FirstOrDefault(f => f.Name == feature)?.ZDifference >= NotableZ;
+        // A feature left out as constant counts as average (z = 0).
+        double Z(string feature) => profile.Features.FirstOrDefault(f => f.Name == feature)?.ZDifference ?? 0;
+        bool High(string feature) => Z(feature) >= NotableZ;
         var sessions = profile.Features.FirstOrDefault(f => f.Name == "sessions")?.Mean ?? 1;
         var frequent = High("sessions") || High("sessions_per_day");
-        if (profile.BuyerShare >= 0.5)
-            return frequent ? "frequent buyers" : High(UserFeatures.Spend) ? "high-spending buyers" : "buyers";
+        if (High("conversion_share") || (profile.BuyerShare >= 0.5 && Z("conversion_share") >= 0))
+            return frequent ? "frequent buyers"
+                : High(UserFeatures.Spend) ? "high-spending buyers"
+                : Z("sessions") <= -NotableZ ? "occasional buyers"
+                : "buyers";
         if (High("dropoff_share"))
             return "drop-off-prone browsers";
         if (sessions <= 1.25)
