@@ -35,6 +35,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchRoasCommand.Create());
         command.Subcommands.Add(BenchSequenceCommand.Create());
         command.Subcommands.Add(BenchColdCommand.Create());
+        command.Subcommands.Add(BenchSegmentCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));

@@ -169,7 +169,7 @@ public sealed class SegmentData
     /// <paramref name="log1p"/> says, row-major.
     /// </summary>
     /// <exception cref="ArgumentException">A feature is absent, or a value to log-transform is negative.</exception>
-    internal double[] Transformed(IReadOnlyList<string> features, IReadOnlyList<bool> log1p)
+    public double[] Transformed(IReadOnlyList<string> features, IReadOnlyList<bool> log1p)
     {
         var width = FeatureNames.Count;
         var index = new int[features.Count];
@@ -376,10 +376,7 @@ public static class Segmentation
             ExaniaThrow.Argument($"Every user feature is the same for all {data.Rows} users ({string.Join(", ", dropped)}); there is nothing to segment by.", nameof(data));
         var d = features.Count;
         var transformed = features.Count == width ? all : data.Transformed(features, log1p);
-        var scaler = Standardizer.Fit(transformed, d);
-        var z = new double[transformed.Length];
-        for (var r = 0; r < data.Rows; r++)
-            scaler.Transform(transformed.AsSpan(r * d, d), z.AsSpan(r * d, d));
+        var (scaler, z) = Standardize(transformed, d);
 
         var candidates = new List<SegmentCandidate>();
         KMeansResult? best = null;
@@ -441,6 +438,20 @@ public static class Segmentation
             ClickActions = users?.Options.ClickActions,
         };
         return new SegmentationResult(model, best.Assignments, report);
+    }
+
+    /// <summary>
+    /// Fits a <see cref="Standardizer"/> on row-major <paramref name="transformed"/> (already log1p-transformed where
+    /// flagged) and returns it with the standardized copy: the step before k-means, as scikit-learn's StandardScaler.
+    /// </summary>
+    public static (Standardizer Scaler, double[] Standardized) Standardize(double[] transformed, int columns)
+    {
+        ArgumentNullException.ThrowIfNull(transformed);
+        var scaler = Standardizer.Fit(transformed, columns);
+        var z = new double[transformed.Length];
+        for (var r = 0; r < transformed.Length / columns; r++)
+            scaler.Transform(transformed.AsSpan(r * columns, columns), z.AsSpan(r * columns, columns));
+        return (scaler, z);
     }
 
     private static bool IsConstant(double[] rowMajor, int width, int f)
