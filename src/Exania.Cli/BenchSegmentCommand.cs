@@ -14,7 +14,8 @@ namespace Exania.Cli;
 /// <c>exania bench segment</c>: Exania's k-means against scikit-learn's (the peer <c>kmeans.py</c>) on the same
 /// matrices, in the same run: each case's features after log1p (where flagged) are written to a comma CSV that the peer
 /// standardizes and clusters itself, while Exania standardizes and clusters the same doubles in memory. Both use
-/// k-means++ with 10 restarts, at most 300 steps and tolerance 1e-4; the times cover scaling and fitting only.
+/// k-means++ with 10 restarts, at most 300 steps and tolerance 1e-4; the times cover scaling and fitting only, best of
+/// <c>--repeat</c> runs each (Exania's first, JIT included, is reported too).
 /// </summary>
 internal static class BenchSegmentCommand
 {
@@ -26,7 +27,7 @@ internal static class BenchSegmentCommand
         var datasets = new Option<string?>("--datasets") { Description = "Folder of the shared datasets (wholesale-customers, taobao-userbehavior-sample, rees46-ecommerce-sample)." };
         var python = new Option<string>("--python") { Description = "Python interpreter for the peer.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var rows = new Option<int>("--rows") { Description = "Rows of a generated table (10 columns, 8 blobs) clustered with k = 8 (0 skips it).", DefaultValueFactory = _ => 100_000 };
-        var repeat = new Option<int>("--repeat") { Description = "Timed repetitions of Exania's fit after the first (the best is reported beside the first).", DefaultValueFactory = _ => 5 };
+        var repeat = new Option<int>("--repeat") { Description = "Timed repetitions of Exania's fit after the first, and runs of the peer (the best of each is reported).", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "Exania's worker threads (0: all processors; scikit-learn uses all).", DefaultValueFactory = _ => 0 };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
         var json = CommonOptions.Json();
@@ -153,7 +154,16 @@ internal static class BenchSegmentCommand
             var path = Path.Combine(folder, $"{string.Concat(c.Name.Where(char.IsAsciiLetterOrDigit))}_k{k}.csv");
             CampaignCsvWriter.Write(new CampaignTable([.. Enumerable.Range(0, d).Select(f =>
                 TableColumn.Numeric(features[f], [.. Enumerable.Range(0, c.Data.Rows).Select(r => matrix[r * d + f])]))]), path);
-            var peer = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--k", k.ToString(CultureInfo.InvariantCulture), "--columns", string.Join(',', features));
+            // The peer's fit time moves several-fold between runs on a busy machine (OpenMP threads): its best of the same
+            // number of runs as Exania's timed ones is kept, so that the ratio does not flatter Exania.
+            JsonObject peer = null!;
+            for (var i = 0; i < repeats; i++)
+            {
+                var run = BenchCommand.RunPeer(python, peerScript, "--csv", path, "--k", k.ToString(CultureInfo.InvariantCulture), "--columns", string.Join(',', features));
+                if (peer is null || BenchCommand.Num(run["seconds"]) < BenchCommand.Num(peer["seconds"]))
+                    peer = run;
+            }
+            peer["runs"] = repeats;
             result["peer"] = peer;
             result["inertia_ratio_vs_peer"] = Math.Round(fit.Inertia / BenchCommand.Num(peer["inertia"]), 5);
             result["time_ratio_vs_peer"] = Math.Round(best / BenchCommand.Num(peer["seconds"]), 3);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
 using Exania.Core;
 
@@ -128,7 +129,7 @@ internal sealed class PointMatrix
         Debug.Assert(columns > 0 && rowMajor.Length % columns == 0);
         Columns = columns;
         Rows = rowMajor.Length / columns;
-        _columnMajor = new double[rowMajor.Length];
+        _columnMajor = GC.AllocateUninitializedArray<double>(rowMajor.Length); // every element is written below
         for (var r = 0; r < Rows; r++)
             for (var c = 0; c < columns; c++)
                 _columnMajor[c * Rows + r] = rowMajor[r * columns + c];
@@ -166,11 +167,21 @@ internal sealed class PointMatrix
     /// </summary>
     public void SquaredDistances(ReadOnlySpan<double> centre, double centreNorm, int start, Span<double> destination)
     {
+        CentreTerms(centre, centreNorm, start, destination);
+        TensorPrimitives.Add(Norms.AsSpan(start, destination.Length), destination, destination);
+        TensorPrimitives.Max(destination, 0.0, destination);
+    }
+
+    /// <summary>
+    /// <c>‖m‖² − 2 x·m</c> for rows [start, start + destination.Length): the squared distance less the point's own norm,
+    /// which is the same for every centre and so does not change which centre is nearest.
+    /// </summary>
+    public void CentreTerms(ReadOnlySpan<double> centre, double centreNorm, int start, Span<double> destination)
+    {
         var length = destination.Length;
-        TensorPrimitives.Add(Norms.AsSpan(start, length), centreNorm, destination);
+        destination.Fill(centreNorm);
         for (var c = 0; c < Columns; c++)
             TensorPrimitives.MultiplyAdd(_columnMajor.AsSpan(c * Rows + start, length), -2 * centre[c], destination, destination);
-        TensorPrimitives.Max(destination, 0.0, destination);
     }
 }
 
@@ -196,8 +207,8 @@ internal sealed class PointMatrix
 /// </remarks>
 public static class KMeans
 {
-    /// <summary>Rows per assignment block: the block's distance buffers stay in L1.</summary>
-    private const int BlockRows = 512;
+    /// <summary>Rows per block: a block's columns (up to about 12 of them) and its distances stay in L1.</summary>
+    private const int BlockRows = 256;
 
     /// <summary>Clusters <paramref name="rowMajor"/> (rows × <paramref name="columns"/>, finite values) into <see cref="KMeansOptions.K"/> clusters.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -275,8 +286,8 @@ public static class KMeans
 
     /// <summary>
     /// The assignment step: for every row the nearest centroid and its squared distance (from the norm expansion,
-    /// clamped at 0), in blocks of <see cref="BlockRows"/> rows: per centroid one vectorised distance pass over the block,
-    /// then a running minimum (strict, so ties go to the lower index).
+    /// clamped at 0), in blocks of <see cref="BlockRows"/> rows: per centroid one vectorised pass of <c>‖c‖² − 2x·c</c>
+    /// over the block, then a running minimum (strict, so ties go to the lower index); ‖x‖² is added to the minimum only.
     /// </summary>
     internal static void Assign(PointMatrix points, ReadOnlySpan<double> centroids, int k, ReadOnlySpan<double> centroidNorms,
         Span<int> labels, Span<double> distances)
@@ -284,25 +295,50 @@ public static class KMeans
         Debug.Assert(centroids.Length == k * points.Columns && labels.Length == points.Rows && distances.Length == points.Rows);
         var columns = points.Columns;
         Span<double> block = stackalloc double[BlockRows];
+        // The running label is kept as doubles beside the running minimum, so that both update with one vector compare
+        // and two selects, without a branch per row and centroid.
+        Span<double> blockLabels = stackalloc double[BlockRows];
         for (var start = 0; start < points.Rows; start += BlockRows)
         {
             var length = Math.Min(BlockRows, points.Rows - start);
             var d = block[..length];
             var best = distances.Slice(start, length);
-            var bestLabel = labels.Slice(start, length);
+            var bestLabel = blockLabels[..length];
             best.Fill(double.PositiveInfinity);
             bestLabel.Clear();
             for (var j = 0; j < k; j++)
             {
-                points.SquaredDistances(centroids.Slice(j * columns, columns), centroidNorms[j], start, d);
-                for (var i = 0; i < length; i++)
-                {
-                    if (d[i] < best[i])
-                    {
-                        best[i] = d[i];
-                        bestLabel[i] = j;
-                    }
-                }
+                points.CentreTerms(centroids.Slice(j * columns, columns), centroidNorms[j], start, d);
+                RunningMinimum(d, best, bestLabel, j);
+            }
+            TensorPrimitives.Add(best, points.Norms.AsSpan(start, length), best);
+            TensorPrimitives.Max(best, 0.0, best);
+            TensorPrimitives.ConvertTruncating<double, int>(bestLabel, labels.Slice(start, length));
+        }
+    }
+
+    /// <summary>Where <c>d[i] &lt; best[i]</c> (strictly: ties keep the lower label), sets <c>best[i] = d[i]</c> and <c>label[i] = j</c>.</summary>
+    internal static void RunningMinimum(ReadOnlySpan<double> d, Span<double> best, Span<double> label, int j)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var candidate = new Vector<double>(j);
+            for (; i <= d.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var value = new Vector<double>(d[i..]);
+                var current = new Vector<double>(best[i..]);
+                var smaller = Vector.LessThan(value, current);
+                Vector.ConditionalSelect(smaller, value, current).CopyTo(best[i..]);
+                Vector.ConditionalSelect(smaller, candidate, new Vector<double>(label[i..])).CopyTo(label[i..]);
+            }
+        }
+        for (; i < d.Length; i++)
+        {
+            if (d[i] < best[i])
+            {
+                best[i] = d[i];
+                label[i] = j;
             }
         }
     }
@@ -337,32 +373,53 @@ public static class KMeans
         var centre = new double[columns];
         points.CopyRow(chosen[0], centre);
         var closest = new double[n];
-        points.SquaredDistances(centre, TensorPrimitives.Dot(centre, centre), 0, closest);
+        var norm = TensorPrimitives.Dot(centre, centre);
+        for (var start = 0; start < n; start += BlockRows)
+            points.SquaredDistances(centre, norm, start, closest.AsSpan(start, Math.Min(BlockRows, n - start)));
         var cumulative = new double[n];
-        var candidate = new double[n];
-        var bestCandidate = new double[n];
+        var candidates = new double[localTrials * columns];
+        var candidateNorms = new double[localTrials];
+        var potentials = new double[localTrials];
+        Span<double> block = stackalloc double[BlockRows];
         for (var c = 1; c < k; c++)
         {
             RunningSum(closest, cumulative);
             var potential = cumulative[^1];
-            var bestPotential = double.PositiveInfinity;
-            var bestRow = -1;
+            var rows = new int[localTrials];
             for (var t = 0; t < localTrials; t++)
             {
-                var row = FirstAbove(cumulative, random.NextDouble() * potential);
-                points.CopyRow(row, centre);
-                points.SquaredDistances(centre, TensorPrimitives.Dot(centre, centre), 0, candidate);
-                TensorPrimitives.Min(candidate, closest, candidate);
-                var candidatePotential = TensorPrimitives.Sum<double>(candidate);
-                if (candidatePotential < bestPotential)
+                rows[t] = FirstAbove(cumulative, random.NextDouble() * potential);
+                var candidate = candidates.AsSpan(t * columns, columns);
+                points.CopyRow(rows[t], candidate);
+                candidateNorms[t] = TensorPrimitives.Dot(candidate, candidate);
+            }
+            // Each candidate's potential Σ min(D², d²(x, candidate)), block by block so the distances stay in L1.
+            Array.Clear(potentials);
+            for (var start = 0; start < n; start += BlockRows)
+            {
+                var length = Math.Min(BlockRows, n - start);
+                var d = block[..length];
+                var known = closest.AsSpan(start, length);
+                for (var t = 0; t < localTrials; t++)
                 {
-                    bestPotential = candidatePotential;
-                    bestRow = row;
-                    candidate.AsSpan().CopyTo(bestCandidate);
+                    points.SquaredDistances(candidates.AsSpan(t * columns, columns), candidateNorms[t], start, d);
+                    TensorPrimitives.Min(d, known, d);
+                    potentials[t] += TensorPrimitives.Sum<double>(d);
                 }
             }
-            chosen[c] = bestRow;
-            bestCandidate.AsSpan().CopyTo(closest);
+            var best = 0;
+            for (var t = 1; t < localTrials; t++)
+                if (potentials[t] < potentials[best])
+                    best = t;
+            chosen[c] = rows[best];
+            for (var start = 0; start < n; start += BlockRows)
+            {
+                var length = Math.Min(BlockRows, n - start);
+                var d = block[..length];
+                var known = closest.AsSpan(start, length);
+                points.SquaredDistances(candidates.AsSpan(best * columns, columns), candidateNorms[best], start, d);
+                TensorPrimitives.Min(d, known, known);
+            }
         }
         return chosen;
     }
@@ -420,8 +477,8 @@ public static class KMeans
         {
             iterations++;
             Assign(points, centroids, k, CentroidNorms(centroids, k, columns), labels, distances);
-            trace.Add(Inertia(points, centroids, labels));
-            var shift = Update(points, labels, distances, centroids, sums, counts, k);
+            var (shift, inertia) = Update(points, labels, distances, centroids, sums, counts, k);
+            trace.Add(inertia);
             if (step > 0 && labels.AsSpan().SequenceEqual(previous))
             {
                 converged = strict = true;
@@ -436,16 +493,17 @@ public static class KMeans
         }
         if (!strict)
             Assign(points, centroids, k, CentroidNorms(centroids, k, columns), labels, distances);
-        var inertia = Inertia(points, centroids, labels);
-        trace.Add(inertia);
-        return new Run(centroids, labels, inertia, iterations, converged, [.. trace]);
+        var final = Inertia(points, centroids, labels);
+        trace.Add(final);
+        return new Run(centroids, labels, final, iterations, converged, [.. trace]);
     }
 
     /// <summary>
     /// The update step: each centroid becomes the mean of its rows (sums in row order); an empty cluster takes the row
-    /// farthest from its own centroid. Returns the summed squared shift of the centroids.
+    /// farthest from its own centroid. Returns the summed squared shift of the centroids, and the inertia of the labels
+    /// against the centroids they were assigned to, Σ(x − c)² computed directly in the same pass as the sums.
     /// </summary>
-    private static double Update(PointMatrix points, int[] labels, double[] distances, double[] centroids, double[] sums, int[] counts, int k)
+    private static (double Shift, double Inertia) Update(PointMatrix points, int[] labels, double[] distances, double[] centroids, double[] sums, int[] counts, int k)
     {
         var n = points.Rows;
         var columns = points.Columns;
@@ -453,11 +511,18 @@ public static class KMeans
         Array.Clear(counts);
         foreach (var l in labels)
             counts[l]++;
+        var inertia = 0.0;
         for (var c = 0; c < columns; c++)
         {
             var column = points.Column(c);
             for (var i = 0; i < n; i++)
-                sums[labels[i] * columns + c] += column[i];
+            {
+                var at = labels[i] * columns + c;
+                var x = column[i];
+                var diff = x - centroids[at];
+                inertia += diff * diff;
+                sums[at] += x;
+            }
         }
         for (var j = 0; j < k; j++)
         {
@@ -495,7 +560,7 @@ public static class KMeans
                 centroids[j * columns + c] = updated;
             }
         }
-        return shift;
+        return (shift, inertia);
     }
 
     /// <summary>Mean over columns of the population variance (scikit-learn scales its tolerance by it).</summary>
@@ -514,34 +579,26 @@ public static class KMeans
         return total / points.Columns;
     }
 
-    /// <summary>Distinct rows, counting only up to <paramref name="enough"/> (the question is whether there are at least k).</summary>
+    /// <summary>
+    /// Distinct rows, counting only up to <paramref name="enough"/> (the question is whether there are at least k): each
+    /// row is compared with the distinct ones found so far, so the scan usually stops within the first few rows and
+    /// never allocates more than k row offsets.
+    /// </summary>
     private static int CountDistinctRows(ReadOnlySpan<double> rowMajor, int columns, int enough)
     {
-        var seen = new HashSet<RowKey>();
         var rows = rowMajor.Length / columns;
-        var data = rowMajor.ToArray();
-        for (var r = 0; r < rows && seen.Count < enough; r++)
-            seen.Add(new RowKey(data, r * columns, columns));
-        return seen.Count;
-    }
-
-    private readonly struct RowKey(double[] data, int offset, int length) : IEquatable<RowKey>
-    {
-        public bool Equals(RowKey other) => data.AsSpan(offset, length).SequenceEqual(other.Data.AsSpan(other.Offset, length));
-
-        public override bool Equals(object? obj) => obj is RowKey other && Equals(other);
-
-        public override int GetHashCode()
+        var distinct = new int[enough];
+        var count = 0;
+        for (var r = 0; r < rows && count < enough; r++)
         {
-            var hash = new HashCode();
-            foreach (var x in data.AsSpan(offset, length))
-                hash.Add(x);
-            return hash.ToHashCode();
+            var row = rowMajor.Slice(r * columns, columns);
+            var seen = false;
+            for (var i = 0; i < count && !seen; i++)
+                seen = row.SequenceEqual(rowMajor.Slice(distinct[i] * columns, columns));
+            if (!seen)
+                distinct[count++] = r;
         }
-
-        private double[] Data => data;
-
-        private int Offset => offset;
+        return count;
     }
 
     /// <summary>

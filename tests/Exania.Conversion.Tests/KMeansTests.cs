@@ -69,6 +69,17 @@ public class KMeansTests
         Assert.Equal(naiveInertia, KMeans.Inertia(points, centroids, labels), 1e-9 * Math.Max(1, naiveInertia));
     }
 
+    [Fact]
+    public void RunningMinimum_TakesStrictlySmaller_SoTiesKeepTheLowerLabel()
+    {
+        // Nine values: a full vector or two and a scalar tail on every width.
+        double[] best = [5, 5, 5, 5, 5, 5, 5, 5, 5];
+        double[] label = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+        KMeans.RunningMinimum([5, 4, 6, 5, 1, 5, 9, 5, 4.5], best, label, 3);
+        Assert.Equal([5, 4, 5, 5, 1, 5, 5, 5, 4.5], best);
+        Assert.Equal([0, 3, 0, 0, 3, 0, 0, 0, 3], label);
+    }
+
     /// <summary>Draws fixed by the test: <see cref="Next(int)"/> gives <c>first</c>, <see cref="NextDouble"/> the listed values.</summary>
     private sealed class ScriptedRandom(int first, params double[] draws) : Random
     {
