@@ -305,6 +305,9 @@ public sealed record SegmentReport
     /// <summary>Events only: the population's drop-off rate (sessions that clicked without converting ÷ sessions that clicked).</summary>
     public double? DropoffRate { get; init; }
 
+    /// <summary>Events only: users with at least one conversion ÷ users.</summary>
+    public double? BuyerShare { get; init; }
+
     /// <summary>Seconds to transform, fit every k and compute the silhouettes.</summary>
     public required double Seconds { get; init; }
 
@@ -325,9 +328,9 @@ public sealed record SegmentationResult(SegmentModel Model, int[] Assignments, S
 /// feature" when none is. For users, the first rule that holds names it (a feature left out as constant counts as
 /// average):</para>
 /// <list type="number">
-/// <item>conversion_share is high, or half or more of its users converted and conversion_share is at least average
-/// (z ≥ 0): "frequent buyers" if sessions or sessions_per_day is high, else "high-spending buyers" if spend is high, else
-/// "occasional buyers" if sessions is low, else "buyers";</item>
+/// <item>conversion_share is high, or half or more of its users converted and at least the population's share of users
+/// did: "frequent buyers" if sessions or sessions_per_day is high, else "high-spending buyers" if spend is high, else
+/// "drop-off-prone buyers" if dropoff_share is high, else "occasional buyers" if sessions is low, else "buyers";</item>
 /// <item>dropoff_share is high: "drop-off-prone browsers";</item>
 /// <item>its users average at most 1.25 sessions: "one-time visitors";</item>
 /// <item>sessions or sessions_per_day is high: "frequent browsers";</item>
@@ -395,10 +398,11 @@ public static class Segmentation
         }
 
         var profiles = Profiles(data, features, z, best!);
-        var names = Names(profiles, data.Source);
+        var users = data.Users;
+        var buyerShare = users is null ? (double?)null : BuyerShare(users, null, 0);
+        var names = Names(profiles, data.Source, buyerShare ?? 0);
         for (var s = 0; s < profiles.Length; s++)
             profiles[s] = profiles[s] with { Name = names[s] };
-        var users = data.Users;
         var report = new SegmentReport
         {
             Source = data.Source,
@@ -420,6 +424,7 @@ public static class Segmentation
             Restarts = options.KMeans.Restarts,
             ConversionRate = users is null ? null : Rate(users.ConvertingSessions, users.Sessions, null),
             DropoffRate = users is null ? null : Rate(users.DropoffSessions, users.ClickedSessions, null),
+            BuyerShare = buyerShare,
             Seconds = Math.Round(watch.Elapsed.TotalSeconds, 4),
             Segments = profiles,
         };
@@ -533,12 +538,13 @@ public static class Segmentation
         return bottom == 0 ? double.NaN : (double)top / bottom;
     }
 
-    private static double BuyerShare(UserFeatureTable users, int[] assignments, int segment)
+    /// <summary>Users with a conversion ÷ users, of one segment (or of all when <paramref name="assignments"/> is null).</summary>
+    private static double BuyerShare(UserFeatureTable users, int[]? assignments, int segment)
     {
         int buyers = 0, size = 0;
-        for (var u = 0; u < assignments.Length; u++)
+        for (var u = 0; u < users.Rows; u++)
         {
-            if (assignments[u] != segment) continue;
+            if (assignments is not null && assignments[u] != segment) continue;
             size++;
             if (users.ConvertingSessions[u] > 0) buyers++;
         }
@@ -546,11 +552,14 @@ public static class Segmentation
     }
 
     /// <summary>The names of the segments by the rules of <see cref="Segmentation"/>, made unique.</summary>
-    internal static string[] Names(IReadOnlyList<SegmentProfile> profiles, SegmentSource source)
+    /// <param name="profiles">The segments.</param>
+    /// <param name="source">Events (user rules) or a table (top features).</param>
+    /// <param name="populationBuyerShare">Events only: users with a conversion ÷ users, over all segments.</param>
+    internal static string[] Names(IReadOnlyList<SegmentProfile> profiles, SegmentSource source, double populationBuyerShare = 0)
     {
         var names = new string[profiles.Count];
         for (var s = 0; s < names.Length; s++)
-            names[s] = source == SegmentSource.Events ? UserName(profiles[s]) : Describe(profiles[s], 2) ?? "average on every feature";
+            names[s] = source == SegmentSource.Events ? UserName(profiles[s], populationBuyerShare) : Describe(profiles[s], 2) ?? "average on every feature";
         for (var s = 0; s < names.Length; s++)
         {
             if (Array.IndexOf(names, names[s]) == s && Array.LastIndexOf(names, names[s]) == s)
@@ -591,16 +600,17 @@ public static class Segmentation
         return notable.Count == 0 ? null : string.Join(", ", notable);
     }
 
-    private static string UserName(SegmentProfile profile)
+    private static string UserName(SegmentProfile profile, double populationBuyerShare)
     {
         // A feature left out as constant counts as average (z = 0).
         double Z(string feature) => profile.Features.FirstOrDefault(f => f.Name == feature)?.ZDifference ?? 0;
         bool High(string feature) => Z(feature) >= NotableZ;
         var sessions = profile.Features.FirstOrDefault(f => f.Name == "sessions")?.Mean ?? 1;
         var frequent = High("sessions") || High("sessions_per_day");
-        if (High("conversion_share") || (profile.BuyerShare >= 0.5 && Z("conversion_share") >= 0))
+        if (High("conversion_share") || (profile.BuyerShare >= 0.5 && profile.BuyerShare >= populationBuyerShare))
             return frequent ? "frequent buyers"
                 : High(UserFeatures.Spend) ? "high-spending buyers"
+                : High("dropoff_share") ? "drop-off-prone buyers"
                 : Z("sessions") <= -NotableZ ? "occasional buyers"
                 : "buyers";
         if (High("dropoff_share"))

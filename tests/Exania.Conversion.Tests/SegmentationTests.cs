@@ -196,19 +196,21 @@ public class SegmentationTests
         var names = Segmentation.Names(
         [
             Profile(0, 0.9, 6, ("sessions", 1.2), ("conversion_share", 0.8)),
-            Profile(1, 0.6, 2, ("spend", 0.9), ("conversion_share", 0.1)),
+            Profile(1, 0.7, 2, ("spend", 0.9), ("conversion_share", -0.1)),
             Profile(2, 0.1, 3, ("dropoff_share", 1.0)),
             Profile(3, 0.0, 1, ("sessions", -0.8)),
             Profile(4, 0.2, 3, ("sessions_per_day", 0.7)),
             Profile(5, 0.2, 3, ("interaction_depth", 0.6)),
             Profile(6, 0.2, 3, ("interaction_depth", 0.1)),
             Profile(7, 0.7, 1, ("conversion_share", 0.6), ("sessions", -0.9)),
-            Profile(8, 0.6, 3, ("conversion_share", -0.2), ("dropoff_share", 0.2)),
-        ], SegmentSource.Events);
+            Profile(8, 0.6, 3, ("conversion_share", 0.2), ("dropoff_share", 0.2)), // 60% bought, fewer than the population's 65%
+            Profile(9, 0.8, 3, ("dropoff_share", 0.9)),
+            Profile(10, 0.66, 3),
+        ], SegmentSource.Events, populationBuyerShare: 0.65);
         Assert.Equal(
         [
             "frequent buyers", "high-spending buyers", "drop-off-prone browsers", "one-time visitors", "frequent browsers",
-            "deep browsers", "casual browsers", "occasional buyers", "casual browsers",
+            "deep browsers", "casual browsers", "occasional buyers", "casual browsers", "drop-off-prone buyers", "buyers",
         ], names.Select(n => n.Replace(" #1", "", StringComparison.Ordinal).Replace(" #2", "", StringComparison.Ordinal)));
         Assert.Equal(names.Length, names.Distinct().Count());
     }
