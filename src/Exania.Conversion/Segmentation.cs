@@ -390,7 +390,8 @@ public static class Segmentation
             var silhouette = k < 2 ? double.NaN
                 : KMeans.Silhouette(z, d, fit.Assignments, k, options.SilhouetteSample, options.KMeans.Seed, options.KMeans.Threads);
             candidates.Add(new SegmentCandidate { K = k, Inertia = fit.Inertia, Silhouette = silhouette, Iterations = fit.Iterations });
-            if (best is null || silhouette > bestSilhouette)
+            // A NaN silhouette (the sample held one segment) never beats a number.
+            if (best is null || silhouette > bestSilhouette || (double.IsNaN(bestSilhouette) && !double.IsNaN(silhouette)))
             {
                 best = fit;
                 bestSilhouette = silhouette;

@@ -125,4 +125,19 @@ public class SegmentCliTests
         Assert.Equal(0, skipped.Exit);
         Assert.Equal(1, (int)skipped.Json!["rows_skipped_missing"]!);
     }
+
+    [Fact]
+    public void BenchSegment_WithoutPeers_ReportsExaniasFigures()
+    {
+        using var dir = new TestData.TempDir();
+        var run = CliRunner.Run("bench", "segment", "--rows", "3000", "--repeat", "1", "--work", dir.Root, "--json");
+        Assert.Equal(0, run.Exit);
+        var c = run.Json!["cases"]!.AsArray().Single()!;
+        Assert.Equal(3000, (int)c["rows"]!);
+        Assert.Equal(8, (int)c["k"]!);
+        Assert.True((double)c["inertia"]! > 0);
+        Assert.Null(c["peer"]);
+        var none = CliRunner.Run("bench", "segment", "--rows", "0", "--json");
+        Assert.Equal(2, none.Exit);
+    }
 }
