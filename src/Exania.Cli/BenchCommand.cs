@@ -36,6 +36,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchSequenceCommand.Create());
         command.Subcommands.Add(BenchColdCommand.Create());
         command.Subcommands.Add(BenchConversionCommand.Create());
+        command.Subcommands.Add(BenchSegmentCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));

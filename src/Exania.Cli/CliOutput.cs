@@ -67,6 +67,13 @@ internal sealed class CliOutput
         ["Periods"] = "--periods",
         ["StartAction"] = "--start",
         ["ReturnAction"] = "--return",
+        ["K"] = "--k",
+        ["MaxK"] = "--k",
+        ["Restarts"] = "--restarts",
+        ["MaxIterations"] = "--max-iter",
+        ["SilhouetteSample"] = "--sample",
+        ["Columns"] = "--columns",
+        ["Log1p"] = "--log1p",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

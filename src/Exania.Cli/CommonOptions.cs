@@ -16,6 +16,20 @@ internal static class CommonOptions
         DefaultValueFactory = _ => defaultSeed,
     };
 
+    /// <summary><c>--conversion</c>: the actions that are a conversion (the session table's defaults).</summary>
+    public static Option<string> Conversion() => new("--conversion")
+    {
+        Description = "Comma-separated action names that are a conversion.",
+        DefaultValueFactory = _ => string.Join(',', Exania.Conversion.SessionTableOptions.Default.ConversionActions),
+    };
+
+    /// <summary><c>--click</c>: the actions that are a click or a cart (the session table's defaults).</summary>
+    public static Option<string> Click() => new("--click")
+    {
+        Description = "Comma-separated action names that are a click or a cart (a session with one and no conversion is a drop-off).",
+        DefaultValueFactory = _ => string.Join(',', Exania.Conversion.SessionTableOptions.Default.ClickActions),
+    };
+
     /// <summary>The format of a table a command writes (windows, predictions): by the extension unless told.</summary>
     public static Option<string> OutFormat() => new("--out-format")
     {

@@ -16,11 +16,7 @@ internal static class PathsCommand
         var by = new Option<string>("--by") { Description = "Paths of sessions, or of users across sessions.", DefaultValueFactory = _ => "session" };
         by.AcceptOnlyFromAmong("session", "user");
         var field = new Option<string>("--field") { Description = "What a path is made of: action, page, category, item_id, campaign_id, ad_type or placement.", DefaultValueFactory = _ => "action" };
-        var conversion = new Option<string>("--conversion")
-        {
-            Description = "Comma-separated action names that are a conversion; a path ends before the first.",
-            DefaultValueFactory = _ => string.Join(',', PathOptions.Default.ConversionActions),
-        };
+        var conversion = CommonOptions.Conversion();
         var after = new Option<string?>("--after") { Description = "Only units with this action; the path is what follows its first occurrence (e.g. cart: paths after carting, to purchase or drop-off)." };
         var clean = new Option<string[]>("--clean")
         {

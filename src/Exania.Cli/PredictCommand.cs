@@ -18,6 +18,7 @@ internal static class PredictCommand
         predict.Subcommands.Add(RoasCommands.CreatePredict());
         predict.Subcommands.Add(SequenceCommands.CreatePredict());
         predict.Subcommands.Add(ConversionCommands.CreatePredict());
+        predict.Subcommands.Add(SegmentCommand.CreatePredict());
         return predict;
     }
 

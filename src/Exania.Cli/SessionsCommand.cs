@@ -20,16 +20,8 @@ internal static class SessionsCommand
                           "(up to and including the first click-like event). Features see the prefix; labels what follows.",
             DefaultValueFactory = _ => "60s",
         };
-        var conversion = new Option<string>("--conversion")
-        {
-            Description = "Comma-separated action names that are a conversion.",
-            DefaultValueFactory = _ => string.Join(',', SessionTableOptions.Default.ConversionActions),
-        };
-        var click = new Option<string>("--click")
-        {
-            Description = "Comma-separated action names that are a click or a cart (a session with one and no conversion is a drop-off).",
-            DefaultValueFactory = _ => string.Join(',', SessionTableOptions.Default.ClickActions),
-        };
+        var conversion = CommonOptions.Conversion();
+        var click = CommonOptions.Click();
         var output = new Option<string>("--out") { Description = "Session table to write: CSV, or Parquet for a .parquet path.", Required = true };
         var outFormat = CommonOptions.OutFormat();
         var json = CommonOptions.Json();

@@ -24,4 +24,17 @@ internal static class LogActions
             ExaniaThrow.Argument($"The {role} '{action}' is not an action of any event; the actions are {Present(log)}.", paramName);
         return code;
     }
+
+    /// <summary>Per action code of <paramref name="log"/>, whether it is one of <paramref name="names"/> (names no event has are ignored).</summary>
+    public static bool[] Mask(EventLog log, IReadOnlyList<string> names)
+    {
+        var mask = new bool[log.Actions.Count];
+        foreach (var name in names)
+        {
+            var code = log.Actions.IndexOf(name);
+            if (code >= 0)
+                mask[code] = true;
+        }
+        return mask;
+    }
 }

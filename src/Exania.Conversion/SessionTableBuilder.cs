@@ -60,8 +60,8 @@ public static class SessionTableBuilder
         if (log.Count == 0)
             ExaniaThrow.Argument("The log holds no events, so there are no sessions to tabulate.", nameof(log));
         var index = SessionIndex.Build(log);
-        var isConversion = ActionMask(log, options.ConversionActions);
-        var isClick = ActionMask(log, options.ClickActions);
+        var isConversion = LogActions.Mask(log, options.ConversionActions);
+        var isClick = LogActions.Mask(log, options.ClickActions);
         var actionTotals = new long[log.Actions.Count];
         foreach (var a in log.ActionCodes)
             actionTotals[a]++;
@@ -157,18 +157,6 @@ public static class SessionTableBuilder
         while (n < rows.Length && log.Timestamps[rows[n]] <= end)
             n++;
         return n;
-    }
-
-    private static bool[] ActionMask(EventLog log, IReadOnlyList<string> names)
-    {
-        var mask = new bool[log.Actions.Count];
-        foreach (var name in names)
-        {
-            var code = log.Actions.IndexOf(name);
-            if (code >= 0)
-                mask[code] = true;
-        }
-        return mask;
     }
 
     /// <summary>An action name as a column name: lower case, anything but letters, digits and _ as _.</summary>

@@ -16,6 +16,9 @@ public enum ModelKind
 
     /// <summary>The multi-task conversion and drop-off network (<c>exania.conversion-model</c>, <c>conversion_model.json</c>).</summary>
     Conversion,
+
+    /// <summary>The k-means user segmentation (<c>exania.segment-model</c>, <c>segment_model.json</c>).</summary>
+    Segment,
 }
 
 /// <summary>The <c>format</c> and <c>version</c> a model file starts with.</summary>
@@ -40,6 +43,9 @@ public static class ModelFile
     /// <summary>Format id of <see cref="ModelKind.Conversion"/>.</summary>
     public const string ConversionFormat = "exania.conversion-model";
 
+    /// <summary>Format id of <see cref="ModelKind.Segment"/>.</summary>
+    public const string SegmentFormat = "exania.segment-model";
+
     /// <summary>The format id of each kind, as written in the file's <c>format</c> field.</summary>
     public static string FormatOf(ModelKind kind) => kind switch
     {
@@ -47,6 +53,7 @@ public static class ModelFile
         ModelKind.Roas => RoasFormat,
         ModelKind.Sequence => SequenceFormat,
         ModelKind.Conversion => ConversionFormat,
+        ModelKind.Segment => SegmentFormat,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -57,6 +64,7 @@ public static class ModelFile
         ModelKind.Roas => "roas_model.json",
         ModelKind.Sequence => "sequence_model.json",
         ModelKind.Conversion => "conversion_model.json",
+        ModelKind.Segment => "segment_model.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -67,6 +75,7 @@ public static class ModelFile
         ModelKind.Roas => "roas_results.json",
         ModelKind.Sequence => "sequence_results.json",
         ModelKind.Conversion => "conversion_results.json",
+        ModelKind.Segment => "segment_results.json",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 
@@ -162,7 +171,7 @@ public static class ModelFile
     /// <summary>
     /// Resolves a model argument: a file is taken as it is; a folder (or a path ending in a separator) holds the file of
     /// <paramref name="kind"/> when given, else the first model file it holds in <see cref="ModelKind"/> order (click,
-    /// ROAS, sequence, conversion).
+    /// ROAS, sequence, conversion, segment).
     /// </summary>
     /// <exception cref="ArgumentException">A folder holds no model file.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>

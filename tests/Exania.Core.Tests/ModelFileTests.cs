@@ -10,6 +10,7 @@ public class ModelFileTests
     [InlineData(ModelKind.Click, "exania.click-model", "click_model.json")]
     [InlineData(ModelKind.Roas, "exania.gbt-model", "roas_model.json")]
     [InlineData(ModelKind.Sequence, "exania.sequence-model", "sequence_model.json")]
+    [InlineData(ModelKind.Segment, "exania.segment-model", "segment_model.json")]
     public void EveryKind_HasOneFormatIdInOneStyle_AndOneFileName(ModelKind kind, string format, string fileName)
     {
         Assert.Equal(format, ModelFile.FormatOf(kind));
