@@ -30,7 +30,8 @@ internal static class FunnelCommand
             Description = "ACTION:STEP: an ACTION event between STEP and the next step disqualifies the conversion (e.g. remove_from_cart:cart). Repeatable.",
             AllowMultipleArgumentsPerToken = true,
         };
-        var breakdown = new Option<string?>("--breakdown") { Description = "Also count per value of this event field: page, category, item_id, campaign_id, ad_type or placement." };
+        var breakdown = new Option<string?>("--breakdown") { Description = "Also count per value of this event field: page, category, item_id, campaign_id, ad_type or placement; or segment (with --segments)." };
+        var segments = new Option<string?>("--segments") { Description = "segment_assignments.csv of `exania segment --events` for --breakdown segment: each unit counts in its user's segment." };
         var attribution = new Option<string>("--attribution")
         {
             Description = "Which event gives a unit its breakdown value: first (the entry), last (the furthest step done) or a stage name (that step's event).",
@@ -41,7 +42,7 @@ internal static class FunnelCommand
         var json = CommonOptions.Json();
         var command = new Command("funnel", "Count how far users (or sessions) get through ordered steps, with conversion and drop-off per step and the time to convert.");
         input.AddTo(command);
-        foreach (var option in new Option[] { stages, by, order, window, from, to, asOf, exclude, breakdown, attribution, clean, groups, json })
+        foreach (var option in new Option[] { stages, by, order, window, from, to, asOf, exclude, breakdown, segments, attribution, clean, groups, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -61,7 +62,7 @@ internal static class FunnelCommand
                     AsOf = parse.GetValue(asOf) is { } a ? CliValues.ParseInstant(a, "--as-of") : null,
                     Exclusions = [.. (parse.GetValue(exclude) ?? []).Select(e => ParseExclusion(e, steps))],
                     Breakdown = parse.GetValue(breakdown) is { } field
-                        ? ParseBreakdown(field, parse.GetValue(attribution)!, steps) with { CleanPatterns = parse.GetValue(clean) ?? [], Top = parse.GetValue(groups) }
+                        ? ParseBreakdown(field, parse.GetValue(attribution)!, steps, parse.GetValue(segments)) with { CleanPatterns = parse.GetValue(clean) ?? [], Top = parse.GetValue(groups) }
                         : null,
                 };
                 options.Validate();
@@ -79,7 +80,7 @@ internal static class FunnelCommand
                 cli.Table(table);
                 if (report.Breakdown is { } b)
                 {
-                    var by = new Table().Title($"by {EventFields.Name(b.Property)} ({b.Attribution switch { FunnelAttribution.FirstStep => "at the entry", FunnelAttribution.LastStep => "at the furthest step", _ => "at " + report.Steps[b.AttributionStep].Action }}; {b.Groups:N0} values)")
+                    var by = new Table().Title(b.Property is not { } property ? $"by segment ({b.Groups:N0} values)" : $"by {EventFields.Name(property)} ({b.Attribution switch { FunnelAttribution.FirstStep => "at the entry", FunnelAttribution.LastStep => "at the furthest step", _ => "at " + report.Steps[b.AttributionStep].Action }}; {b.Groups:N0} values)")
                         .AddColumn("value");
                     foreach (var s in report.Steps)
                         by.AddColumn(Markup.Escape(s.Action));
@@ -95,8 +96,16 @@ internal static class FunnelCommand
     }
 
     /// <summary>A field and an attribution: <c>first</c>, <c>last</c>, or a stage name.</summary>
-    private static FunnelBreakdown ParseBreakdown(string field, string attribution, string[] steps)
+    private static FunnelBreakdown ParseBreakdown(string field, string attribution, string[] steps, string? segments)
     {
+        if (field.Trim().Equals("segment", StringComparison.OrdinalIgnoreCase))
+        {
+            if (segments is null)
+                throw new ArgumentException("--breakdown segment needs --segments: the segment_assignments.csv written by `exania segment --events ... --out DIR`.");
+            return new FunnelBreakdown { UserGroups = SegmentCsv.ReadUserSegments(segments) };
+        }
+        if (segments is not null)
+            throw new ArgumentException("--segments is for --breakdown segment.");
         var property = CliValues.ParseEventField(field, "--breakdown");
         var value = attribution.Trim();
         if (value.Equals("first", StringComparison.OrdinalIgnoreCase))

@@ -100,4 +100,29 @@ public static class EventValues
         }
         return (valueOf, names);
     }
+
+    /// <summary>Each event's value as its user's group (<paramref name="groups"/> by user id; <see cref="None"/> when absent), with the group names.</summary>
+    public static (int[] ValueOf, List<string> Names) OfUsers(EventLog log, IReadOnlyDictionary<string, string> groups)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(groups);
+        var names = new List<string>();
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        var map = new int[log.Users.Count];
+        for (var u = 0; u < map.Length; u++)
+        {
+            var group = groups.TryGetValue(log.Users[u], out var g) ? g : None;
+            if (!ids.TryGetValue(group, out var id))
+            {
+                ids[group] = id = names.Count;
+                names.Add(group);
+            }
+            map[u] = id;
+        }
+        var valueOf = new int[log.Count];
+        var users = log.UserIds;
+        for (var r = 0; r < valueOf.Length; r++)
+            valueOf[r] = map[users[r]];
+        return (valueOf, names);
+    }
 }

@@ -62,12 +62,12 @@ public sealed record FunnelReport
 public sealed record FunnelGroupReport(string Value, long Units, IReadOnlyList<FunnelStepReport> Steps);
 
 /// <summary>A funnel split by a property: its groups sum to the whole funnel, step by step.</summary>
-/// <param name="Property">The event field the groups are values of.</param>
+/// <param name="Property">The event field the groups are values of; null for groups of users (<see cref="FunnelBreakdown.UserGroups"/>).</param>
 /// <param name="Attribution">Which step's event gave each unit its value.</param>
 /// <param name="AttributionStep">The step for <see cref="FunnelAttribution.Step"/>.</param>
 /// <param name="Groups">Distinct values seen (before <see cref="FunnelBreakdown.Top"/> cut the list).</param>
 /// <param name="Shown">The largest groups, then "(other)" adding up the rest.</param>
-public sealed record FunnelBreakdownReport(EventField Property, FunnelAttribution Attribution, int AttributionStep, int Groups, IReadOnlyList<FunnelGroupReport> Shown);
+public sealed record FunnelBreakdownReport(EventField? Property, FunnelAttribution Attribution, int AttributionStep, int Groups, IReadOnlyList<FunnelGroupReport> Shown);
 
 /// <summary>
 /// The funnel engine: one pass over events grouped by unit (user or session) in time order, counting how far each
@@ -119,7 +119,12 @@ public static class Funnel
         var entryBefore = options.EntryBefore ?? double.PositiveInfinity;
 
         var breakdown = options.Breakdown;
-        var (valueOf, valueNames) = breakdown is null ? ([], []) : EventValues.Of(log, breakdown.Property, breakdown.CleanPatterns);
+        var (valueOf, valueNames) = breakdown switch
+        {
+            null => ([], []),
+            { UserGroups: { } users } => EventValues.OfUsers(log, users),
+            _ => EventValues.Of(log, breakdown.Property, breakdown.CleanPatterns),
+        };
         var required = Enumerable.Range(0, stepCount).Where(k => !options.Steps[k].Optional).ToArray();
         var total = new FunnelTally(stepCount);
         var groups = new Dictionary<int, FunnelTally>();
@@ -175,7 +180,7 @@ public static class Funnel
                     rest.Merge(tally);
                 shown.Add(new FunnelGroupReport(Other, rest.Reached[0], rest.Report(options, required)));
             }
-            breakdownReport = new FunnelBreakdownReport(breakdown.Property, breakdown.Attribution, breakdown.AttributionStep, ranked.Count, shown);
+            breakdownReport = new FunnelBreakdownReport(breakdown.UserGroups is null ? breakdown.Property : null, breakdown.Attribution, breakdown.AttributionStep, ranked.Count, shown);
         }
         return new FunnelReport
         {

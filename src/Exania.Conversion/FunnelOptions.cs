@@ -64,6 +64,13 @@ public sealed record FunnelBreakdown
 
     /// <summary>Regular expressions whose matches in the value become <c>*</c> (ids in page names).</summary>
     public IReadOnlyList<string> CleanPatterns { get; init; } = [];
+
+    /// <summary>
+    /// A value per user id instead of an event field (e.g. the segment names of <c>exania segment</c>,
+    /// <see cref="SegmentCsv.ReadUserSegments"/>): each unit falls in its user's group, "(none)" when the user has no
+    /// value. <see cref="Property"/> and <see cref="Attribution"/> are then not used.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? UserGroups { get; init; }
 }
 
 /// <summary>

@@ -850,4 +850,40 @@ public static class SegmentCsv
             }
         });
     }
+
+    /// <summary>
+    /// Reads the <c>user_id → segment_name</c> pairs of an assignments file written by <see cref="Write"/> for events
+    /// (what a funnel breaks down by, <see cref="FunnelBreakdown.UserGroups"/>). Ids stay text, exactly as written.
+    /// </summary>
+    /// <exception cref="DataFormatException">No <c>user_id</c> and <c>segment_name</c> columns, a malformed line, or a user named twice (file and line).</exception>
+    public static Dictionary<string, string> ReadUserSegments(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var name = Path.GetFileName(path);
+        using var reader = new StreamReader(path, System.Text.Encoding.UTF8, true);
+        var csv = new CsvTokenizer(reader, ',');
+        if (!csv.ReadRow())
+            throw new DataFormatException(name, 0, "the file is empty: expected the header user_id,segment,segment_name");
+        int user = -1, segment = -1;
+        for (var i = 0; i < csv.FieldCount; i++)
+        {
+            var header = csv.Field(i).Trim().ToString().TrimStart('\uFEFF');
+            if (header == "user_id") user = i;
+            else if (header == "segment_name") segment = i;
+        }
+        if (user < 0 || segment < 0)
+            throw new DataFormatException(name, 1, "expected user_id and segment_name columns (the segment_assignments.csv of `exania segment --events`)");
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (csv.ReadRow())
+        {
+            if (csv.QuoteProblem is { } problem)
+                throw new DataFormatException(name, csv.RowLine, problem);
+            if (csv.FieldCount <= Math.Max(user, segment))
+                throw new DataFormatException(name, csv.RowLine, $"expected at least {Math.Max(user, segment) + 1} fields, found {csv.FieldCount}");
+            var id = csv.Field(user).ToString();
+            if (!result.TryAdd(id, csv.Field(segment).ToString()))
+                throw new DataFormatException(name, csv.RowLine, $"user '{id}' is assigned twice");
+        }
+        return result;
+    }
 }

@@ -53,6 +53,31 @@ public class FunnelCliTests
     }
 
     [Fact]
+    public void Funnel_BreakdownBySegment_ReadsTheAssignmentsOfSegment()
+    {
+        using var dir = new TestData.TempDir();
+        string[] taobao = ["--events", TestData.Path("taobao_head3000.csv"), "--no-header", "--columns", "user_id,item_id,category,action,timestamp"];
+        var segment = CliRunner.Run(["segment", .. taobao, "--k", "3", "--out", dir.File("seg"), "--json"]);
+        Assert.True(segment.Exit == 0, segment.Out);
+        var run = CliRunner.Run(["funnel", .. taobao, "--stages", "pv,cart,buy", "--window", "1d", "--breakdown", "segment",
+            "--segments", dir.File("seg/segment_assignments.csv"), "--json"]);
+        Assert.True(run.Exit == 0, run.Out);
+        var breakdown = run.Json!["breakdown"]!;
+        Assert.Null(breakdown["property"]);
+        var names = segment.Json!["segments"]!.AsArray().Select(s => (string)s!["name"]!).ToHashSet();
+        var groups = breakdown["shown"]!.AsArray();
+        Assert.Equal(3, groups.Count);
+        Assert.All(groups, g => Assert.Contains((string)g!["value"]!, names));
+        var steps = run.Json!["steps"]!.AsArray();
+        for (var k = 0; k < 3; k++)
+            Assert.Equal((int)steps[k]!["count"]!, groups.Sum(g => (int)g!["steps"]![k]!["count"]!));
+
+        var missing = CliRunner.Run(["funnel", .. taobao, "--stages", "pv,buy", "--breakdown", "segment", "--json"]);
+        Assert.Equal(2, missing.Exit);
+        Assert.Contains("--breakdown segment needs --segments", missing.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Funnel_UnknownStage_IsAUsageErrorListingTheActions()
     {
         using var dir = new TestData.TempDir();

@@ -186,6 +186,25 @@ public class FunnelStepsTests
     }
 
     [Fact]
+    public void Breakdown_ByUserGroups_PutsEachUnitInItsUsersGroup()
+    {
+        var log = Log(
+            "A,a,0,view,/\nA,a,10,cart,/\nA,a,20,purchase,/\n" +
+            "B,b,0,view,/\nB,b,10,cart,/\n" +
+            "C,c,0,view,/\n");
+        var report = Exania.Conversion.Funnel.Count(log, new FunnelOptions
+        {
+            Steps = [new("view"), new("cart"), new("purchase")],
+            AsOf = 1e9,
+            Breakdown = new FunnelBreakdown { UserGroups = new Dictionary<string, string> { ["A"] = "buyers", ["B"] = "buyers" } },
+        }).Breakdown!;
+        Assert.Null(report.Property);
+        Assert.Equal(["buyers", EventValues.None], report.Shown.Select(g => g.Value));
+        Assert.Equal([2L, 2L, 1L], report.Shown[0].Steps.Select(s => s.Count));
+        Assert.Equal([1L, 0L, 0L], report.Shown[1].Steps.Select(s => s.Count));
+    }
+
+    [Fact]
     public void Breakdown_GroupsAddUpToTheWholeFunnel_OnTheTaobaoSample()
     {
         var log = new EventLog();
