@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Text;
+using DuckDB.NET.Data;
+using Exania.Core;
+using Exania.Events;
+
+namespace Exania.Store;
+
+/// <summary>Which events to read back; every filter is pushed down into the query as a parameter.</summary>
+public sealed record EventQuery
+{
+    public static EventQuery All { get; } = new();
+
+    /// <summary>Earliest timestamp (epoch seconds, inclusive); null for none.</summary>
+    public double? From { get; init; }
+
+    /// <summary>Timestamps before this (exclusive); null for none.</summary>
+    public double? Before { get; init; }
+
+    /// <summary>Only these actions; null or empty for all.</summary>
+    public IReadOnlyList<string>? Actions { get; init; }
+
+    /// <summary>Only these users; null or empty for all.</summary>
+    public IReadOnlyList<string>? Users { get; init; }
+}
+
+/// <summary>What one ingest did: events offered, events stored, events already there (by <see cref="EventIdentity"/>).</summary>
+public sealed record IngestReport(string Source, long Events, long Inserted, long AlreadyStored, long StoredAfter, double Seconds);
+
+/// <summary>
+/// The embedded event store: one DuckDB file (or memory) holding the <c>events</c> table. Ingest is idempotent (an
+/// event already stored, by <see cref="EventIdentity"/>, is skipped and counted) and transactional (the rows of one
+/// ingest are all stored or none: a failure or a cancellation leaves the table as it was). Reading back keeps the
+/// load order, so ties in time keep file order as everywhere else.
+/// </summary>
+/// <remarks>
+/// DuckDB lets one process write a database file at a time. Opening a file another process holds (an
+/// <c>exania serve</c>, another ingest) is refused with a message that says so; the file is never touched then.
+/// </remarks>
+public sealed class DuckDbEventStore : IDisposable
+{
+    /// <summary>The schema version written in <c>exania_meta</c>.</summary>
+    public const int SchemaVersion = 1;
+
+    private const string Columns = "user_id, session_id, ts, action, page, category, item_id, campaign_id, ad_type, placement, scroll_depth, cost, revenue";
+
+    private readonly DuckDBConnection _connection;
+
+    private DuckDbEventStore(DuckDBConnection connection, string source)
+    {
+        _connection = connection;
+        Source = source;
+    }
+
+    /// <summary>The file the store lives in, or <c>:memory:</c>.</summary>
+    public string Source { get; }
+
+    /// <summary>Opens (creating when absent) the store in <paramref name="path"/>, or in memory for <c>:memory:</c>.</summary>
+    /// <exception cref="IOException">Another process holds the file, or it is not a DuckDB database; the message says which.</exception>
+    /// <exception cref="InvalidDataException">The file holds an Exania store of another schema version.</exception>
+    public static DuckDbEventStore Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var connection = new DuckDBConnection($"DataSource={path}");
+        try
+        {
+            connection.Open();
+        }
+        catch (DuckDBException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        {
+            connection.Dispose();
+            throw new IOException($"The database '{path}' is open in another process (an `exania serve`, or another ingest); DuckDB lets one process " +
+                                  $"write it at a time. Stop that process, or send the events to it. ({e.Message})", e);
+        }
+        catch (DuckDBException e)
+        {
+            connection.Dispose();
+            throw new IOException($"'{path}' could not be opened as a DuckDB database: {e.Message}", e);
+        }
+        var store = new DuckDbEventStore(connection, path);
+        try
+        {
+            store.CreateSchema();
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    private void CreateSchema()
+    {
+        Execute("CREATE TABLE IF NOT EXISTS exania_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
+        var version = Scalar("SELECT value FROM exania_meta WHERE key = 'schema_version'");
+        if (version is null)
+            Execute($"INSERT INTO exania_meta VALUES ('schema_version', '{SchemaVersion}')");
+        else if (version.ToString() != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}.");
+        Execute($"""
+            CREATE TABLE IF NOT EXISTS events (
+                event_key UUID NOT NULL, occurrence INTEGER NOT NULL, seq BIGINT NOT NULL,
+                user_id VARCHAR NOT NULL, session_id VARCHAR, ts DOUBLE NOT NULL, action VARCHAR NOT NULL,
+                page VARCHAR, category VARCHAR, item_id VARCHAR, campaign_id VARCHAR, ad_type VARCHAR, placement VARCHAR,
+                scroll_depth DOUBLE, cost DOUBLE, revenue DOUBLE,
+                PRIMARY KEY (event_key, occurrence))
+            """);
+    }
+
+    /// <summary>Events stored.</summary>
+    public long Count => Convert.ToInt64(Scalar("SELECT count(*) FROM events"), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Stores the events of <paramref name="log"/> that are not stored yet, all in one transaction.
+    /// <paramref name="source"/> names the input in the report (e.g. the file).
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled; nothing of this ingest is stored.</exception>
+    public IngestReport Ingest(EventLog log, string source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(source);
+        var watch = Stopwatch.StartNew();
+        var before = Count;
+        var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM events"), System.Globalization.CultureInfo.InvariantCulture);
+        Execute("DROP TABLE IF EXISTS temp.exania_staging");
+        Execute($"""
+            CREATE TEMP TABLE exania_staging (
+                event_key UUID NOT NULL, seq BIGINT NOT NULL,
+                user_id VARCHAR NOT NULL, session_id VARCHAR, ts DOUBLE NOT NULL, action VARCHAR NOT NULL,
+                page VARCHAR, category VARCHAR, item_id VARCHAR, campaign_id VARCHAR, ad_type VARCHAR, placement VARCHAR,
+                scroll_depth DOUBLE, cost DOUBLE, revenue DOUBLE)
+            """);
+        try
+        {
+            // Staging first (a temporary table of this connection only), then one INSERT into events inside a transaction:
+            // the stored table changes by that one statement or not at all.
+            using (var appender = _connection.CreateAppender("exania_staging"))
+            {
+                for (var i = 0; i < log.Count; i++)
+                {
+                    if ((i & 0xFFFF) == 0)
+                        cancellationToken.ThrowIfCancellationRequested();
+                    var e = log[i];
+                    var row = appender.CreateRow()
+                        .AppendValue(EventIdentity.Key(log, i, 0))
+                        .AppendValue(firstSeq + i)
+                        .AppendValue(e.UserId)
+                        .AppendValue(e.SessionId)
+                        .AppendValue(e.Timestamp)
+                        .AppendValue(e.Action)
+                        .AppendValue(e.Page)
+                        .AppendValue(e.Category)
+                        .AppendValue(e.ItemId)
+                        .AppendValue(e.CampaignId)
+                        .AppendValue(e.AdType)
+                        .AppendValue(e.Placement);
+                    Nullable(row, e.ScrollDepth);
+                    Nullable(row, e.Cost);
+                    Nullable(row, e.Revenue);
+                    row.EndRow();
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            using var transaction = _connection.BeginTransaction();
+            // The occurrence number tells identical rows of one load apart; a row is new when its (key, occurrence) is.
+            Execute($"""
+                INSERT INTO events
+                SELECT s.event_key, s.occurrence, s.seq, {Prefixed("s")}
+                FROM (SELECT *, CAST(row_number() OVER (PARTITION BY event_key ORDER BY seq) - 1 AS INTEGER) AS occurrence FROM exania_staging) s
+                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = s.event_key AND e.occurrence = s.occurrence)
+                ORDER BY s.seq
+                """);
+            cancellationToken.ThrowIfCancellationRequested();
+            transaction.Commit();
+        }
+        finally
+        {
+            Execute("DROP TABLE IF EXISTS temp.exania_staging");
+        }
+        var after = Count;
+        return new IngestReport(source, log.Count, after - before, log.Count - (after - before), after, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Reads the events <paramref name="query"/> selects into a new log, in load order.</summary>
+    public EventLog Load(EventQuery? query = null)
+    {
+        query ??= EventQuery.All;
+        using var command = _connection.CreateCommand();
+        var where = new List<string>();
+        if (query.From is { } from)
+        {
+            where.Add("ts >= $from");
+            command.Parameters.Add(new DuckDBParameter("from", from));
+        }
+        if (query.Before is { } before)
+        {
+            where.Add("ts < $before");
+            command.Parameters.Add(new DuckDBParameter("before", before));
+        }
+        AddIn(command, where, "action", "a", query.Actions);
+        AddIn(command, where, "user_id", "u", query.Users);
+        command.CommandText = $"SELECT {Columns} FROM events{(where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "")} ORDER BY seq";
+        var log = new EventLog();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
+            log.Append(new InteractionEvent(reader.GetString(0), Text(1), reader.GetDouble(2), reader.GetString(3), Number(10), Text(4), Text(5),
+                Text(7), Text(8), Text(9), Number(11), Number(12), Text(6)));
+        }
+        return log;
+    }
+
+    public void Dispose() => _connection.Dispose();
+
+    private static void AddIn(DuckDBCommand command, List<string> where, string column, string prefix, IReadOnlyList<string>? values)
+    {
+        if (values is null || values.Count == 0)
+            return;
+        var names = new StringBuilder();
+        for (var i = 0; i < values.Count; i++)
+        {
+            names.Append(i == 0 ? "" : ", ").Append('$').Append(prefix).Append(i);
+            command.Parameters.Add(new DuckDBParameter($"{prefix}{i}", values[i]));
+        }
+        where.Add($"{column} IN ({names})");
+    }
+
+    private static void Nullable(IDuckDBAppenderRow row, double value)
+    {
+        if (double.IsNaN(value))
+            row.AppendNullValue();
+        else
+            row.AppendValue(value);
+    }
+
+    private static string Prefixed(string alias) => string.Join(", ", Columns.Split(", ").Select(c => $"{alias}.{c}"));
+
+    private void Execute(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+}
