@@ -93,6 +93,7 @@ public class DuckDbEventStoreTests
         File.WriteAllText(dir.File("not.duckdb"), "this is not a database");
         var error = Assert.Throws<IOException>(() => DuckDbEventStore.Open(dir.File("not.duckdb")));
         Assert.Contains("could not be opened as a DuckDB database", error.Message);
+        Assert.Equal("this is not a database", File.ReadAllText(dir.File("not.duckdb")));
     }
 
     [Fact]
