@@ -14,6 +14,7 @@ public static class ExaniaApp
         FunnelCommand.Create(),
         RetentionCommand.Create(),
         PathsCommand.Create(),
+        IngestCommand.Create(),
         SegmentCommand.Create(),
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
