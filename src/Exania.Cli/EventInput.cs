@@ -5,12 +5,19 @@ using Exania.Events;
 namespace Exania.Cli;
 
 /// <summary>The options every command that reads event files shares, and the one way they are read.</summary>
-internal sealed class EventInput
+/// <param name="store">Offer <c>--db</c>: read the events from the event store instead of files (analysis commands).</param>
+internal sealed class EventInput(bool store = false)
 {
+    /// <summary>The event store to read from (<c>exania ingest</c> fills it); offered when the command reads from a store.</summary>
+    public Option<string?> Db { get; } = new("--db")
+    {
+        Description = "Read the events from this event store (a DuckDB file filled by `exania ingest`) instead of --events.",
+    };
+
     public Option<string[]> Events { get; } = new("--events")
     {
         Description = "Event file(s): CSV with a header row, JSON Lines (.jsonl) or Parquet (.parquet). Several files form one log.",
-        Required = true,
+        Required = !store,
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -82,6 +89,8 @@ internal sealed class EventInput
     public void AddTo(Command command)
     {
         command.Options.Add(Events);
+        if (store)
+            command.Options.Add(Db);
         command.Options.Add(Map);
         command.Options.Add(Format);
         command.Options.Add(NestedEvents);
@@ -158,6 +167,25 @@ internal sealed class EventInput
     /// Reads every file into one log and sessionizes it (<see cref="EventLoader"/>). Rejected rows (with --on-bad-row
     /// skip) go to <paramref name="rejectsPath"/>, which is written only when there are rejects.
     /// </summary>
-    public (EventLog Log, EventLoadReport Report) Load(ParseResult parse, string rejectsPath) =>
-        EventLoader.Load(parse.GetValue(Events) ?? [], ReaderOptions(parse), rejectsPath, parse.GetValue(SessionGap));
+    public (EventLog Log, EventLoadReport Report) Load(ParseResult parse, string rejectsPath)
+    {
+        var files = parse.GetValue(Events) ?? [];
+        var db = store ? parse.GetValue(Db) : null;
+        if (db is null)
+        {
+            if (files.Length == 0)
+                throw new ArgumentException(store ? "Give the events: --events FILE..., or --db an event store (`exania ingest`)." : "--events: give at least one event file.");
+            return EventLoader.Load(files, ReaderOptions(parse), rejectsPath, parse.GetValue(SessionGap));
+        }
+        if (files.Length > 0)
+            throw new ArgumentException("Give --events or --db, not both: the store already holds what was ingested.");
+        // The store holds events as they were ingested: already read, validated and sessionized.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var events = Exania.Store.DuckDbEventStore.Open(db);
+        var log = events.Load();
+        return (log, new EventLoadReport { Files = [new EventReadSummary { File = db, RowsRead = log.Count, Accepted = log.Count, Seconds = watch.Elapsed.TotalSeconds }] });
+    }
+
+    /// <summary>Where the events came from, for messages: the files, or the store.</summary>
+    public string Source(ParseResult parse) => store && parse.GetValue(Db) is { } db ? db : string.Join(", ", parse.GetValue(Events) ?? []);
 }

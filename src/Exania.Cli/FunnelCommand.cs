@@ -11,7 +11,7 @@ internal static class FunnelCommand
 {
     public static Command Create()
     {
-        var input = new EventInput();
+        var input = new EventInput(store: true);
         var stages = new Option<string>("--stages") { Description = "Comma-separated ordered steps, e.g. view,cart,purchase; a step ending in ? is optional (view,coupon?,purchase).", Required = true };
         var by = new Option<string>("--by") { Description = "Count users (across sessions) or sessions.", DefaultValueFactory = _ => "user" };
         by.AcceptOnlyFromAmong("user", "session");
@@ -68,7 +68,7 @@ internal static class FunnelCommand
                 options.Validate();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, Path.GetFullPath("funnel.rejects.csv")));
                 if (log.Count == 0)
-                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                    return cli.Fail($"no events were accepted from {input.Source(parse)} ({load.HumanLine()})", 2);
                 var report = Funnel.Count(log, options);
 
                 cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");

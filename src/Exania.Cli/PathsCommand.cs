@@ -11,7 +11,7 @@ internal static class PathsCommand
 {
     public static Command Create()
     {
-        var input = new EventInput();
+        var input = new EventInput(store: true);
         var length = new Option<int>("--length") { Description = "Most events in a path (after collapsing repeats).", DefaultValueFactory = _ => PathOptions.Default.Length };
         var by = new Option<string>("--by") { Description = "Paths of sessions, or of users across sessions.", DefaultValueFactory = _ => "session" };
         by.AcceptOnlyFromAmong("session", "user");
@@ -49,7 +49,7 @@ internal static class PathsCommand
                 options.Validate();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, Path.GetFullPath("paths.rejects.csv")));
                 if (log.Count == 0)
-                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                    return cli.Fail($"no events were accepted from {input.Source(parse)} ({load.HumanLine()})", 2);
                 var report = Paths.Count(log, options);
 
                 cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");

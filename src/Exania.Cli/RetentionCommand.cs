@@ -12,7 +12,7 @@ internal static class RetentionCommand
 {
     public static Command Create()
     {
-        var input = new EventInput();
+        var input = new EventInput(store: true);
         var start = new Option<string?>("--start") { Description = "Action that puts a user in a cohort (its first occurrence); any event when left out." };
         var comeback = new Option<string?>("--return") { Description = "Action that counts as a return; any event when left out." };
         var period = new Option<string>("--period") { Description = "day or week (UTC calendar periods; weeks start on Monday).", DefaultValueFactory = _ => "day" };
@@ -47,7 +47,7 @@ internal static class RetentionCommand
                 options.Validate();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, Path.GetFullPath("retention.rejects.csv")));
                 if (log.Count == 0)
-                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                    return cli.Fail($"no events were accepted from {input.Source(parse)} ({load.HumanLine()})", 2);
                 var report = Retention.Compute(log, options);
 
                 cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");

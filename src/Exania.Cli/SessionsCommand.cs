@@ -13,7 +13,7 @@ internal static class SessionsCommand
 {
     public static Command Create()
     {
-        var input = new EventInput();
+        var input = new EventInput(store: true);
         var observe = new Option<string>("--observe")
         {
             Description = "The observed prefix: a duration from the session's first event (60s, 5m, 1h, or seconds), or first-click " +
@@ -49,7 +49,7 @@ internal static class SessionsCommand
                 var total = Stopwatch.StartNew();
                 var (log, load) = cli.Step("reading events", _ => input.Load(parse, WindowsCommand.RejectsPathFor(outPath)));
                 if (log.Count == 0)
-                    return cli.Fail($"no events were accepted from {string.Join(", ", parse.GetValue(input.Events)!)} ({load.HumanLine()})", 2);
+                    return cli.Fail($"no events were accepted from {input.Source(parse)} ({load.HumanLine()})", 2);
                 var build = Stopwatch.StartNew();
                 var table = SessionTableBuilder.Build(log, options);
                 var buildSeconds = CliOutput.Seconds(build);

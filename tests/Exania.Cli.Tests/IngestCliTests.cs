@@ -25,6 +25,31 @@ public class IngestCliTests
     }
 
     [Fact]
+    public void AnalysisCommands_ReadTheStore_AndCountAsFromTheFile()
+    {
+        using var dir = new TestData.TempDir();
+        string[] rees46 = ["--events", TestData.Path("rees46_head6000.csv"),
+            "--map", "timestamp=event_time,action=event_type,item_id=product_id,category=category_id,session_id=user_session,revenue=price"];
+        Assert.Equal(0, CliRunner.Run(["ingest", .. rees46, "--db", dir.File("x.duckdb"), "--json"]).Exit);
+        string[] funnel = ["funnel", "--stages", "view,cart,purchase", "--by", "session", "--window", "30m", "--json"];
+        var fromFile = CliRunner.Run([.. funnel, .. rees46]);
+        var fromStore = CliRunner.Run([.. funnel, "--db", dir.File("x.duckdb")]);
+        Assert.True(fromStore.Exit == 0, fromStore.Out);
+        Assert.Equal(fromFile.Json!["steps"]!.ToJsonString(), fromStore.Json!["steps"]!.ToJsonString());
+        foreach (var command in new[] { "paths", "retention" })
+        {
+            var a = CliRunner.Run([command, .. rees46, "--json"]).Json!;
+            var b = CliRunner.Run([command, "--db", dir.File("x.duckdb"), "--json"]).Json!;
+            a.Remove("input");
+            b.Remove("input");
+            Assert.Equal(a.ToJsonString(), b.ToJsonString());
+        }
+        var both = CliRunner.Run([.. funnel, .. rees46, "--db", dir.File("x.duckdb")]);
+        Assert.Equal(2, both.Exit);
+        Assert.Contains("Give --events or --db, not both", both.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ingest_SkipsBadRowsWhenAsked_AndReportsThem()
     {
         using var dir = new TestData.TempDir();
