@@ -30,6 +30,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => string.Join(',', Exania.Conversion.SessionTableOptions.Default.ClickActions),
     };
 
+    /// <summary><c>--clean</c>: regular expressions whose matches in event values become <c>*</c> (paths, funnel breakdowns).</summary>
+    public static Option<string[]> Clean() => new("--clean")
+    {
+        Description = "Regular expression whose matches in each value become * (repeatable), e.g. '[0-9]+' to collapse ids in page names.",
+    };
+
     /// <summary>The format of a table a command writes (windows, predictions): by the extension unless told.</summary>
     public static Option<string> OutFormat() => new("--out-format")
     {

@@ -37,7 +37,7 @@ internal static class FunnelCommand
             Description = "Which event gives a unit its breakdown value: first (the entry), last (the furthest step done) or a stage name (that step's event).",
             DefaultValueFactory = _ => "first",
         };
-        var clean = new Option<string[]>("--clean") { Description = "Regular expression whose matches in breakdown values become * (repeatable), e.g. '[0-9]+'." };
+        var clean = CommonOptions.Clean();
         var groups = new Option<int>("--groups") { Description = "Breakdown values listed (the rest are added up as (other)).", DefaultValueFactory = _ => 10 };
         var json = CommonOptions.Json();
         var command = new Command("funnel", "Count how far users (or sessions) get through ordered steps, with conversion and drop-off per step and the time to convert.");

@@ -18,11 +18,7 @@ internal static class PathsCommand
         var field = new Option<string>("--field") { Description = "What a path is made of: action, page, category, item_id, campaign_id, ad_type or placement.", DefaultValueFactory = _ => "action" };
         var conversion = CommonOptions.Conversion();
         var after = new Option<string?>("--after") { Description = "Only units with this action; the path is what follows its first occurrence (e.g. cart: paths after carting, to purchase or drop-off)." };
-        var clean = new Option<string[]>("--clean")
-        {
-            Description = "Regular expression whose matches in each value become * (repeatable), e.g. '[0-9]+' to collapse ids in page names.",
-            AllowMultipleArgumentsPerToken = false,
-        };
+        var clean = CommonOptions.Clean();
         var keepRepeats = new Option<bool>("--keep-repeats") { Description = "Do not collapse consecutive repeats of a value." };
         var top = new Option<int>("--top") { Description = "Paths listed per ranking.", DefaultValueFactory = _ => 10 };
         var json = CommonOptions.Json();

@@ -125,16 +125,10 @@ public static class Paths
         options = (options ?? PathOptions.Default).Validate();
         if (log.Count == 0)
             ExaniaThrow.Argument("The log holds no events, so there are no paths.", nameof(log));
-        var isConversion = new bool[log.Actions.Count];
+        var isConversion = LogActions.Mask(log, options.ConversionActions);
         var anyConversion = false;
-        foreach (var name in options.ConversionActions)
-        {
-            var code = log.Actions.IndexOf(name);
-            if (code < 0)
-                continue;
-            isConversion[code] = true;
-            anyConversion |= log.ActionCodes.Contains(code);
-        }
+        foreach (var code in log.ActionCodes)
+            anyConversion |= isConversion[code];
         if (!anyConversion)
             ExaniaThrow.Argument($"No event is a conversion: none of {string.Join(", ", options.ConversionActions)} occurs. The actions in the events are {LogActions.Present(log)}; " +
                                  "name the conversion actions (--conversion).", nameof(PathOptions.ConversionActions));

@@ -128,11 +128,11 @@ public sealed class ConversionDataset
     }
 
     /// <summary>The feature columns as the trees' encoder takes them.</summary>
-    internal List<RawColumn> RawColumns(ReadOnlySpan<int> rows)
-    {
-        var selected = Features.Select(rows);
-        return [.. selected.Columns.Select(c => c.IsNumeric ? RawColumn.Numeric(c.Name, c.Numbers!) : RawColumn.Categorical(c.Name, c.Texts!))];
-    }
+    internal List<RawColumn> RawColumns(ReadOnlySpan<int> rows) => RawColumns(Features.Select(rows));
+
+    /// <summary>A table's columns as the trees' encoder takes them.</summary>
+    internal static List<RawColumn> RawColumns(CampaignTable table) =>
+        [.. table.Columns.Select(c => c.IsNumeric ? RawColumn.Numeric(c.Name, c.Numbers!) : RawColumn.Categorical(c.Name, c.Texts!))];
 }
 
 /// <summary>

@@ -105,8 +105,7 @@ public sealed class ConversionModel
     public double[] Predict(CampaignTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var raw = table.Columns.Select(c => c.IsNumeric ? RawColumn.Numeric(c.Name, c.Numbers!) : RawColumn.Categorical(c.Name, c.Texts!)).ToList();
-        return PredictStandardized(Standardized(Preprocessor.Encoder.Transform(raw)));
+        return PredictStandardized(Standardized(Preprocessor.Encoder.Transform(ConversionDataset.RawColumns(table))));
     }
 
     internal double[] Standardized(double[] encoded)
