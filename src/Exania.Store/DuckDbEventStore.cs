@@ -1,31 +1,11 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
 using Exania.Core;
 using Exania.Events;
 
 namespace Exania.Store;
-
-/// <summary>Which events to read back; every filter is pushed down into the query as a parameter.</summary>
-public sealed record EventQuery
-{
-    public static EventQuery All { get; } = new();
-
-    /// <summary>Earliest timestamp (epoch seconds, inclusive); null for none.</summary>
-    public double? From { get; init; }
-
-    /// <summary>Timestamps before this (exclusive); null for none.</summary>
-    public double? Before { get; init; }
-
-    /// <summary>Only these actions; null or empty for all.</summary>
-    public IReadOnlyList<string>? Actions { get; init; }
-
-    /// <summary>Only these users; null or empty for all.</summary>
-    public IReadOnlyList<string>? Users { get; init; }
-}
-
-/// <summary>What one ingest did: events offered, events stored, events already there (by <see cref="EventIdentity"/>).</summary>
-public sealed record IngestReport(string Source, long Events, long Inserted, long AlreadyStored, long StoredAfter, double Seconds);
 
 /// <summary>
 /// The embedded event store: one DuckDB file (or memory) holding the <c>events</c> table. Ingest is idempotent (an
@@ -37,12 +17,14 @@ public sealed record IngestReport(string Source, long Events, long Inserted, lon
 /// DuckDB lets one process write a database file at a time. Opening a file another process holds (an
 /// <c>exania serve</c>, another ingest) is refused with a message that says so; the file is never touched then.
 /// </remarks>
-public sealed class DuckDbEventStore : IDisposable
+public sealed class DuckDbEventStore : IEventStore
 {
     /// <summary>The schema version written in <c>exania_meta</c>.</summary>
     public const int SchemaVersion = 1;
 
     private const string Columns = "user_id, session_id, ts, action, page, category, item_id, campaign_id, ad_type, placement, scroll_depth, cost, revenue";
+
+    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue";
 
     private readonly DuckDBConnection _connection;
 
@@ -54,6 +36,8 @@ public sealed class DuckDbEventStore : IDisposable
 
     /// <summary>The file the store lives in, or <c>:memory:</c>.</summary>
     public string Source { get; }
+
+    public StoreKind Kind => StoreKind.DuckDb;
 
     /// <summary>Opens (creating when absent) the store in <paramref name="path"/>, or in memory for <c>:memory:</c>.</summary>
     /// <exception cref="IOException">Another process holds the file, or it is not a DuckDB database; the message says which.</exception>
@@ -96,7 +80,7 @@ public sealed class DuckDbEventStore : IDisposable
         var version = Scalar("SELECT value FROM exania_meta WHERE key = 'schema_version'");
         if (version is null)
             Execute($"INSERT INTO exania_meta VALUES ('schema_version', '{SchemaVersion}')");
-        else if (version.ToString() != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        else if (version.ToString() != SchemaVersion.ToString(CultureInfo.InvariantCulture))
             throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}.");
         Execute($"""
             CREATE TABLE IF NOT EXISTS events (
@@ -106,10 +90,18 @@ public sealed class DuckDbEventStore : IDisposable
                 scroll_depth DOUBLE, cost DOUBLE, revenue DOUBLE,
                 PRIMARY KEY (event_key, occurrence))
             """);
+        Execute("""
+            CREATE TABLE IF NOT EXISTS campaign_days (
+                row_key UUID NOT NULL, occurrence INTEGER NOT NULL, seq BIGINT NOT NULL,
+                campaign_id VARCHAR NOT NULL, day DATE NOT NULL, ad_type VARCHAR, placement VARCHAR,
+                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE,
+                PRIMARY KEY (row_key, occurrence))
+            """);
+        Execute("CREATE TABLE IF NOT EXISTS segments (user_id VARCHAR PRIMARY KEY, segment VARCHAR NOT NULL, source VARCHAR NOT NULL)");
     }
 
     /// <summary>Events stored.</summary>
-    public long Count => Convert.ToInt64(Scalar("SELECT count(*) FROM events"), System.Globalization.CultureInfo.InvariantCulture);
+    public long Count => Convert.ToInt64(Scalar("SELECT count(*) FROM events"), CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Stores the events of <paramref name="log"/> that are not stored yet, all in one transaction.
@@ -122,7 +114,7 @@ public sealed class DuckDbEventStore : IDisposable
         ArgumentNullException.ThrowIfNull(source);
         var watch = Stopwatch.StartNew();
         var before = Count;
-        var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM events"), System.Globalization.CultureInfo.InvariantCulture);
+        var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM events"), CultureInfo.InvariantCulture);
         Execute("DROP TABLE IF EXISTS temp.exania_staging");
         Execute($"""
             CREATE TEMP TABLE exania_staging (
@@ -211,6 +203,114 @@ public sealed class DuckDbEventStore : IDisposable
                 Text(7), Text(8), Text(9), Number(11), Number(12), Text(6)));
         }
         return log;
+    }
+
+    public IngestReport IngestCampaignDays(IReadOnlyList<CampaignDay> rows, string source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(source);
+        var watch = Stopwatch.StartNew();
+        long CountRows() => Convert.ToInt64(Scalar("SELECT count(*) FROM campaign_days"), CultureInfo.InvariantCulture);
+        var before = CountRows();
+        var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM campaign_days"), CultureInfo.InvariantCulture);
+        Execute("DROP TABLE IF EXISTS temp.exania_campaign_staging");
+        Execute("""
+            CREATE TEMP TABLE exania_campaign_staging (
+                row_key UUID NOT NULL, seq BIGINT NOT NULL, campaign_id VARCHAR NOT NULL, day DATE NOT NULL, ad_type VARCHAR, placement VARCHAR,
+                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE)
+            """);
+        try
+        {
+            using (var appender = _connection.CreateAppender("exania_campaign_staging"))
+            {
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if ((i & 0xFFF) == 0)
+                        cancellationToken.ThrowIfCancellationRequested();
+                    var r = rows[i];
+                    var row = appender.CreateRow()
+                        .AppendValue(r.Key(0))
+                        .AppendValue(firstSeq + i)
+                        .AppendValue(r.CampaignId)
+                        .AppendValue(DateOnly.ParseExact(r.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture))
+                        .AppendValue(r.AdType)
+                        .AppendValue(r.Placement);
+                    Nullable(row, r.Impressions);
+                    Nullable(row, r.Clicks);
+                    Nullable(row, r.Conversions);
+                    Nullable(row, r.Spend);
+                    Nullable(row, r.Revenue);
+                    row.EndRow();
+                }
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            using var transaction = _connection.BeginTransaction();
+            Execute($"""
+                INSERT INTO campaign_days
+                SELECT s.row_key, s.occurrence, s.seq, {CampaignColumns}
+                FROM (SELECT *, CAST(row_number() OVER (PARTITION BY row_key ORDER BY seq) - 1 AS INTEGER) AS occurrence FROM exania_campaign_staging) s
+                WHERE NOT EXISTS (SELECT 1 FROM campaign_days c WHERE c.row_key = s.row_key AND c.occurrence = s.occurrence)
+                ORDER BY s.seq
+                """);
+            cancellationToken.ThrowIfCancellationRequested();
+            transaction.Commit();
+        }
+        finally
+        {
+            Execute("DROP TABLE IF EXISTS temp.exania_campaign_staging");
+        }
+        var after = CountRows();
+        return new IngestReport(source, rows.Count, after - before, rows.Count - (after - before), after, watch.Elapsed.TotalSeconds);
+    }
+
+    public IReadOnlyList<CampaignDay> LoadCampaignDays()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT {CampaignColumns} FROM campaign_days ORDER BY seq";
+        var rows = new List<CampaignDay>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+            double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
+            var day = reader.GetFieldValue<DateOnly>(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8)));
+        }
+        return rows;
+    }
+
+    public SegmentStoreReport ReplaceSegments(IReadOnlyList<SegmentAssignment> assignments, string source, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assignments);
+        ArgumentNullException.ThrowIfNull(source);
+        StoreChecks.RequireDistinctUsers(assignments);
+        var watch = Stopwatch.StartNew();
+        using var transaction = _connection.BeginTransaction();
+        var replaced = Convert.ToInt64(Scalar("SELECT count(*) FROM segments"), CultureInfo.InvariantCulture);
+        Execute("DELETE FROM segments");
+        using (var appender = _connection.CreateAppender("segments"))
+        {
+            for (var i = 0; i < assignments.Count; i++)
+            {
+                if ((i & 0xFFF) == 0)
+                    cancellationToken.ThrowIfCancellationRequested();
+                appender.CreateRow().AppendValue(assignments[i].UserId).AppendValue(assignments[i].Segment).AppendValue(source).EndRow();
+            }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        transaction.Commit();
+        return new SegmentStoreReport(source, assignments.Count, replaced, watch.Elapsed.TotalSeconds);
+    }
+
+    public IReadOnlyDictionary<string, string> LoadSegments()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT user_id, segment FROM segments";
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+            result.Add(reader.GetString(0), reader.GetString(1));
+        return result;
     }
 
     public void Dispose() => _connection.Dispose();
