@@ -49,11 +49,11 @@ internal static class FunnelCommand
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
-                var stageList = CliValues.ParseList(parse.GetValue(stages)!);
-                var steps = stageList.Select(s => s.TrimEnd('?').Trim()).ToArray();
+                var stepList = FunnelStep.ParseList(parse.GetValue(stages)!);
+                var steps = stepList.Select(s => s.Action).ToArray();
                 var options = new FunnelOptions
                 {
-                    Steps = [.. stageList.Select((s, k) => new FunnelStep(steps[k], Optional: s.EndsWith('?')))],
+                    Steps = stepList,
                     CountBy = parse.GetValue(by) == "session" ? FunnelUnit.Session : FunnelUnit.User,
                     Order = parse.GetValue(order) switch { "strict" => FunnelOrder.Strict, "any" => FunnelOrder.AnyOrder, _ => FunnelOrder.Sequential },
                     WindowSeconds = CliValues.ParseDuration(parse.GetValue(window)!, "--window"),

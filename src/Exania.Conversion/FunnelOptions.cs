@@ -33,7 +33,28 @@ public enum FunnelOrder
 /// A step units may skip: later steps do not need it, and it is counted as done when its event comes between the
 /// previous required step's event and the next one's. Never a drop-off. Not the first step; not in an any-order funnel.
 /// </param>
-public sealed record FunnelStep(string Action, double? MaxSecondsFromPrevious = null, bool Optional = false);
+public sealed record FunnelStep(string Action, double? MaxSecondsFromPrevious = null, bool Optional = false)
+{
+    /// <summary>
+    /// The steps written as text, as the CLI's <c>--stages</c> and the dashboard take them: comma-separated actions in
+    /// order, a step ending in <c>?</c> optional (<c>view,cart?,purchase</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">No step, or an empty one.</exception>
+    public static IReadOnlyList<FunnelStep> ParseList(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var steps = new List<FunnelStep>(parts.Length);
+        foreach (var part in parts)
+        {
+            var action = part.TrimEnd('?').Trim();
+            if (action.Length == 0)
+                ExaniaThrow.Argument($"The stages '{text}' hold an empty step; write them as view,cart,purchase (a step ending in ? is optional).", nameof(text));
+            steps.Add(new FunnelStep(action, Optional: part.EndsWith('?')));
+        }
+        return steps;
+    }
+}
 
 /// <summary>Which step's event gives a unit its breakdown value.</summary>
 public enum FunnelAttribution

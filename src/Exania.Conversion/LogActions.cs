@@ -4,7 +4,7 @@ using Exania.Events;
 namespace Exania.Conversion;
 
 /// <summary>Action names as the analyses look them up: an action a user names must occur, or the message lists those that do.</summary>
-internal static class LogActions
+public static class LogActions
 {
     /// <summary>The action names that occur in <paramref name="log"/>, in code order, comma-separated.</summary>
     public static string Present(EventLog log)

@@ -151,6 +151,33 @@ public sealed class EventLog
     }
 
     /// <summary>
+    /// A new log holding the rows listed, in that order. Its pools are copies of this log's, so every pool id (user,
+    /// session, action, page...) means the same string in both: a filter (the dashboard's date range, segment,
+    /// campaign) hands the library engines a smaller log without re-interning a string per row.
+    /// </summary>
+    public EventLog Select(ReadOnlySpan<int> rows)
+    {
+        var result = new EventLog();
+        // Into empty pools, every string is added at its own id (the action vocabulary starts with the same known actions).
+        result.Users.AddAll(Users);
+        result.Sessions.AddAll(Sessions);
+        result.Actions.AddAll(Actions);
+        result.Pages.AddAll(Pages);
+        result.Categories.AddAll(Categories);
+        result.Campaigns.AddAll(Campaigns);
+        result.AdTypes.AddAll(AdTypes);
+        result.Placements.AddAll(Placements);
+        result.Items.AddAll(Items);
+        result.EnsureCapacity(Math.Max(rows.Length, 16));
+        foreach (var r in rows)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)r, (uint)_count, nameof(rows));
+            result.Append(_user[r], _session[r], _timestamp[r], _action[r], _attributes[r]);
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Empties the log and its pools, keeping the columns' memory: a streaming reader processes a chunk of sessions,
     /// clears the log and reads the next chunk into the same arrays.
     /// </summary>

@@ -9,7 +9,9 @@ namespace Exania.Store;
 /// <summary>
 /// One campaign on one day, as the store keeps it (the <c>campaign_days</c> table): what the dashboard's ad-spend page
 /// and the overview's spend and ROAS read. Counts and money are NaN when the file has no such column or the cell is
-/// missing. <see cref="Day"/> is the ISO date text (<c>yyyy-MM-dd</c>).
+/// missing. <see cref="Day"/> is the ISO date text (<c>yyyy-MM-dd</c>). The row's other columns (audience, device,
+/// days active, the ROAS model's other features) are kept in <see cref="Extra"/>, so the stored table can be scored by
+/// the ROAS model as the file could (<see cref="ToTable"/>).
 /// </summary>
 public sealed record CampaignDay(
     string CampaignId,
@@ -20,8 +22,13 @@ public sealed record CampaignDay(
     double Clicks,
     double Conversions,
     double Spend,
-    double Revenue)
+    double Revenue,
+    string? Extra = null)
 {
+    /// <summary>The columns a campaign-day row keeps in its own fields; every other column goes into <see cref="Extra"/>.</summary>
+    public static IReadOnlyList<string> FixedColumns { get; } =
+        ["campaign_id", "date", "ad_type", "placement", "impressions", "clicks", "conversions", "spend", "revenue"];
+
     /// <summary>Return on ad spend of this row (NaN when the spend is zero or missing).</summary>
     public double Roas => Spend > 0 ? Revenue / Spend : double.NaN;
 
@@ -41,6 +48,7 @@ public sealed record CampaignDay(
         var date = Required("date");
         var spend = Required("spend");
         var revenue = Required("revenue");
+        var extraColumns = table.Columns.Where(c => !FixedColumns.Contains(c.Name)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         var rows = new List<CampaignDay>(table.Rows);
         for (var r = 0; r < table.Rows; r++)
         {
@@ -51,16 +59,85 @@ public sealed record CampaignDay(
                 throw new DataFormatException(file, line, $"date '{dayText}' is not a date (expected yyyy-MM-dd)");
             rows.Add(new CampaignDay(id, day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Text(table.Find("ad_type"), r), Text(table.Find("placement"), r),
                 Number(table.Find("impressions"), r, file, line), Number(table.Find("clicks"), r, file, line), Number(table.Find("conversions"), r, file, line),
-                Number(spend, r, file, line), Number(revenue, r, file, line)));
+                Number(spend, r, file, line), Number(revenue, r, file, line), ExtraOf(extraColumns, r)));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The rows as a campaign table with the file's column names (<c>date</c> for <see cref="Day"/>, the extra columns
+    /// by their names, numeric where every present value is a number), in the given order: what the ROAS model scores.
+    /// </summary>
+    public static CampaignTable ToTable(IReadOnlyList<CampaignDay> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var n = rows.Count;
+        var columns = new List<TableColumn>
+        {
+            TableColumn.Text("campaign_id", [.. rows.Select(r => (string?)r.CampaignId)]),
+            TableColumn.Text("date", [.. rows.Select(r => (string?)r.Day)]),
+            TableColumn.Text("ad_type", [.. rows.Select(r => r.AdType)]),
+            TableColumn.Text("placement", [.. rows.Select(r => r.Placement)]),
+            TableColumn.Numeric("impressions", [.. rows.Select(r => r.Impressions)]),
+            TableColumn.Numeric("clicks", [.. rows.Select(r => r.Clicks)]),
+            TableColumn.Numeric("conversions", [.. rows.Select(r => r.Conversions)]),
+            TableColumn.Numeric("spend", [.. rows.Select(r => r.Spend)]),
+            TableColumn.Numeric("revenue", [.. rows.Select(r => r.Revenue)]),
+        };
+        var extras = new SortedDictionary<string, string?[]>(StringComparer.Ordinal);
+        for (var r = 0; r < n; r++)
+        {
+            if (rows[r].Extra is not { } extra)
+                continue;
+            using var document = System.Text.Json.JsonDocument.Parse(extra);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!extras.TryGetValue(property.Name, out var values))
+                    extras[property.Name] = values = new string?[n];
+                values[r] = property.Value.ValueKind == System.Text.Json.JsonValueKind.Null ? null : property.Value.GetString();
+            }
+        }
+        foreach (var (name, values) in extras)
+        {
+            var numbers = new double[n];
+            var numeric = true;
+            for (var r = 0; r < n && numeric; r++)
+            {
+                if (values[r] is not { } text)
+                    numbers[r] = double.NaN;
+                else
+                    numeric = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out numbers[r]) && double.IsFinite(numbers[r]);
+            }
+            columns.Add(numeric ? TableColumn.Numeric(name, numbers) : TableColumn.Text(name, values));
+        }
+        return new CampaignTable(columns);
+    }
+
+    private static string? ExtraOf(List<TableColumn> columns, int row)
+    {
+        if (columns.Count == 0)
+            return null;
+        // Names in ordinal order and numbers in round-trip form: the same row gives the same text, so the same identity.
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var column in columns)
+            {
+                var value = Text(column, row);
+                if (value is null) json.WriteNull(column.Name);
+                else json.WriteString(column.Name, value);
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     /// <summary>The identity key of this row as its <paramref name="occurrence"/>-th identical row (as <see cref="EventIdentity"/> for events).</summary>
     public Guid Key(int occurrence)
     {
         var text = new StringBuilder(96);
-        foreach (var value in (ReadOnlySpan<string?>)[CampaignId, Day, AdType, Placement])
+        foreach (var value in (ReadOnlySpan<string?>)[CampaignId, Day, AdType, Placement, Extra])
         {
             if (value is null) text.Append("-1:");
             else text.Append(value.Length).Append(':').Append(value);

@@ -24,7 +24,7 @@ public sealed class DuckDbEventStore : IEventStore
 
     private const string Columns = "user_id, session_id, ts, action, page, category, item_id, campaign_id, ad_type, placement, scroll_depth, cost, revenue";
 
-    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue";
+    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue, extra";
 
     private readonly DuckDBConnection _connection;
 
@@ -94,7 +94,7 @@ public sealed class DuckDbEventStore : IEventStore
             CREATE TABLE IF NOT EXISTS campaign_days (
                 row_key UUID NOT NULL, occurrence INTEGER NOT NULL, seq BIGINT NOT NULL,
                 campaign_id VARCHAR NOT NULL, day DATE NOT NULL, ad_type VARCHAR, placement VARCHAR,
-                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE,
+                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE, extra VARCHAR,
                 PRIMARY KEY (row_key, occurrence))
             """);
         Execute("CREATE TABLE IF NOT EXISTS segments (user_id VARCHAR PRIMARY KEY, segment VARCHAR NOT NULL, source VARCHAR NOT NULL)");
@@ -217,7 +217,7 @@ public sealed class DuckDbEventStore : IEventStore
         Execute("""
             CREATE TEMP TABLE exania_campaign_staging (
                 row_key UUID NOT NULL, seq BIGINT NOT NULL, campaign_id VARCHAR NOT NULL, day DATE NOT NULL, ad_type VARCHAR, placement VARCHAR,
-                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE)
+                impressions DOUBLE, clicks DOUBLE, conversions DOUBLE, spend DOUBLE, revenue DOUBLE, extra VARCHAR)
             """);
         try
         {
@@ -240,6 +240,7 @@ public sealed class DuckDbEventStore : IEventStore
                     Nullable(row, r.Conversions);
                     Nullable(row, r.Spend);
                     Nullable(row, r.Revenue);
+                    row.AppendValue(r.Extra);
                     row.EndRow();
                 }
             }
@@ -274,7 +275,7 @@ public sealed class DuckDbEventStore : IEventStore
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
             var day = reader.GetFieldValue<DateOnly>(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8)));
+            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8), Text(9)));
         }
         return rows;
     }

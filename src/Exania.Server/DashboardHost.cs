@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Exania.Server;
+
+/// <summary>
+/// Builds the dashboard service: configuration (<c>--db</c>, <c>--models</c>, <c>--urls</c>, <c>Exania:ApiKey</c>),
+/// the JSON API under <c>/api/v1</c>, its OpenAPI document at <c>/openapi/v1.json</c>, and the four pages.
+/// </summary>
+public static class DashboardHost
+{
+    /// <summary>The address used when none is configured: loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5000";
+
+    /// <summary>Largest request body outside the ingest endpoint (the read API takes none).</summary>
+    public const long MaxRequestBytes = 64 * 1024;
+
+    /// <summary>Runs the service until it is stopped (Ctrl+C, SIGTERM); the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var app = Build(args);
+        app.Run();
+        return 0;
+    }
+
+    /// <summary>The configured application, not started. <c>--db</c> must name a store.</summary>
+    /// <exception cref="ArgumentException">No store is configured.</exception>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+        {
+            ["--db"] = "Exania:Db",
+            ["--models"] = "Exania:Models",
+            ["--api-key"] = "Exania:ApiKey",
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = MaxRequestBytes;
+            k.Limits.MaxRequestLineSize = 16 * 1024;
+            k.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            var db = configuration["Exania:Db"];
+            if (string.IsNullOrWhiteSpace(db))
+                throw new ArgumentException("No event store is configured: start the service with --db exania.duckdb (or a PostgreSQL connection string).");
+            return new ServerSettings
+            {
+                Db = db,
+                Models = configuration["Exania:Models"] is { Length: > 0 } models ? models : null,
+                ApiKey = configuration["Exania:ApiKey"] is { Length: > 0 } key ? key : null,
+                MaxIngestBytes = configuration.GetValue("Exania:MaxIngestBytes", 256L << 20),
+            };
+        });
+        builder.Services.AddSingleton(sp => new DashboardState(sp.GetRequiredService<ServerSettings>()));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
+        var app = builder.Build();
+        // Open the store at start: a held or foreign file fails the start with its message, not the first request.
+        app.Services.GetRequiredService<DashboardState>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            // Every script and style is the service's own: nothing from elsewhere runs in the pages.
+            headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'";
+            await next(context);
+        });
+        app.MapOpenApi();
+        var api = app.MapGroup("/api/v1");
+        api.MapOverviewApi();
+        api.MapBehaviourApi();
+        api.MapAdSpendApi();
+        api.MapSegmentsApi();
+        api.MapAdminApi();
+        app.MapPages();
+        return app;
+    }
+
+    /// <summary>The API's JSON: enums as names, dates as ISO text, NaN and infinities as null (JSON has no NaN).</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new FiniteOrNullConverter());
+        options.NumberHandling = JsonNumberHandling.Strict;
+    }
+
+    /// <summary>Writes a double that is not finite as <c>null</c>: a rate with no denominator has no value.</summary>
+    private sealed class FiniteOrNullConverter : JsonConverter<double>
+    {
+        public override bool HandleNull => true;
+
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+
+    /// <summary>The pages and their assets, from the assembly's resources (echarts bundled at build time from npm).</summary>
+    private static void MapPages(this WebApplication app)
+    {
+        var assembly = typeof(DashboardHost).Assembly;
+        var assets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var name in assembly.GetManifestResourceNames())
+        {
+            if (!name.StartsWith("wwwroot/", StringComparison.Ordinal))
+                continue;
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            assets[name["wwwroot/".Length..]] = copy.ToArray();
+        }
+        var types = new FileExtensionContentTypeProvider();
+        app.MapGet("/", () => Results.Redirect("/overview.html")).ExcludeFromDescription();
+        app.MapGet("/{file}", (string file, HttpContext context) =>
+        {
+            if (!assets.TryGetValue(file, out var bytes))
+                return Results.NotFound();
+            var type = types.TryGetContentType(file, out var t) ? t : "application/octet-stream";
+            if (type.StartsWith("text/", StringComparison.Ordinal) || type.EndsWith("javascript", StringComparison.Ordinal))
+                type += "; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-cache";
+            return Results.Bytes(bytes, type);
+        }).ExcludeFromDescription();
+    }
+}
