@@ -6,7 +6,8 @@ namespace Exania.Cli;
 
 /// <summary>The options every command that reads event files shares, and the one way they are read.</summary>
 /// <param name="store">Offer <c>--db</c>: read the events from the event store instead of files (analysis commands).</param>
-internal sealed class EventInput(bool store = false)
+/// <param name="eventsOptional">--events may be left out (<c>exania ingest</c> may store only campaign days or segments).</param>
+internal sealed class EventInput(bool store = false, bool eventsOptional = false)
 {
     /// <summary>The event store to read from (<c>exania ingest</c> fills it); offered when the command reads from a store.</summary>
     public Option<string?> Db { get; } = new("--db")
@@ -17,7 +18,7 @@ internal sealed class EventInput(bool store = false)
     public Option<string[]> Events { get; } = new("--events")
     {
         Description = "Event file(s): CSV with a header row, JSON Lines (.jsonl) or Parquet (.parquet). Several files form one log.",
-        Required = !store,
+        Required = !store && !eventsOptional,
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -181,7 +182,7 @@ internal sealed class EventInput(bool store = false)
             throw new ArgumentException("Give --events or --db, not both: the store already holds what was ingested.");
         // The store holds events as they were ingested: already read, validated and sessionized.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var events = Exania.Store.DuckDbEventStore.Open(db);
+        using var events = Exania.Store.EventStores.Open(db);
         var log = events.Load();
         return (log, new EventLoadReport { Files = [new EventReadSummary { File = db, RowsRead = log.Count, Accepted = log.Count, Seconds = watch.Elapsed.TotalSeconds }] });
     }

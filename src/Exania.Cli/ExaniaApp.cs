@@ -22,6 +22,7 @@ public static class ExaniaApp
         PipelineCommand.Create(),
         ExportCommand.Create(),
         ServeWebCommand.Create(),
+        ServeCommand.Create(),
         BenchCommand.Create(),
     };
 

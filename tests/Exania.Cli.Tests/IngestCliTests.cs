@@ -18,10 +18,10 @@ public class IngestCliTests
         File.WriteAllText(dir.File("e.csv"), Events);
         var first = CliRunner.Run("ingest", "--events", dir.File("e.csv"), "--db", dir.File("x.duckdb"), "--json");
         Assert.True(first.Exit == 0, first.Out);
-        Assert.Equal((4, 4, 0), ((int)first.Json!["events"]!, (int)first.Json!["inserted"]!, (int)first.Json!["already_stored"]!));
+        Assert.Equal((4, 4, 0), ((int)first.Json!["events"]!["events"]!, (int)first.Json!["events"]!["inserted"]!, (int)first.Json!["events"]!["already_stored"]!));
         var second = CliRunner.Run("ingest", "--events", dir.File("e.csv"), "--db", dir.File("x.duckdb"), "--json");
         Assert.True(second.Exit == 0, second.Out);
-        Assert.Equal((0, 4, 4), ((int)second.Json!["inserted"]!, (int)second.Json!["already_stored"]!, (int)second.Json!["stored_after"]!));
+        Assert.Equal((0, 4, 4), ((int)second.Json!["events"]!["inserted"]!, (int)second.Json!["events"]!["already_stored"]!, (int)second.Json!["events"]!["stored_after"]!));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class IngestCliTests
         File.WriteAllText(dir.File("e.csv"), Events + "u3,s3,not-a-time,view,/c\n");
         var run = CliRunner.Run("ingest", "--events", dir.File("e.csv"), "--db", dir.File("x.duckdb"), "--on-bad-row", "skip", "--json");
         Assert.True(run.Exit == 0, run.Out);
-        Assert.Equal((4, 1), ((int)run.Json!["inserted"]!, (int)run.Json!["input"]!["rejected"]!));
+        Assert.Equal((4, 1), ((int)run.Json!["events"]!["inserted"]!, (int)run.Json!["input"]!["rejected"]!));
         Assert.True(File.Exists(dir.File("x.duckdb.rejects.csv")));
     }
 
