@@ -52,22 +52,24 @@ public static class DashboardApis
 {
     public static RouteGroupBuilder MapOverviewApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/meta", (DashboardState state) => TypedResults.Ok(state.Queries.Meta()))
+        var area = api.MapGroup("").WithTags("Overview");
+        area.MapGet("/meta", (DashboardState state) => TypedResults.Ok(state.Queries.Meta()))
             .WithName("GetMeta").WithSummary("What the store holds: date range, segments, campaigns, fields, and what is missing.");
-        api.MapGet("/overview", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Overview(query.ToFilter())))
+        area.MapGet("/overview", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Overview(query.ToFilter())))
             .WithName("GetOverview").WithSummary("Sessions, users, events, conversion rate, drop-off, ad-click rate, spend, revenue, ROAS, and the daily trend.");
         return api;
     }
 
     public static RouteGroupBuilder MapBehaviourApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/funnel", ([AsParameters] FilterQuery query, DashboardState state, string stages, string? by, double? windowDays) =>
+        var area = api.MapGroup("").WithTags("Click behaviour");
+        area.MapGet("/funnel", ([AsParameters] FilterQuery query, DashboardState state, string stages, string? by, double? windowDays) =>
                 Answer(() => state.Queries.Funnel(query.ToFilter(), stages, Unit(by), WindowSeconds(windowDays))))
             .WithName("GetFunnel").WithSummary("The funnel of the chosen stages (view,cart?,purchase: ? marks an optional step), with drop-off per stage.");
-        api.MapGet("/paths", ([AsParameters] FilterQuery query, DashboardState state, int? length) =>
+        area.MapGet("/paths", ([AsParameters] FilterQuery query, DashboardState state, int? length) =>
                 Answer(() => state.Queries.Paths(query.ToFilter(), Length(length))))
             .WithName("GetPaths").WithSummary("Top conversion and abandonment paths of the filtered sessions.");
-        api.MapGet("/breakdown", ([AsParameters] FilterQuery query, DashboardState state, string field, string stages, double? windowDays) =>
+        area.MapGet("/breakdown", ([AsParameters] FilterQuery query, DashboardState state, string field, string stages, double? windowDays) =>
                 Answer(() => state.Queries.Breakdown(query.ToFilter(), Field(field), stages, WindowSeconds(windowDays))))
             .WithName("GetBreakdown").WithSummary("Click-to-conversion efficiency and drop-off per value of an event field (category, page, ...).");
         return api;
@@ -75,18 +77,20 @@ public static class DashboardApis
 
     public static RouteGroupBuilder MapAdSpendApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/adspend", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.AdSpend(query.ToFilter())))
+        var area = api.MapGroup("").WithTags("Ad spend");
+        area.MapGet("/adspend", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.AdSpend(query.ToFilter())))
             .WithName("GetAdSpend").WithSummary("ROAS by campaign, ad type and placement; the ROAS model's feature importance and predicted vs actual ROAS.");
         return api;
     }
 
     public static RouteGroupBuilder MapSegmentsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/segments", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Segments(query.ToFilter())))
+        var area = api.MapGroup("").WithTags("Segmentation and trends");
+        area.MapGet("/segments", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Segments(query.ToFilter())))
             .WithName("GetSegments").WithSummary("Segment sizes and profiles over the filtered events.");
-        api.MapGet("/seasonality", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Seasonality(query.ToFilter())))
+        area.MapGet("/seasonality", ([AsParameters] FilterQuery query, DashboardState state) => Answer(() => state.Queries.Seasonality(query.ToFilter())))
             .WithName("GetSeasonality").WithSummary("Events and conversions by weekday, by hour and per week (UTC).");
-        api.MapGet("/retention", ([AsParameters] FilterQuery query, DashboardState state, string? period) =>
+        area.MapGet("/retention", ([AsParameters] FilterQuery query, DashboardState state, string? period) =>
                 Answer(() => state.Queries.Retention(query.ToFilter(), Period(period))))
             .WithName("GetRetention").WithSummary("Retention cohorts by first day (or week) of activity.");
         return api;
@@ -95,11 +99,12 @@ public static class DashboardApis
     /// <summary>Writes: they need the configured API key in <c>X-Api-Key</c>.</summary>
     public static RouteGroupBuilder MapAdminApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/events", IngestAsync)
+        var area = api.MapGroup("").WithTags("Writes");
+        area.MapPost("/events", IngestAsync)
             .WithName("PostEvents").WithSummary("Store events (CSV or JSON Lines with the canonical columns) in the store; idempotent and transactional. Needs X-Api-Key.")
             .WithMetadata(new RequestSizeLimitAttribute(long.MaxValue)) // the endpoint enforces Exania:MaxIngestBytes itself, with a clear message
             .Accepts<string>("text/csv", "application/x-ndjson");
-        api.MapPost("/reload", (HttpRequest request, DashboardState state) =>
+        area.MapPost("/reload", (HttpRequest request, DashboardState state) =>
             {
                 if (Unauthorized(request, state) is { } refused)
                     return (Results<Ok<DashboardMeta>, ProblemHttpResult>)refused;

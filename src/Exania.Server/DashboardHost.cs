@@ -66,7 +66,14 @@ public static class DashboardHost
         });
         builder.Services.AddSingleton(sp => new DashboardState(sp.GetRequiredService<ServerSettings>()));
         builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            // The committed document (docs/openapi/v1.json) must not depend on where the service runs.
+            document.Servers?.Clear();
+            document.Info.Title = "Exania dashboard API";
+            document.Info.Description = "The JSON behind every chart of `exania serve`. Filters: from, to (UTC days, inclusive), segment, campaign, campaignType.";
+            return Task.CompletedTask;
+        }));
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         var app = builder.Build();
         // Open the store at start: a held or foreign file fails the start with its message, not the first request.
