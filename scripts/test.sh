@@ -72,5 +72,6 @@ if [ "$projects" -lt "$expected" ]; then
 fi
 rm -f "$log"
 [ -f artifacts/browser/demo.png ] && echo "artifact: artifacts/browser/demo.png (screenshot of the demo page in Chromium)"
+ls artifacts/browser/dashboard-*.png >/dev/null 2>&1 && echo "artifacts: artifacts/browser/dashboard-*.png (the four dashboard pages in Chromium)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

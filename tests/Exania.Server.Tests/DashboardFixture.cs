@@ -32,7 +32,7 @@ public class DashboardFixture : IAsyncLifetime
 
     private readonly TestData.TempDir _dir = new();
 
-    public WebApplicationFactory<Program> Factory { get; private set; } = null!;
+    public WebApplicationFactory<DashboardState> Factory { get; private set; } = null!;
 
     public string EventsFile => TestData.Path("rees46_head6000.csv");
 
@@ -48,6 +48,9 @@ public class DashboardFixture : IAsyncLifetime
 
     public string Folder => _dir.Root;
 
+    /// <summary>The models folder (<c>roas_model.json</c>) when <see cref="WithModelsAndTables"/>.</summary>
+    public string Models => _dir.File("models");
+
     /// <summary>The store the service reads: a DuckDB file here; the PostgreSQL fixture overrides it.</summary>
     protected virtual string CreateStore() => _dir.File("dashboard.duckdb");
 
@@ -58,7 +61,7 @@ public class DashboardFixture : IAsyncLifetime
         Db = CreateStore();
         (Events, _) = EventLoader.Load([EventsFile], new EventReaderOptions { ColumnMap = Rees46Map });
         Campaigns = CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = 800, Seed = 3, Start = new DateOnly(2019, 9, 20), StartSpreadDays = 20 });
-        var models = _dir.File("models");
+        var models = Models;
         using (var store = EventStores.Open(Db))
         {
             store.Ingest(Events, "rees46_head6000.csv", TestContext.Current.CancellationToken);
@@ -74,7 +77,7 @@ public class DashboardFixture : IAsyncLifetime
                     .Save(Path.Combine(models, "roas_model.json"));
             }
         }
-        Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        Factory = new WebApplicationFactory<DashboardState>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("Exania:Db", Db);
             if (WithModelsAndTables)
