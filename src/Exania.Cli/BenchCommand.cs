@@ -37,6 +37,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchColdCommand.Create());
         command.Subcommands.Add(BenchConversionCommand.Create());
         command.Subcommands.Add(BenchSegmentCommand.Create());
+        command.Subcommands.Add(BenchDashboardCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
