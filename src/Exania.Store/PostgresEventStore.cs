@@ -15,7 +15,8 @@ namespace Exania.Store;
 /// <remarks>
 /// PostgreSQL lets many processes write at once, where DuckDB has one writer. So each write first locks its table
 /// against other writers (readers are not blocked): load-order numbers stay unique and the reports stay exact when two
-/// ingests run together. PostgreSQL text cannot hold the NUL character (U+0000), which DuckDB stores; a value with
+/// ingests run together. A cancellation also ends a wait for another writer, and a long insert, on the server.
+/// PostgreSQL text cannot hold the NUL character (U+0000), which DuckDB stores; a value with
 /// one is refused with a message naming the row and the column, and nothing of that write is stored.
 /// </remarks>
 public sealed class PostgresEventStore : IEventStore
@@ -168,11 +169,11 @@ public sealed class PostgresEventStore : IEventStore
             cancellationToken.ThrowIfCancellationRequested();
             copy.Complete();
         }
-        Execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE");
+        Execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
         var before = Count;
         // The occurrence number tells identical rows of one load apart; a row is new when its (key, occurrence) is.
         // Load order continues after the last stored event.
-        var inserted = ExecuteBulk($"""
+        var inserted = Execute($"""
             INSERT INTO events (event_key, occurrence, seq, {Columns})
             SELECT s.event_key, s.occurrence, n.first_seq + s.ord, {Prefixed(Columns, "s")}
             FROM (SELECT *, (row_number() OVER (PARTITION BY event_key ORDER BY ord) - 1)::integer AS occurrence FROM exania_staging) s
@@ -262,9 +263,9 @@ public sealed class PostgresEventStore : IEventStore
             cancellationToken.ThrowIfCancellationRequested();
             copy.Complete();
         }
-        Execute("LOCK TABLE campaign_days IN SHARE ROW EXCLUSIVE MODE");
+        Execute("LOCK TABLE campaign_days IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
         var before = Convert.ToInt64(Scalar("SELECT count(*) FROM campaign_days"), CultureInfo.InvariantCulture);
-        var inserted = ExecuteBulk($"""
+        var inserted = Execute($"""
             INSERT INTO campaign_days (row_key, occurrence, seq, {CampaignColumns})
             SELECT s.row_key, s.occurrence, n.first_seq + s.ord, {Prefixed(CampaignColumns, "s")}
             FROM (SELECT *, (row_number() OVER (PARTITION BY row_key ORDER BY ord) - 1)::integer AS occurrence FROM exania_campaign_staging) s
@@ -304,8 +305,8 @@ public sealed class PostgresEventStore : IEventStore
         var watch = Stopwatch.StartNew();
         cancellationToken.ThrowIfCancellationRequested();
         using var transaction = _connection.BeginTransaction();
-        Execute("LOCK TABLE segments IN SHARE ROW EXCLUSIVE MODE");
-        var replaced = ExecuteBulk("DELETE FROM segments", cancellationToken);
+        Execute("LOCK TABLE segments IN SHARE ROW EXCLUSIVE MODE", cancellationToken);
+        var replaced = Execute("DELETE FROM segments", cancellationToken);
         using (var copy = _connection.BeginBinaryImport("COPY segments (user_id, segment, source) FROM STDIN (FORMAT BINARY)"))
         {
             for (var i = 0; i < assignments.Count; i++)
@@ -366,23 +367,17 @@ public sealed class PostgresEventStore : IEventStore
     private static string Prefixed(string columns, string alias) => string.Join(", ", columns.Split(", ").Select(c => $"{alias}.{c}"));
 
     /// <summary>
-    /// Runs a statement over a whole table: no time limit, but the token cancels it on the server, so a cancellation
-    /// does not wait for a large insert to finish. Returns the rows it changed.
+    /// Runs a statement that may take long (a whole table, or waiting for another writer's lock): no time limit, but the
+    /// token cancels it on the server, so a cancellation does not wait for it to finish. Returns the rows it changed.
     /// </summary>
-    private long ExecuteBulk(string sql, CancellationToken cancellationToken)
+    private long Execute(string sql, CancellationToken cancellationToken)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.CommandTimeout = 0;
+        // Npgsql reports a statement cancelled this way as an OperationCanceledException; the caller's transaction is then rolled back.
         using var registration = cancellationToken.Register(command.Cancel);
-        try
-        {
-            return command.ExecuteNonQuery();
-        }
-        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && cancellationToken.IsCancellationRequested)
-        {
-            throw new OperationCanceledException("The write was cancelled; nothing of it was stored.", e, cancellationToken);
-        }
+        return command.ExecuteNonQuery();
     }
 
     private void Execute(string sql)
