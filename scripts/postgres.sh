@@ -7,8 +7,8 @@
 # and `exania_postgres_stop` stops the server and removes the folder.
 #
 # Two ways to use it:
-#   source scripts/postgres.sh; trap exania_postgres_stop EXIT    (what scripts/test.sh does)
-#   bash scripts/postgres.sh dotnet test tests/Exania.Store.Tests (runs one command with the server up, then stops it)
+#   source scripts/postgres.sh; trap exania_postgres_stop EXIT; exania_postgres_start   (what scripts/test.sh does)
+#   bash scripts/postgres.sh dotnet test tests/Exania.Store.Tests   (runs one command with the server up, then stops it)
 #
 # When the package cannot be installed it says why and exports neither variable, so the PostgreSQL tests are skipped
 # (with that reason in their output). When PostgreSQL is installed but the server does not start, that is a fault of
@@ -133,6 +133,4 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     exit $?
   fi
   echo "postgres.sh: server up; EXANIA_TEST_POSTGRES=${EXANIA_TEST_POSTGRES:-}. Give a command to run with it (it is stopped when the script ends)." >&2
-else
-  exania_postgres_start || true
 fi
