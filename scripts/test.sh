@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine that has only the .NET SDK and Node: installs what the tests need
 # (Debian's chromium for the browser tests, python3-onnx for onnx.checker, python3-venv and pip's pyarrow and pandas
-# for the independent Parquet checks, the js/ packages), runs every test project
+# for the independent Parquet checks, the js/ packages, and a PostgreSQL server for the PostgreSQL store tests), runs every test project
 # and ends with "N passed, N failed". Extra arguments go to `dotnet test` (CI passes --no-build after its own build).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +51,15 @@ if [ ! -d js/node_modules/onnxruntime-web ] || [ ! -d js/node_modules/onnxruntim
   echo "== npm ci (js/: onnxruntime-node, onnxruntime-web)"
   (cd js && npm ci --ignore-scripts --no-audit --no-fund) || exit 1
 fi
+
+# A throwaway PostgreSQL server for the PostgreSQL event-store tests (scripts/postgres.sh: Debian's package, a new
+# cluster in a temporary folder, on 127.0.0.1 only), stopped and removed when this script ends, however it ends. Where
+# the package cannot be installed those tests are skipped, with the reason in the test output.
+source scripts/postgres.sh
+trap exania_postgres_stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+exania_postgres_start || true
 
 echo "== dotnet test Exania.slnx $*"
 log=$(mktemp)

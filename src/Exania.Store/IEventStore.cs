@@ -95,5 +95,5 @@ public static class EventStores
     }
 
     /// <summary>Opens (creating the schema when absent) the store <paramref name="db"/> names.</summary>
-    public static IEventStore Open(string db) => DuckDbEventStore.Open(db);
+    public static IEventStore Open(string db) => IsPostgreSql(db) ? PostgresEventStore.Open(db) : DuckDbEventStore.Open(db);
 }

@@ -1,95 +1,58 @@
+using DuckDB.NET.Data;
 using Exania.Events;
-using Exania.Store;
 using Exania.Testing;
 
 namespace Exania.Store.Tests;
 
-/// <summary>The DuckDB event store (issue #12): round trip, idempotent and transactional ingest, pushed-down filters.</summary>
+/// <summary>The store contract against DuckDB, in a file of a temporary folder (one per test).</summary>
+public sealed class DuckDbEventStoreContractTests : EventStoreContract
+{
+    private readonly TestData.TempDir _dir = new();
+
+    private string DatabaseFile => _dir.File("events.duckdb");
+
+    protected override StoreKind ExpectedKind => StoreKind.DuckDb;
+
+    protected override IEventStore OpenStore() => DuckDbEventStore.Open(DatabaseFile);
+
+    protected override void ExecuteOutsideStore(string sql)
+    {
+        using var connection = new DuckDBConnection($"DataSource={DatabaseFile}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _dir.Dispose();
+    }
+}
+
+/// <summary>What only the DuckDB store does: a store in memory, files that are not databases, and <c>--db</c> paths.</summary>
 public class DuckDbEventStoreTests
 {
-    private const string Header = "user_id,session_id,timestamp,action,page,scroll_depth,revenue,item_id\n";
+    private static EventLog Log(string rows) => TestData.ReadCsv("user_id,session_id,timestamp,action\n" + rows).Log;
 
-    private static EventLog Log(string rows) => TestData.ReadCsv(Header + rows).Log;
-
-    private const string Rows =
-        "u1,s1,100.5,view,/a,0.25,,i1\n" +
-        "u1,s1,101,cart,/a,,,i1\n" +
-        "u1,s1,101,cart,/a,,,i1\n" + // an identical second row: a second event
-        "u2,s2,50,purchase,,,19.99,i2\n";
-
-    private static void AssertSameEvents(EventLog expected, EventLog actual)
+    [Fact]
+    public void InMemoryStore_HoldsItsEvents_UntilDisposed()
     {
-        Assert.Equal(expected.Count, actual.Count);
-        for (var i = 0; i < expected.Count; i++)
-            Assert.Equal(expected[i], actual[i]);
+        using (var store = DuckDbEventStore.Open(":memory:"))
+        {
+            Assert.Equal(":memory:", store.Source);
+            Assert.Equal(2, store.Ingest(Log("u1,s1,1,view\nu1,s1,2,cart\n"), "a.csv", TestContext.Current.CancellationToken).Inserted);
+            Assert.Equal(2, store.Load().Count);
+        }
+        using (var fresh = DuckDbEventStore.Open(":memory:"))
+            Assert.Equal(0, fresh.Count);
     }
 
     [Fact]
-    public void Ingest_ThenLoad_GivesTheSameEventsInLoadOrder()
-    {
-        using var store = DuckDbEventStore.Open(":memory:");
-        var log = Log(Rows);
-        var report = store.Ingest(log, "a.csv", TestContext.Current.CancellationToken);
-        Assert.Equal((4L, 4L, 0L, 4L), (report.Events, report.Inserted, report.AlreadyStored, report.StoredAfter));
-        AssertSameEvents(log, store.Load());
-        Assert.True(double.IsNaN(store.Load()[1].ScrollDepth));
-        Assert.Null(store.Load()[3].Page);
-    }
-
-    [Fact]
-    public void Ingest_IsIdempotent_AndAddsOnlyTheNewRowsOfAnOverlappingExport()
-    {
-        using var store = DuckDbEventStore.Open(":memory:");
-        store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken);
-        var again = store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken);
-        Assert.Equal((0L, 4L, 4L), (again.Inserted, again.AlreadyStored, again.StoredAfter));
-        // A later export that repeats the first rows and adds one, and a third identical cart row.
-        var overlapping = store.Ingest(Log(Rows + "u1,s1,101,cart,/a,,,i1\nu3,s3,200,view,/b,,,\n"), "b.csv", TestContext.Current.CancellationToken);
-        Assert.Equal((2L, 4L, 6L), (overlapping.Inserted, overlapping.AlreadyStored, overlapping.StoredAfter));
-        Assert.Equal(3, store.Load(new EventQuery { Actions = ["cart"] }).Count);
-    }
-
-    [Fact]
-    public void CancelledIngest_StoresNothing()
-    {
-        using var store = DuckDbEventStore.Open(":memory:");
-        store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken);
-        using var cancelled = new CancellationTokenSource();
-        cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => store.Ingest(Log("u9,s9,1,view,/x,,,\n"), "b.csv", cancelled.Token));
-        Assert.Equal(4, store.Count);
-        Assert.Equal(0, store.Load(new EventQuery { Users = ["u9"] }).Count);
-    }
-
-    [Fact]
-    public void Load_PushesDownEveryFilter_AsParameters()
-    {
-        using var store = DuckDbEventStore.Open(":memory:");
-        store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken);
-        Assert.Equal(3, store.Load(new EventQuery { From = 100 }).Count);
-        Assert.Equal(1, store.Load(new EventQuery { From = 100, Before = 101 }).Count); // 100.5 only
-        var early = store.Load(new EventQuery { Before = 100 });
-        Assert.Equal(("purchase", 19.99), (early[0].Action, early[0].Revenue));
-        Assert.Equal(1, early.Count);
-        Assert.Equal(1, store.Load(new EventQuery { Users = ["u2"] }).Count);
-        // Hostile values are values, never SQL.
-        Assert.Equal(0, store.Load(new EventQuery { Users = ["u1' OR '1'='1"] }).Count);
-        Assert.Equal(0, store.Load(new EventQuery { Actions = ["view'); DROP TABLE events; --"] }).Count);
-        Assert.Equal(4, store.Count);
-    }
-
-    [Fact]
-    public void Store_PersistsInItsFile_AndReopens()
+    public void AFileThatIsNotADatabase_IsRefused_AndLeftUnchanged()
     {
         using var dir = new TestData.TempDir();
-        var path = dir.File("events.duckdb");
-        using (var store = DuckDbEventStore.Open(path))
-            store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken);
-        using (var store = DuckDbEventStore.Open(path))
-        {
-            Assert.Equal(4, store.Count);
-            Assert.Equal(0, store.Ingest(Log(Rows), "a.csv", TestContext.Current.CancellationToken).Inserted);
-        }
         File.WriteAllText(dir.File("not.duckdb"), "this is not a database");
         var error = Assert.Throws<IOException>(() => DuckDbEventStore.Open(dir.File("not.duckdb")));
         Assert.Contains("could not be opened as a DuckDB database", error.Message);
@@ -97,12 +60,13 @@ public class DuckDbEventStoreTests
     }
 
     [Fact]
-    public void Identity_CoversEveryField_AndTheOccurrence()
+    public void EventStoresOpen_TakesAPath_ForDuckDb()
     {
-        var log = Log(Rows + "u1,s1,100.5,view,/a,0.25,,i2\nu1,s1,100.50000000000001,view,/a,0.25,,i1\n");
-        Assert.Equal(EventIdentity.Key(log, 1, 0), EventIdentity.Key(log, 2, 0));
-        Assert.NotEqual(EventIdentity.Key(log, 1, 0), EventIdentity.Key(log, 2, 1));
-        Assert.NotEqual(EventIdentity.Key(log, 0, 0), EventIdentity.Key(log, 4, 0)); // another item
-        Assert.NotEqual(EventIdentity.Key(log, 0, 0), EventIdentity.Key(log, 5, 0)); // the next double
+        using var dir = new TestData.TempDir();
+        var path = dir.File("Host=x.duckdb"); // a file name with "Host=" in it is still a file: no ';'-separated Host key
+        Assert.False(EventStores.IsPostgreSql(path));
+        using var store = EventStores.Open(path);
+        Assert.Equal((StoreKind.DuckDb, path), (store.Kind, store.Source));
+        Assert.True(File.Exists(path));
     }
 }
