@@ -26,7 +26,7 @@ public sealed class PostgresEventStore : IEventStore
 
     private const string Columns = "user_id, session_id, ts, action, page, category, item_id, campaign_id, ad_type, placement, scroll_depth, cost, revenue";
 
-    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue";
+    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue, extra";
 
     /// <summary>Held while the schema is created or checked, so two processes opening a new database do not race.</summary>
     private const long SchemaLockKey = 0x4578616E6961; // "Exania"
@@ -115,7 +115,7 @@ public sealed class PostgresEventStore : IEventStore
             CREATE TABLE IF NOT EXISTS campaign_days (
                 row_key uuid NOT NULL, occurrence integer NOT NULL, seq bigint NOT NULL,
                 campaign_id text NOT NULL, day date NOT NULL, ad_type text, placement text,
-                impressions double precision, clicks double precision, conversions double precision, spend double precision, revenue double precision,
+                impressions double precision, clicks double precision, conversions double precision, spend double precision, revenue double precision, extra text,
                 PRIMARY KEY (row_key, occurrence))
             """);
         Execute("CREATE TABLE IF NOT EXISTS segments (user_id text PRIMARY KEY, segment text NOT NULL, source text NOT NULL)");
@@ -238,7 +238,7 @@ public sealed class PostgresEventStore : IEventStore
         Execute("""
             CREATE TEMP TABLE exania_campaign_staging (
                 row_key uuid NOT NULL, ord bigint NOT NULL, campaign_id text NOT NULL, day date NOT NULL, ad_type text, placement text,
-                impressions double precision, clicks double precision, conversions double precision, spend double precision, revenue double precision) ON COMMIT DROP
+                impressions double precision, clicks double precision, conversions double precision, spend double precision, revenue double precision, extra text) ON COMMIT DROP
             """);
         using (var copy = _connection.BeginBinaryImport($"COPY exania_campaign_staging (row_key, ord, {CampaignColumns}) FROM STDIN (FORMAT BINARY)"))
         {
@@ -259,6 +259,7 @@ public sealed class PostgresEventStore : IEventStore
                 WriteNumber(copy, r.Conversions);
                 WriteNumber(copy, r.Spend);
                 WriteNumber(copy, r.Revenue);
+                WriteText(copy, r.Extra, "campaign-day row", i, "extra");
             }
             cancellationToken.ThrowIfCancellationRequested();
             copy.Complete();
@@ -289,7 +290,7 @@ public sealed class PostgresEventStore : IEventStore
             string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
             double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
             var day = reader.GetFieldValue<DateOnly>(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8)));
+            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8), Text(9)));
         }
         return rows;
     }

@@ -14,7 +14,19 @@ namespace Exania.Server.Tests;
 public abstract class DashboardApiContract<TFixture>(TFixture fixture)
     where TFixture : DashboardFixture
 {
-    protected TFixture Fixture { get; } = fixture;
+    /// <summary>The fixture; a store whose server is absent skips the test here (or fails it where the server is required).</summary>
+    protected TFixture Fixture
+    {
+        get
+        {
+            RequireStore();
+            return fixture;
+        }
+    }
+
+    protected virtual void RequireStore()
+    {
+    }
 
     protected async Task<JsonNode> GetAsync(string path)
     {
@@ -184,6 +196,20 @@ public sealed class DuckDbDashboardApiTests(DashboardFixture fixture) : Dashboar
         }
         Assert.True(File.Exists(committed), "docs/openapi/v1.json is missing: run the tests once with EXANIA_UPDATE_OPENAPI=1 and commit it.");
         Assert.Equal(File.ReadAllText(committed), served);
+    }
+}
+
+/// <summary>The same API contract over a real PostgreSQL server: the same figures as over DuckDB.</summary>
+public sealed class PostgresDashboardApiTests(PostgresDashboardFixture fixture) : DashboardApiContract<PostgresDashboardFixture>(fixture), IClassFixture<PostgresDashboardFixture>
+{
+    protected override void RequireStore() => Exania.Store.Tests.PostgresTestServer.RequireConnectionString();
+
+    [Fact]
+    public async Task TheStore_IsPostgreSql()
+    {
+        var meta = await GetAsync("/api/v1/meta");
+        Assert.StartsWith("postgresql://", (string)meta["store"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", (string)meta["store"]!, StringComparison.OrdinalIgnoreCase);
     }
 }
 

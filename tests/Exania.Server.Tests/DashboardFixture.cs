@@ -56,8 +56,13 @@ public class DashboardFixture : IAsyncLifetime
 
     protected virtual bool WithModelsAndTables => true;
 
+    /// <summary>False when the store's server is absent (the PostgreSQL fixture without EXANIA_TEST_POSTGRES): the tests then skip.</summary>
+    protected virtual bool Available => true;
+
     public virtual async ValueTask InitializeAsync()
     {
+        if (!Available)
+            return;
         Db = CreateStore();
         (Events, _) = EventLoader.Load([EventsFile], new EventReaderOptions { ColumnMap = Rees46Map });
         Campaigns = CampaignGenerator.Generate(new CampaignGeneratorOptions { Rows = 800, Seed = 3, Start = new DateOnly(2019, 9, 20), StartSpreadDays = 20 });
@@ -90,7 +95,8 @@ public class DashboardFixture : IAsyncLifetime
 
     public virtual async ValueTask DisposeAsync()
     {
-        await Factory.DisposeAsync();
+        if (Factory is not null)
+            await Factory.DisposeAsync();
         _dir.Dispose();
         GC.SuppressFinalize(this);
     }
@@ -104,3 +110,24 @@ public sealed class EventsOnlyFixture : DashboardFixture
 
 /// <summary>A store of its own for the tests that write to it.</summary>
 public sealed class WritableFixture : DashboardFixture;
+
+/// <summary>The same store on a real PostgreSQL server: a new database (EXANIA_TEST_POSTGRES, set by scripts/test.sh), dropped after.</summary>
+public sealed class PostgresDashboardFixture : DashboardFixture
+{
+    private Exania.Store.Tests.TemporaryDatabase? _database;
+
+    protected override bool Available => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Exania.Store.Tests.PostgresTestServer.ConnectionVariable));
+
+    protected override string CreateStore()
+    {
+        _database = new Exania.Store.Tests.TemporaryDatabase(Environment.GetEnvironmentVariable(Exania.Store.Tests.PostgresTestServer.ConnectionVariable)!);
+        return _database.ConnectionString;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools(); // the service's connection must be gone before the database is dropped
+        _database?.Dispose();
+    }
+}

@@ -250,15 +250,21 @@ public abstract class EventStoreContract : IDisposable
             Day("c1", "2024-01-01"),
             new("c2", "2024-02-29", null, null, double.NaN, double.NaN, double.NaN, 0.1 + 0.2, double.NaN),
             new("ü—🎉 'c3'", "1999-12-31", "", "side\nbar", 0, -0.0, 1e-300, double.MaxValue, double.PositiveInfinity),
+            Day("c4", "2024-03-01") with { Extra = """{"audience":"broad","days_active":"3"}""" },
         ];
         var report = store.IngestCampaignDays(rows, "campaigns.csv", Token);
-        Assert.Equal(("campaigns.csv", 3L, 3L, 0L, 3L), (report.Source, report.Events, report.Inserted, report.AlreadyStored, report.StoredAfter));
+        Assert.Equal(("campaigns.csv", 4L, 4L, 0L, 4L), (report.Source, report.Events, report.Inserted, report.AlreadyStored, report.StoredAfter));
         var back = store.LoadCampaignDays();
         Assert.Equal(rows, back);
         Assert.Null(back[1].AdType);
         Assert.True(double.IsNaN(back[1].Impressions));
         Assert.True(double.IsNegative(back[2].Clicks));
         Assert.Equal("", back[2].AdType);
+        // The other columns of the row come back as a campaign table the ROAS model can score.
+        var table = CampaignDay.ToTable(back);
+        Assert.Equal(3.0, table.Get("days_active").Numbers![3]);
+        Assert.Equal("broad", table.Get("audience").Texts![3]);
+        Assert.Null(table.Get("audience").Texts![0]);
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public sealed class PostgresEventStoreTests : IDisposable
             "campaign_days.row_key uuid, campaign_days.occurrence integer, campaign_days.seq bigint, campaign_days.campaign_id text, " +
             "campaign_days.day date, campaign_days.ad_type text, campaign_days.placement text, campaign_days.impressions double precision, " +
             "campaign_days.clicks double precision, campaign_days.conversions double precision, campaign_days.spend double precision, " +
-            "campaign_days.revenue double precision, " +
+            "campaign_days.revenue double precision, campaign_days.extra text, " +
             "events.event_key uuid, events.occurrence integer, events.seq bigint, events.user_id text, events.session_id text, " +
             "events.ts double precision, events.action text, events.page text, events.category text, events.item_id text, " +
             "events.campaign_id text, events.ad_type text, events.placement text, events.scroll_depth double precision, " +
