@@ -55,7 +55,16 @@ public sealed class DashboardQueries
         _isConversion = LogActions.Mask(snapshot.Events, Options.ConversionActions);
         _isClick = LogActions.Mask(snapshot.Events, Options.ClickActions);
         _isAdClick = LogActions.Mask(snapshot.Events, Options.AdClickActions);
+        _segmentNames = [.. new SortedSet<string>(snapshot.Segments.Values, StringComparer.Ordinal)];
+        var index = _segmentNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        // Once per snapshot: a filtered log shares the snapshot's pools (EventLog.Select), so its user ids index this too.
+        _segmentOfUser = new int[snapshot.Events.Users.Count];
+        for (var u = 0; u < _segmentOfUser.Length; u++)
+            _segmentOfUser[u] = snapshot.Segments.TryGetValue(snapshot.Events.Users[u], out var name) ? index[name] : -1;
     }
+
+    private readonly List<string> _segmentNames;
+    private readonly int[] _segmentOfUser;
 
     public DashboardSnapshot Snapshot { get; }
 
@@ -132,33 +141,33 @@ public sealed class DashboardQueries
         var attributes = log.Attributes;
         var revenue = 0.0;
         var users = 0L;
-        var dailyEvents = new SortedDictionary<int, (long Events, double Revenue)>();
+        // Per UTC day, in arrays over the log's span of days (a dictionary lookup per event would cost more than the rest).
+        var (firstDay, days) = DaySpan(times);
+        var dayEvents = new long[days];
+        var dayRevenue = new double[days];
+        var daySessions = new long[days];
+        var dayConverted = new long[days];
         for (var i = 0; i < log.Count; i++)
         {
             var code = codes[i];
             var s = sessionOf[i];
-            if (_isConversion[code]) flags[s] |= Converted;
-            if (_isClick[code]) flags[s] |= Clicked;
-            if (_isAdClick[code]) flags[s] |= AdClicked;
-            flags[s] |= Present;
-            firstTime[s] = Math.Min(firstTime[s], times[i]);
+            var conversion = _isConversion[code];
+            flags[s] |= (byte)(Present | (conversion ? Converted : 0) | (_isClick[code] ? Clicked : 0) | (_isAdClick[code] ? AdClicked : 0));
+            if (times[i] < firstTime[s]) firstTime[s] = times[i];
             if (!seenUser[userOf[i]])
             {
                 seenUser[userOf[i]] = true;
                 users++;
             }
-            var day = DashboardFilter.DayOf(times[i]).DayNumber;
-            dailyEvents.TryGetValue(day, out var d);
-            d.Events++;
-            if (_isConversion[code] && !double.IsNaN(attributes[i].Revenue))
+            var day = (int)(Math.Floor(times[i] / SecondsPerDay) - firstDay);
+            dayEvents[day]++;
+            if (conversion && !double.IsNaN(attributes[i].Revenue))
             {
                 revenue += attributes[i].Revenue;
-                d.Revenue += attributes[i].Revenue;
+                dayRevenue[day] += attributes[i].Revenue;
             }
-            dailyEvents[day] = d;
         }
         long present = 0, converted = 0, clicked = 0, dropped = 0, adClicked = 0;
-        var dailySessions = new Dictionary<int, (long Sessions, long Converted)>();
         for (var s = 0; s < sessions; s++)
         {
             var f = flags[s];
@@ -172,16 +181,14 @@ public sealed class DashboardQueries
                 if (!isConverted) dropped++;
             }
             if ((f & AdClicked) != 0) adClicked++;
-            var day = DashboardFilter.DayOf(firstTime[s]).DayNumber;
-            dailySessions.TryGetValue(day, out var d);
-            dailySessions[day] = (d.Sessions + 1, d.Converted + (isConverted ? 1 : 0));
+            var day = (int)(Math.Floor(firstTime[s] / SecondsPerDay) - firstDay);
+            daySessions[day]++;
+            if (isConverted) dayConverted[day]++;
         }
-        var daily = new List<DailyPoint>(dailyEvents.Count);
-        foreach (var (day, d) in dailyEvents)
-        {
-            dailySessions.TryGetValue(day, out var ds);
-            daily.Add(new DailyPoint(DateOnly.FromDayNumber(day), d.Events, ds.Sessions, ds.Converted, d.Revenue));
-        }
+        var daily = new List<DailyPoint>();
+        for (var d = 0; d < days; d++)
+            if (dayEvents[d] > 0)
+                daily.Add(new DailyPoint(DayNumber(firstDay + d), dayEvents[d], daySessions[d], dayConverted[d], dayRevenue[d]));
         var campaignRows = FilteredCampaignDays(filter);
         double? spend = null, campaignRevenue = null, roas = null;
         string? note = null;
@@ -282,11 +289,8 @@ public sealed class DashboardQueries
         if (Snapshot.Segments.Count == 0)
             return Panel<SegmentsReport>.Absent(NoSegments);
         var log = Filtered(filter);
-        var segmentOfUser = new int[log.Users.Count];
-        var names = new SortedSet<string>(Snapshot.Segments.Values, StringComparer.Ordinal).ToList();
-        var index = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        for (var u = 0; u < segmentOfUser.Length; u++)
-            segmentOfUser[u] = Snapshot.Segments.TryGetValue(log.Users[u], out var name) ? index[name] : -1;
+        var names = _segmentNames;
+        var segmentOfUser = _segmentOfUser;
         var k = names.Count;
         var users = new long[k];
         var sessions = new long[k];
@@ -340,33 +344,38 @@ public sealed class DashboardQueries
         var conversionsByWeekday = new long[7];
         var byHour = new long[24];
         var conversionsByHour = new long[24];
-        var weeks = new SortedDictionary<int, (long Events, long Conversions, double Revenue)>();
         var codes = log.ActionCodes;
         var times = log.Timestamps;
         var attributes = log.Attributes;
+        var (firstDay, days) = DaySpan(times);
+        // Weeks from Monday: 1970-01-01 was a Thursday, so day d is weekday (d + 3) mod 7 with Monday = 0.
+        var firstWeekStart = firstDay - Weekday(firstDay);
+        var weekCount = (int)((firstDay + days - firstWeekStart + 6) / 7);
+        var weekEvents = new long[weekCount];
+        var weekConversions = new long[weekCount];
+        var weekRevenue = new double[weekCount];
         for (var i = 0; i < log.Count; i++)
         {
-            var day = (long)Math.Floor(times[i] / 86_400.0);
-            var weekday = (int)(((day + 3) % 7 + 7) % 7); // 1970-01-01 was a Thursday: Monday = 0
-            var hour = (int)Math.Floor((times[i] - day * 86_400.0) / 3600.0);
-            var conversion = _isConversion[codes[i]];
+            var day = (long)Math.Floor(times[i] / SecondsPerDay);
+            var weekday = Weekday(day);
+            var hour = Math.Clamp((int)Math.Floor((times[i] - day * SecondsPerDay) / 3600.0), 0, 23);
+            var week = (int)((day - firstWeekStart) / 7);
             byWeekday[weekday]++;
-            byHour[Math.Clamp(hour, 0, 23)]++;
-            var weekStart = (int)(day - weekday);
-            weeks.TryGetValue(weekStart, out var w);
-            w.Events++;
-            if (conversion)
+            byHour[hour]++;
+            weekEvents[week]++;
+            if (_isConversion[codes[i]])
             {
                 conversionsByWeekday[weekday]++;
-                conversionsByHour[Math.Clamp(hour, 0, 23)]++;
-                w.Conversions++;
-                if (!double.IsNaN(attributes[i].Revenue)) w.Revenue += attributes[i].Revenue;
+                conversionsByHour[hour]++;
+                weekConversions[week]++;
+                if (!double.IsNaN(attributes[i].Revenue)) weekRevenue[week] += attributes[i].Revenue;
             }
-            weeks[weekStart] = w;
         }
-        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
-        return new SeasonalityReport(byWeekday, conversionsByWeekday, byHour, conversionsByHour,
-            [.. weeks.Select(p => new WeekPoint(DateOnly.FromDayNumber(epoch + p.Key), p.Value.Events, p.Value.Conversions, p.Value.Revenue))]);
+        var weekly = new List<WeekPoint>();
+        for (var w = 0; w < weekCount; w++)
+            if (weekEvents[w] > 0)
+                weekly.Add(new WeekPoint(DayNumber(firstWeekStart + 7L * w), weekEvents[w], weekConversions[w], weekRevenue[w]));
+        return new SeasonalityReport(byWeekday, conversionsByWeekday, byHour, conversionsByHour, weekly);
     });
 
     /// <summary>Retention cohorts of the filtered users (any event starts a cohort and counts as a return).</summary>
@@ -414,9 +423,10 @@ public sealed class DashboardQueries
         bool[]? userIn = null;
         if (filter.Segment is { } segment)
         {
+            var wanted = _segmentNames.IndexOf(segment); // -1 for a segment the store does not hold: no user is in it
             userIn = new bool[log.Users.Count];
             for (var u = 0; u < userIn.Length; u++)
-                userIn[u] = Snapshot.Segments.TryGetValue(log.Users[u], out var s) && s == segment;
+                userIn[u] = wanted >= 0 && _segmentOfUser[u] == wanted;
         }
         bool[]? sessionIn = null;
         if (filter.Campaign is not null || filter.CampaignType is not null)
@@ -545,6 +555,25 @@ public sealed class DashboardQueries
             throw;
         }
     }
+
+    private const double SecondsPerDay = 86_400.0;
+
+    /// <summary>The first UTC day (days since 1970-01-01) of the timestamps and the number of days to the last; (0, 0) when empty.</summary>
+    private static (long First, int Days) DaySpan(ReadOnlySpan<double> times)
+    {
+        if (times.IsEmpty)
+            return (0, 0);
+        var min = System.Numerics.Tensors.TensorPrimitives.Min(times);
+        var max = System.Numerics.Tensors.TensorPrimitives.Max(times);
+        var first = (long)Math.Floor(min / SecondsPerDay);
+        return (first, (int)((long)Math.Floor(max / SecondsPerDay) - first + 1));
+    }
+
+    private static int Weekday(long day) => (int)(((day + 3) % 7 + 7) % 7);
+
+    private static DateOnly DayNumber(long daysSinceEpoch) => DateOnly.FromDayNumber(s_epochDayNumber + (int)daysSinceEpoch);
+
+    private static readonly int s_epochDayNumber = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     private static double Zero(double value) => double.IsNaN(value) ? 0 : value;
 

@@ -68,15 +68,46 @@ public sealed class EventLog
     private int[] _action = new int[16];
     private EventAttributes[] _attributes = new EventAttributes[16];
 
-    public StringPool Users { get; } = new();
-    public StringPool Sessions { get; } = new();
-    public ActionVocabulary Actions { get; } = new();
-    public StringPool Pages { get; } = new();
-    public StringPool Categories { get; } = new();
-    public StringPool Campaigns { get; } = new();
-    public StringPool AdTypes { get; } = new();
-    public StringPool Placements { get; } = new();
-    public StringPool Items { get; } = new();
+    public EventLog()
+    {
+        Users = new();
+        Sessions = new();
+        Actions = new();
+        Pages = new();
+        Categories = new();
+        Campaigns = new();
+        AdTypes = new();
+        Placements = new();
+        Items = new();
+    }
+
+    /// <summary>An empty log over the pools of <paramref name="pools"/> (<see cref="Select"/>).</summary>
+    private EventLog(EventLog pools)
+    {
+        Users = pools.Users;
+        Sessions = pools.Sessions;
+        Actions = pools.Actions;
+        Pages = pools.Pages;
+        Categories = pools.Categories;
+        Campaigns = pools.Campaigns;
+        AdTypes = pools.AdTypes;
+        Placements = pools.Placements;
+        Items = pools.Items;
+        _sharesPools = true;
+    }
+
+    // A Select result must not clear the pools it shares with its source.
+    private readonly bool _sharesPools;
+
+    public StringPool Users { get; }
+    public StringPool Sessions { get; }
+    public ActionVocabulary Actions { get; }
+    public StringPool Pages { get; }
+    public StringPool Categories { get; }
+    public StringPool Campaigns { get; }
+    public StringPool AdTypes { get; }
+    public StringPool Placements { get; }
+    public StringPool Items { get; }
 
     /// <summary>Number of events.</summary>
     public int Count => _count;
@@ -151,23 +182,14 @@ public sealed class EventLog
     }
 
     /// <summary>
-    /// A new log holding the rows listed, in that order. Its pools are copies of this log's, so every pool id (user,
-    /// session, action, page...) means the same string in both: a filter (the dashboard's date range, segment,
-    /// campaign) hands the library engines a smaller log without re-interning a string per row.
+    /// A new log holding the rows listed, in that order, that <b>shares this log's pools</b>: every pool id (user,
+    /// session, action, page...) means the same string in both, and no string is copied, so a filter (the dashboard's
+    /// date range, segment, campaign) hands the library engines a smaller log at the cost of its rows alone. A string
+    /// appended to either log is added to the shared pools; the ids already given never change.
     /// </summary>
     public EventLog Select(ReadOnlySpan<int> rows)
     {
-        var result = new EventLog();
-        // Into empty pools, every string is added at its own id (the action vocabulary starts with the same known actions).
-        result.Users.AddAll(Users);
-        result.Sessions.AddAll(Sessions);
-        result.Actions.AddAll(Actions);
-        result.Pages.AddAll(Pages);
-        result.Categories.AddAll(Categories);
-        result.Campaigns.AddAll(Campaigns);
-        result.AdTypes.AddAll(AdTypes);
-        result.Placements.AddAll(Placements);
-        result.Items.AddAll(Items);
+        var result = new EventLog(this);
         result.EnsureCapacity(Math.Max(rows.Length, 16));
         foreach (var r in rows)
         {
@@ -181,8 +203,11 @@ public sealed class EventLog
     /// Empties the log and its pools, keeping the columns' memory: a streaming reader processes a chunk of sessions,
     /// clears the log and reads the next chunk into the same arrays.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The log shares its pools with another (<see cref="Select"/>).</exception>
     public void Clear()
     {
+        if (_sharesPools)
+            throw new InvalidOperationException("This log shares its pools with the log it was selected from; clearing them would clear that log's strings.");
         _count = 0;
         foreach (var pool in new[] { Users, Sessions, Pages, Categories, Campaigns, AdTypes, Placements, Items })
             pool.Clear();
