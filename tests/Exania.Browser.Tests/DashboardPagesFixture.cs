@@ -20,6 +20,11 @@ public sealed class DashboardPagesFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The DuckDB file the running service holds open.</summary>
+    public string Db => _store.Db;
+
+    public string EventsFile => _store.EventsFile;
+
     public Uri Address { get; private set; } = null!;
 
     public async ValueTask InitializeAsync()

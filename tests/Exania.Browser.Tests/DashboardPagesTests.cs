@@ -75,6 +75,28 @@ public sealed class DashboardPagesTests(DashboardPagesFixture fixture) : IClassF
         await page.CloseAsync();
     }
 
+    [Fact]
+    public async Task IngestFromAnotherProcess_IntoTheFileTheServiceHolds_IsRefusedClearly_AndChangesNothing()
+    {
+        var before = (await fixture.ApiAsync("api/v1/meta")).GetProperty("events").GetInt64();
+        var bytes = await File.ReadAllBytesAsync(fixture.Db, TestContext.Current.CancellationToken);
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "exania.dll"), "ingest", "--events", fixture.EventsFile, "--db", fixture.Db },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("open in another process", await stderr, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(fixture.Db, TestContext.Current.CancellationToken));
+        Assert.Equal(before, (await fixture.ApiAsync("api/v1/meta")).GetProperty("events").GetInt64());
+    }
+
     private static async Task<long> Kpi(IPage page, string name) =>
         long.Parse(await page.GetAttributeAsync($"[data-kpi={name}]", "data-value") ?? "-1", CultureInfo.InvariantCulture);
 }
