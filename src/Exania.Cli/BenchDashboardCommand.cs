@@ -148,7 +148,7 @@ internal static class BenchDashboardCommand
     private static async Task<JsonArray> MeasureEndpointsAsync(CliOutput cli, string name, string db, int requests, JsonObject entry, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        var app = DashboardHost.Build(["--db", db, "--urls", "http://127.0.0.1:0"]);
+        var app = DashboardHost.Build(["--db", db, "--urls", "http://127.0.0.1:0"], quiet: true);
         entry["service_start_seconds"] = Math.Round(watch.Elapsed.TotalSeconds, 3);
         await using var _ = app;
         await app.StartAsync(cancellationToken);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Exania.Server;
 
@@ -31,11 +32,13 @@ public static class DashboardHost
         return 0;
     }
 
-    /// <summary>The configured application, not started. <c>--db</c> must name a store.</summary>
+    /// <summary>The configured application, not started. <c>--db</c> must name a store; <paramref name="quiet"/> drops the host's log (a benchmark's JSON owns stdout).</summary>
     /// <exception cref="ArgumentException">No store is configured.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, bool quiet = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        if (quiet)
+            builder.Logging.ClearProviders();
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
         {
             ["--db"] = "Exania:Db",

@@ -113,6 +113,7 @@ public sealed class DuckDbEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(source);
         var watch = Stopwatch.StartNew();
+        var keys = EventIdentity.Keys(log, cancellationToken);
         var before = Count;
         var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM events"), CultureInfo.InvariantCulture);
         Execute("DROP TABLE IF EXISTS temp.exania_staging");
@@ -135,7 +136,7 @@ public sealed class DuckDbEventStore : IEventStore
                         cancellationToken.ThrowIfCancellationRequested();
                     var e = log[i];
                     var row = appender.CreateRow()
-                        .AppendValue(EventIdentity.Key(log, i, 0))
+                        .AppendValue(keys[i])
                         .AppendValue(firstSeq + i)
                         .AppendValue(e.UserId)
                         .AppendValue(e.SessionId)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Exania.Events;
@@ -18,11 +19,93 @@ public static class EventIdentity
     public static Guid Key(EventLog log, int index, int occurrence)
     {
         ArgumentNullException.ThrowIfNull(log);
-        var text = Canonical(log, index);
+        var buffer = new ArrayBufferWriter<byte>(256);
+        return Key(log, index, occurrence, buffer);
+    }
+
+    /// <summary>
+    /// The keys (occurrence 0) of every event of <paramref name="log"/>, computed on all processors: hashing is most of
+    /// an ingest's own work, and every row's key is independent of the others'.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static Guid[] Keys(EventLog log, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        var keys = new Guid[log.Count];
+        const int Chunk = 16_384;
+        var chunks = (log.Count + Chunk - 1) / Chunk;
+        Parallel.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken }, () => new ArrayBufferWriter<byte>(256), (c, _, buffer) =>
+        {
+            var end = Math.Min(log.Count, (c + 1) * Chunk);
+            for (var i = c * Chunk; i < end; i++)
+                keys[i] = Key(log, i, 0, buffer);
+            return buffer;
+        }, _ => { });
+        return keys;
+    }
+
+    /// <summary>
+    /// SHA-256 of the UTF-8 bytes of <see cref="Canonical"/>, U+001F and the occurrence in decimal, written straight
+    /// into <paramref name="buffer"/> (the same bytes as encoding that text, without building it).
+    /// </summary>
+    private static Guid Key(EventLog log, int index, int occurrence, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        var e = log[index];
+        Add(buffer, e.UserId);
+        Add(buffer, e.SessionId);
+        Number(buffer, e.Timestamp);
+        Add(buffer, e.Action);
+        Add(buffer, e.Page);
+        Add(buffer, e.Category);
+        Add(buffer, e.ItemId);
+        Add(buffer, e.CampaignId);
+        Add(buffer, e.AdType);
+        Add(buffer, e.Placement);
+        Number(buffer, e.ScrollDepth);
+        Number(buffer, e.Cost);
+        Number(buffer, e.Revenue);
+        Ascii(buffer, "\u001f");
+        Integer(buffer, occurrence);
         Span<byte> hash = stackalloc byte[32];
-        var bytes = Encoding.UTF8.GetBytes(text + "\u001f" + occurrence.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        SHA256.HashData(bytes, hash);
+        SHA256.HashData(buffer.WrittenSpan, hash);
         return new Guid(hash[..16]);
+
+        static void Add(ArrayBufferWriter<byte> buffer, string? value)
+        {
+            if (value is null)
+            {
+                Ascii(buffer, "-1:");
+                return;
+            }
+            // The prefix is the length in UTF-16 code units, as the canonical text has it.
+            Integer(buffer, value.Length);
+            Ascii(buffer, ":");
+            var bytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+            buffer.Advance(Encoding.UTF8.GetBytes(value, buffer.GetSpan(bytes)));
+        }
+
+        static void Number(ArrayBufferWriter<byte> buffer, double value)
+        {
+            var bits = BitConverter.DoubleToInt64Bits(double.IsNaN(value) ? double.NaN : value);
+            bits.TryFormat(buffer.GetSpan(16), out var written, "X16", System.Globalization.CultureInfo.InvariantCulture);
+            buffer.Advance(written);
+            Ascii(buffer, ";");
+        }
+
+        static void Integer(ArrayBufferWriter<byte> buffer, int value)
+        {
+            value.TryFormat(buffer.GetSpan(11), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            buffer.Advance(written);
+        }
+
+        static void Ascii(ArrayBufferWriter<byte> buffer, string text)
+        {
+            var span = buffer.GetSpan(text.Length);
+            for (var i = 0; i < text.Length; i++)
+                span[i] = (byte)text[i];
+            buffer.Advance(text.Length);
+        }
     }
 
     /// <summary>The canonical text of an event's fields (without its occurrence): length-prefixed, so it is unambiguous.</summary>

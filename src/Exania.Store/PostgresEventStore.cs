@@ -132,6 +132,7 @@ public sealed class PostgresEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(source);
         var watch = Stopwatch.StartNew();
+        var keys = EventIdentity.Keys(log, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         // The staging table, the copy and the insert are one transaction: a rollback drops the staging table too.
         using var transaction = _connection.BeginTransaction();
@@ -150,7 +151,7 @@ public sealed class PostgresEventStore : IEventStore
                     cancellationToken.ThrowIfCancellationRequested();
                 var e = log[i];
                 copy.StartRow();
-                copy.Write(EventIdentity.Key(log, i, 0), NpgsqlDbType.Uuid);
+                copy.Write(keys[i], NpgsqlDbType.Uuid);
                 copy.Write((long)i, NpgsqlDbType.Bigint);
                 WriteText(copy, e.UserId, "event", i, "user_id");
                 WriteText(copy, e.SessionId, "event", i, "session_id");

@@ -23,4 +23,22 @@ public class EventIdentityTests
         Assert.NotEqual(EventIdentity.Key(log, 0, 0), EventIdentity.Key(log, 4, 0)); // another item
         Assert.NotEqual(EventIdentity.Key(log, 0, 0), EventIdentity.Key(log, 5, 0)); // the next double
     }
+
+    [Fact]
+    public void Key_IsSha256OfTheCanonicalText_AndTheParallelKeysAreTheSame()
+    {
+        // Non-ASCII, a surrogate pair, a comma and a quote inside fields, missing values: the key is the documented
+        // hash of the documented text, so keys stored by earlier builds stay valid.
+        var log = Log(
+            "ü—🎉,\"s,1\",1569888000,view,/ä?q=\"x\",0.5,,i1\n" +
+            "u2,,-0,purchase,,,19.99,\n");
+        for (var i = 0; i < log.Count; i++)
+            foreach (var occurrence in new[] { 0, 1, 12345 })
+            {
+                var text = EventIdentity.Canonical(log, i) + "\u001f" + occurrence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var expected = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)).AsSpan(0, 16));
+                Assert.Equal(expected, EventIdentity.Key(log, i, occurrence));
+            }
+        Assert.Equal(Enumerable.Range(0, log.Count).Select(i => EventIdentity.Key(log, i, 0)), EventIdentity.Keys(log, TestContext.Current.CancellationToken));
+    }
 }
