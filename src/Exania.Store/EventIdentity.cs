@@ -45,6 +45,22 @@ public static class EventIdentity
     }
 
     /// <summary>
+    /// For each key, how many identical keys come before it (its occurrence: 0 for the first of identical rows), in
+    /// order. The same numbers as <c>row_number() OVER (PARTITION BY key ORDER BY load order) - 1</c>.
+    /// </summary>
+    public static int[] Occurrences(ReadOnlySpan<Guid> keys)
+    {
+        var occurrences = new int[keys.Length];
+        var seen = new Dictionary<Guid, int>(keys.Length);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, keys[i], out _);
+            occurrences[i] = count++;
+        }
+        return occurrences;
+    }
+
+    /// <summary>
     /// SHA-256 of the UTF-8 bytes of <see cref="Canonical"/>, U+001F and the occurrence in decimal, written straight
     /// into <paramref name="buffer"/> (the same bytes as encoding that text, without building it).
     /// </summary>

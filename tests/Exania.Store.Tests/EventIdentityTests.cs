@@ -41,4 +41,12 @@ public class EventIdentityTests
             }
         Assert.Equal(Enumerable.Range(0, log.Count).Select(i => EventIdentity.Key(log, i, 0)), EventIdentity.Keys(log, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void Occurrences_CountTheIdenticalKeysBefore()
+    {
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        Assert.Equal([0, 0, 1, 2, 1, 0], EventIdentity.Occurrences([a, b, a, a, b, c]));
+        Assert.Empty(EventIdentity.Occurrences([]));
+    }
 }
