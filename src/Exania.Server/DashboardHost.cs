@@ -143,6 +143,18 @@ public static class DashboardHost
             stream.CopyTo(copy);
             assets[name["wwwroot/".Length..]] = copy.ToArray();
         }
+        // One page shell (page.html) around each page's own panels (<name>.main.html, whose first line names its title).
+        var shell = System.Text.Encoding.UTF8.GetString(assets["page.html"]);
+        foreach (var fragment in assets.Keys.Where(k => k.EndsWith(".main.html", StringComparison.Ordinal)).ToList())
+        {
+            var page = fragment[..^".main.html".Length];
+            var main = System.Text.Encoding.UTF8.GetString(assets[fragment]);
+            var title = main[(main.IndexOf("<!--", StringComparison.Ordinal) + 4)..main.IndexOf("-->", StringComparison.Ordinal)].Trim();
+            assets[page + ".html"] = System.Text.Encoding.UTF8.GetBytes(shell.Replace("%PAGE%", page, StringComparison.Ordinal)
+                .Replace("%TITLE%", title, StringComparison.Ordinal).Replace("%MAIN%", main, StringComparison.Ordinal));
+            assets.Remove(fragment);
+        }
+        assets.Remove("page.html");
         var types = new FileExtensionContentTypeProvider();
         app.MapGet("/", () => Results.Redirect("/overview.html")).ExcludeFromDescription();
         app.MapGet("/{file}", (string file, HttpContext context) =>

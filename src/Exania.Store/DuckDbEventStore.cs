@@ -22,9 +22,9 @@ public sealed class DuckDbEventStore : IEventStore
     /// <summary>The schema version written in <c>exania_meta</c>.</summary>
     public const int SchemaVersion = 1;
 
-    private const string Columns = "user_id, session_id, ts, action, page, category, item_id, campaign_id, ad_type, placement, scroll_depth, cost, revenue";
+    private const string Columns = StoreRows.EventColumns;
 
-    private const string CampaignColumns = "campaign_id, day, ad_type, placement, impressions, clicks, conversions, spend, revenue, extra";
+    private const string CampaignColumns = StoreRows.CampaignColumns;
 
     private readonly DuckDBConnection _connection;
 
@@ -200,10 +200,7 @@ public sealed class DuckDbEventStore : IEventStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
-            log.Append(new InteractionEvent(reader.GetString(0), Text(1), reader.GetDouble(2), reader.GetString(3), Number(10), Text(4), Text(5),
-                Text(7), Text(8), Text(9), Number(11), Number(12), Text(6)));
+            log.Append(StoreRows.Event(reader));
         }
         return log;
     }
@@ -275,10 +272,7 @@ public sealed class DuckDbEventStore : IEventStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-            double Number(int i) => reader.IsDBNull(i) ? double.NaN : reader.GetDouble(i);
-            var day = reader.GetFieldValue<DateOnly>(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            rows.Add(new CampaignDay(reader.GetString(0), day, Text(2), Text(3), Number(4), Number(5), Number(6), Number(7), Number(8), Text(9)));
+            rows.Add(StoreRows.CampaignDay(reader));
         }
         return rows;
     }

@@ -79,7 +79,9 @@ public sealed class DashboardPagesTests(DashboardPagesFixture fixture) : IClassF
     public async Task IngestFromAnotherProcess_IntoTheFileTheServiceHolds_IsRefusedClearly_AndChangesNothing()
     {
         var before = (await fixture.ApiAsync("api/v1/meta")).GetProperty("events").GetInt64();
-        var bytes = await File.ReadAllBytesAsync(fixture.Db, TestContext.Current.CancellationToken);
+        // stat only: opening and closing the file here would drop DuckDB's lock (POSIX record locks belong to the
+        // process and go with any of its descriptors on the file), and the test would then test nothing.
+        var (length, written) = (new FileInfo(fixture.Db).Length, File.GetLastWriteTimeUtc(fixture.Db));
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -91,9 +93,10 @@ public sealed class DashboardPagesTests(DashboardPagesFixture fixture) : IClassF
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("open in another process", await stderr, StringComparison.Ordinal);
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(fixture.Db, TestContext.Current.CancellationToken));
+        var message = await stderr;
+        Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {message}"); // an I/O failure, as every command reports one
+        Assert.Contains("open in another process", message, StringComparison.Ordinal);
+        Assert.Equal((length, written), (new FileInfo(fixture.Db).Length, File.GetLastWriteTimeUtc(fixture.Db)));
         Assert.Equal(before, (await fixture.ApiAsync("api/v1/meta")).GetProperty("events").GetInt64());
     }
 
