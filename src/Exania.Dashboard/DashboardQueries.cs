@@ -395,8 +395,16 @@ public sealed class DashboardQueries
         filter.Validate();
         if (filter.IsEmpty)
             return Snapshot.Events;
-        return Cached("events", filter, () => Select(filter));
+        // Filtered logs are large (up to the snapshot's size each): a few are kept, apart from the small panel results.
+        if (_logs.Count >= MaxCachedLogs)
+            _logs.Clear();
+        return _logs.GetOrAdd(filter.Key, _ => new Lazy<EventLog>(() => Select(filter), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
+
+    /// <summary>Filtered logs kept at once.</summary>
+    public const int MaxCachedLogs = 4;
+
+    private readonly ConcurrentDictionary<string, Lazy<EventLog>> _logs = new(StringComparer.Ordinal);
 
     /// <summary>The campaign-day rows the filter selects (the segment does not apply to them), in load order.</summary>
     public List<CampaignDay> FilteredCampaignDays(DashboardFilter filter)
