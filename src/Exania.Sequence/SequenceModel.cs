@@ -229,7 +229,14 @@ public sealed class SequenceModel
     public static SequenceModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = File.ReadAllBytes(path);
+        return FromBytes(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>A model from the UTF-8 JSON of a model file; <paramref name="path"/> names it in messages.</summary>
+    /// <exception cref="ModelFormatException">See <see cref="Load"/>.</exception>
+    public static SequenceModel FromBytes(byte[] bytes, string path = "<bytes>")
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
         try
         {
             ModelFile.Expect(ModelFile.ParseHeader(bytes, path), path, ModelKind.Sequence, Version);

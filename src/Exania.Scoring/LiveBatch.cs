@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Exania.Events;
+
+namespace Exania.Scoring;
+
+/// <summary>One live interaction event: epoch seconds, the action's code (<see cref="KnownActions"/>), scroll depth (NaN when absent).</summary>
+public readonly record struct LiveEvent(double Timestamp, int Action, double ScrollDepth);
+
+/// <summary>A batch of one session's events as a client sends it; <see cref="Complete"/> ends the session.</summary>
+public sealed record LiveBatch(string? User, LiveEvent[] Events, bool Complete);
+
+/// <summary>
+/// Bad live input. <see cref="Field"/> is the JSON path of the offending value (<c>events[3].timestamp</c>), so a
+/// client can fix its request; the service answers 400 with it.
+/// </summary>
+public sealed class LiveInputException : Exception
+{
+    public LiveInputException(string field, string message) : base(message) => Field = field;
+
+    public LiveInputException() : this("", "bad live input") { }
+
+    public LiveInputException(string message) : this("", message) { }
+
+    public LiveInputException(string message, Exception innerException) : base(message, innerException) => Field = "";
+
+    /// <summary>Path of the offending value in the request (empty for the body as a whole).</summary>
+    public string Field { get; }
+}
+
+/// <summary>
+/// Reads a live batch from UTF-8 JSON:
+/// <c>{"user": "u1", "events": [{"timestamp": 1700000000.5, "action": "click", "scrollDepth": 0.4}], "complete": false}</c>.
+/// Strict on purpose: an unknown or repeated property, a wrong type, a non-finite or out-of-range number, an unknown
+/// action or a timestamp outside the accepted range refuses the whole batch, naming the field; nothing is half-read.
+/// Timestamps are epoch seconds (a number) or ISO 8601 text (<c>2019-10-01T00:00:00Z</c>, <c>2019-10-01 00:00:00 UTC</c>).
+/// </summary>
+public static class LiveBatchReader
+{
+    /// <summary>Longest user id accepted, in characters.</summary>
+    public const int MaxIdLength = 256;
+
+    /// <exception cref="LiveInputException">The body is not a valid batch; the exception names the field.</exception>
+    public static LiveBatch Read(ReadOnlySpan<byte> utf8Json, LiveScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (utf8Json.IsEmpty)
+            throw new LiveInputException("", "The request body is empty; send a JSON object with an \"events\" array.");
+        var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = 8 });
+        try
+        {
+            return ReadBatch(ref reader, options);
+        }
+        catch (JsonException e)
+        {
+            throw new LiveInputException("", $"The body is not valid JSON: {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader's typed getters throw this on a value of another kind (or text that is not UTF-8).
+            throw new LiveInputException("", $"The body is not a valid batch: {e.Message}");
+        }
+    }
+
+    private static LiveBatch ReadBatch(ref Utf8JsonReader reader, LiveScoringOptions options)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new LiveInputException("", "The body must be a JSON object with an \"events\" array.");
+        string? user = null;
+        LiveEvent[]? events = null;
+        var complete = false;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            var bit = name switch { "user" => 1, "events" => 2, "complete" => 4, _ => 0 };
+            if (bit == 0)
+                throw new LiveInputException(Clip(name), $"Unknown property '{Clip(name)}'; a batch has user, events and complete.");
+            if ((seen & bit) != 0)
+                throw new LiveInputException(name, $"'{name}' appears twice.");
+            seen |= bit;
+            reader.Read();
+            switch (bit)
+            {
+                case 1:
+                    user = reader.TokenType == JsonTokenType.Null ? null : Id(ref reader, "user");
+                    break;
+                case 2:
+                    events = ReadEvents(ref reader, options);
+                    break;
+                default:
+                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False))
+                        throw new LiveInputException("complete", "'complete' must be true or false.");
+                    complete = reader.GetBoolean();
+                    break;
+            }
+        }
+        if (reader.TokenType != JsonTokenType.EndObject)
+            throw new LiveInputException("", "The body is not a complete JSON object.");
+        if (reader.Read())
+            throw new LiveInputException("", "The body has content after its JSON object.");
+        if (events is null)
+            throw new LiveInputException("events", "The batch has no \"events\" array.");
+        if (events.Length == 0 && !complete)
+            throw new LiveInputException("events", "The batch has no events (an empty batch is allowed only with \"complete\": true).");
+        return new LiveBatch(user, events, complete);
+    }
+
+    private static LiveEvent[] ReadEvents(ref Utf8JsonReader reader, LiveScoringOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw new LiveInputException("events", "'events' must be an array of event objects.");
+        var events = new List<LiveEvent>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (events.Count == options.MaxEventsPerBatch)
+                throw new LiveInputException("events", $"A batch holds at most {options.MaxEventsPerBatch} events; send the rest in another request.");
+            events.Add(ReadEvent(ref reader, events.Count, options));
+        }
+        return [.. events];
+    }
+
+    private static LiveEvent ReadEvent(ref Utf8JsonReader reader, int index, LiveScoringOptions options)
+    {
+        var path = $"events[{index}]";
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new LiveInputException(path, $"{path} must be an object with timestamp and action.");
+        double timestamp = double.NaN, depth = double.NaN;
+        var action = -1;
+        var seen = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            var bit = name switch { "timestamp" => 1, "action" => 2, "scrollDepth" => 4, _ => 0 };
+            var field = $"{path}.{Clip(name)}";
+            if (bit == 0)
+                throw new LiveInputException(field, $"Unknown property '{Clip(name)}' in {path}; an event has timestamp, action and scrollDepth.");
+            if ((seen & bit) != 0)
+                throw new LiveInputException(field, $"{field} appears twice.");
+            seen |= bit;
+            reader.Read();
+            switch (bit)
+            {
+                case 1:
+                    timestamp = Timestamp(ref reader, field, options);
+                    break;
+                case 2:
+                    action = Action(ref reader, field);
+                    break;
+                default:
+                    depth = Depth(ref reader, field);
+                    break;
+            }
+        }
+        if ((seen & 1) == 0)
+            throw new LiveInputException($"{path}.timestamp", $"{path} has no timestamp.");
+        if ((seen & 2) == 0)
+            throw new LiveInputException($"{path}.action", $"{path} has no action.");
+        return new LiveEvent(timestamp, action, depth);
+    }
+
+    private static double Timestamp(ref Utf8JsonReader reader, string field, LiveScoringOptions options)
+    {
+        double seconds;
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            if (!reader.TryGetDouble(out seconds) || !double.IsFinite(seconds))
+                throw new LiveInputException(field, $"{field} is not a finite number of epoch seconds.");
+        }
+        else if (reader.TokenType == JsonTokenType.String)
+        {
+            var text = reader.GetString()!;
+            if (!TimestampParser.TryParseIso(text, out seconds))
+                throw new LiveInputException(field, $"{field} '{Clip(text)}' is not epoch seconds or an ISO 8601 time.");
+        }
+        else
+        {
+            throw new LiveInputException(field, $"{field} must be epoch seconds (a number) or ISO 8601 text.");
+        }
+        if (!options.TimeRange.Contains(seconds))
+            throw new LiveInputException(field, $"{field} {seconds.ToString("R", CultureInfo.InvariantCulture)} is outside the accepted time range " +
+                $"({Instant(options.TimeRange.MinSeconds)} to {Instant(options.TimeRange.MaxSeconds)}); is it in milliseconds?");
+        return seconds;
+    }
+
+    private static int Action(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+            throw new LiveInputException(field, $"{field} must be an action name ({string.Join(", ", KnownActions.Names)}).");
+        var name = reader.GetString()!;
+        for (var code = 0; code < KnownActions.Count; code++)
+        {
+            if (string.Equals(KnownActions.Names[code], name, StringComparison.Ordinal))
+                return code;
+        }
+        throw new LiveInputException(field, $"{field} '{Clip(name)}' is not one of {string.Join(", ", KnownActions.Names)}.");
+    }
+
+    private static double Depth(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+            return double.NaN;
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var depth))
+            throw new LiveInputException(field, $"{field} must be a number from 0 to 1, or null.");
+        if (!(depth >= 0 && depth <= 1))
+            throw new LiveInputException(field, $"{field} {depth.ToString("R", CultureInfo.InvariantCulture)} is outside 0..1.");
+        return depth;
+    }
+
+    /// <summary>A session or user id: 1 to <see cref="MaxIdLength"/> characters, no control characters.</summary>
+    /// <exception cref="LiveInputException">It is empty, too long or holds a control character.</exception>
+    public static string CheckId(string? id, string field)
+    {
+        if (string.IsNullOrEmpty(id))
+            throw new LiveInputException(field, $"'{field}' is empty.");
+        if (id.Length > MaxIdLength)
+            throw new LiveInputException(field, $"'{field}' is longer than {MaxIdLength} characters.");
+        for (var i = 0; i < id.Length; i++)
+        {
+            if (char.IsHighSurrogate(id[i]) && i + 1 < id.Length && char.IsLowSurrogate(id[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            if (char.IsControl(id[i]) || char.IsSurrogate(id[i]))
+                throw new LiveInputException(field, $"'{field}' holds a control character or a broken surrogate.");
+        }
+        return id;
+    }
+
+    private static string Id(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+            throw new LiveInputException(field, $"'{field}' must be a string.");
+        return CheckId(reader.GetString(), field);
+    }
+
+    private static string Instant(double seconds) =>
+        DateTime.UnixEpoch.AddSeconds(Math.Clamp(seconds, -62135596800, 253402300799)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Clip(string text)
+    {
+        var builder = new StringBuilder(Math.Min(text.Length, 41));
+        foreach (var c in text.Length <= 40 ? text : text[..40])
+            builder.Append(char.IsControl(c) ? '?' : c);
+        if (text.Length > 40)
+            builder.Append('…');
+        return builder.ToString();
+    }
+}

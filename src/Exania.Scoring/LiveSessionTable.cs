@@ -1,0 +1,213 @@
+using Exania.Features;
+
+namespace Exania.Scoring;
+
+/// <summary>
+/// One live session's state: the incremental window extractor (the events of the last window) and the most recent
+/// events for the sequence model. Callers hold <see cref="Gate"/> while they read or change it; the state is plain
+/// arrays and numbers so that it can be persisted or moved (a cluster grain, issue #14).
+/// </summary>
+public sealed class LiveSession
+{
+    private readonly double[] _times;
+    private readonly int[] _actions;
+    private readonly double[] _depths;
+    private int _historyStart;
+
+    internal LiveSession(string id, LiveScoringOptions options)
+    {
+        Id = id;
+        Windows = new IncrementalWindowExtractor(options.Windows);
+        _times = new double[options.HistoryLength];
+        _actions = new int[options.HistoryLength];
+        _depths = new double[options.HistoryLength];
+    }
+
+    public string Id { get; }
+
+    /// <summary>The user the client named (the first one it named), or null.</summary>
+    public string? User { get; internal set; }
+
+    /// <summary>Taken while the session is read or changed: one session's batches apply one at a time.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>The sliding windows over the session so far (same code as the batch path).</summary>
+    public IncrementalWindowExtractor Windows { get; }
+
+    /// <summary>Events accepted since the session started.</summary>
+    public long EventCount => Windows.EventCount;
+
+    /// <summary>Time of the last accepted event; -∞ before any.</summary>
+    public double LastTime { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>Events in <see cref="History"/>: the last <see cref="LiveScoringOptions.HistoryLength"/> at most.</summary>
+    public int HistoryCount { get; private set; }
+
+    /// <summary>True once the session was completed, expired or evicted: a request that still holds it starts over.</summary>
+    public bool Closed
+    {
+        get => Volatile.Read(ref _closed);
+        internal set => Volatile.Write(ref _closed, value);
+    }
+
+    private bool _closed;
+
+    internal LinkedListNode<LiveSession>? Node { get; set; }
+
+    internal long LastTouched { get; set; }
+
+    /// <summary>Adds an event to the recent history (the extractor is fed by the caller).</summary>
+    internal void Remember(in LiveEvent e)
+    {
+        var capacity = _times.Length;
+        var slot = (_historyStart + HistoryCount) % capacity;
+        if (HistoryCount == capacity)
+            _historyStart = (_historyStart + 1) % capacity;
+        else
+            HistoryCount++;
+        _times[slot] = e.Timestamp;
+        _actions[slot] = e.Action;
+        _depths[slot] = e.ScrollDepth;
+        LastTime = e.Timestamp;
+    }
+
+    /// <summary>The <paramref name="i"/>-th remembered event, oldest first.</summary>
+    public LiveEvent History(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(i);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, HistoryCount);
+        var slot = (_historyStart + i) % _times.Length;
+        return new LiveEvent(_times[slot], _actions[slot], _depths[slot]);
+    }
+}
+
+/// <summary>What the session table has done since start.</summary>
+public readonly record struct LiveSessionCounts(int Live, long Started, long Completed, long Expired, long Evicted);
+
+/// <summary>
+/// The live sessions, bounded two ways: a session idle for longer than <see cref="LiveScoringOptions.IdleTimeToLive"/>
+/// is forgotten, and past <see cref="LiveScoringOptions.MaxSessions"/> the least recently used one is evicted, so memory
+/// stays flat under endless traffic. A dictionary and a recency list under one short lock: every lookup moves its
+/// session to the front in O(1), and idle sessions are removed from the back in O(1) each.
+/// </summary>
+public sealed class LiveSessionTable
+{
+    private readonly Dictionary<string, LiveSession> _byId = new(StringComparer.Ordinal);
+    private readonly LinkedList<LiveSession> _recency = new();
+    private readonly Lock _lock = new();
+    private readonly LiveScoringOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _ttlTicks;
+    private long _started, _completed, _expired, _evicted;
+
+    public LiveSessionTable(LiveScoringOptions options, TimeProvider? time = null)
+    {
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Validate();
+        _time = time ?? TimeProvider.System;
+        _ttlTicks = (long)(options.IdleTimeToLive.TotalSeconds * _time.TimestampFrequency);
+    }
+
+    public LiveScoringOptions Options => _options;
+
+    public LiveSessionCounts Counts
+    {
+        get
+        {
+            lock (_lock)
+                return new LiveSessionCounts(_byId.Count, _started, _completed, _expired, _evicted);
+        }
+    }
+
+    /// <summary>The session with this id, created when there is none; it becomes the most recently used.</summary>
+    public LiveSession GetOrAdd(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            ExpireLocked(now);
+            if (_byId.TryGetValue(id, out var session))
+            {
+                TouchLocked(session, now);
+                return session;
+            }
+            if (_byId.Count >= _options.MaxSessions)
+            {
+                RemoveLocked(_recency.Last!.Value);
+                _evicted++;
+            }
+            session = new LiveSession(id, _options) { LastTouched = now };
+            session.Node = _recency.AddFirst(session);
+            _byId.Add(id, session);
+            _started++;
+            return session;
+        }
+    }
+
+    /// <summary>The session with this id (now the most recently used), or null when there is none.</summary>
+    public LiveSession? Find(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var now = _time.GetTimestamp();
+        lock (_lock)
+        {
+            ExpireLocked(now);
+            if (!_byId.TryGetValue(id, out var session))
+                return null;
+            TouchLocked(session, now);
+            return session;
+        }
+    }
+
+    /// <summary>Removes a completed session; false when it was already gone.</summary>
+    public bool Complete(LiveSession session)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        lock (_lock)
+        {
+            if (session.Node is null || !_byId.TryGetValue(session.Id, out var held) || !ReferenceEquals(held, session))
+                return false;
+            RemoveLocked(session);
+            _completed++;
+            return true;
+        }
+    }
+
+    /// <summary>Forgets every session idle for longer than the time to live; the number forgotten. Run now and then so idle memory is returned without traffic.</summary>
+    public int ExpireIdle()
+    {
+        var now = _time.GetTimestamp();
+        lock (_lock)
+            return ExpireLocked(now);
+    }
+
+    private int ExpireLocked(long now)
+    {
+        var removed = 0;
+        while (_recency.Last is { } last && now - last.Value.LastTouched > _ttlTicks)
+        {
+            RemoveLocked(last.Value);
+            _expired++;
+            removed++;
+        }
+        return removed;
+    }
+
+    private void TouchLocked(LiveSession session, long now)
+    {
+        session.LastTouched = now;
+        if (!ReferenceEquals(_recency.First, session.Node))
+        {
+            _recency.Remove(session.Node!);
+            _recency.AddFirst(session.Node!);
+        }
+    }
+
+    private void RemoveLocked(LiveSession session)
+    {
+        _recency.Remove(session.Node!);
+        session.Node = null;
+        session.Closed = true;
+        _byId.Remove(session.Id);
+    }
+}
