@@ -3,6 +3,7 @@
 // document it is given, so the tests drive it with a fake DOM in Node.
 
 import { IncrementalWindowExtractor } from './incremental_extractor.js';
+import { LiveScoringClient } from './live_scoring_client.js';
 import { DEFAULT_WINDOW_OPTIONS, describe, isAbsentDepth } from './window_features.js';
 
 function clamp01(x) {
@@ -57,6 +58,9 @@ function isAdTarget(node) {
  * - window blur / focus and visibilitychange → blur_window / focus_window (only on a change of state);
  * - pagehide → close_tab.
  * Times come from clock() (seconds) and never go backwards, so events are pushed in time order.
+ *
+ * With the `server` option (a LiveScoringClient, or its options) every recorded event is also sent to the live
+ * scoring endpoint of `exania serve`; complete() and pagehide complete the server session too.
  */
 export class InteractionTracker {
   constructor({
@@ -71,10 +75,13 @@ export class InteractionTracker {
     hoverThrottleMs = 300,
     setTimeout: setTimer = (f, ms) => globalThis.setTimeout(f, ms),
     clearTimeout: clearTimer = (id) => globalThis.clearTimeout(id),
+    server = undefined,
   } = {}) {
     if (typeof idleSeconds !== 'number' || !(idleSeconds > 0) || !Number.isFinite(idleSeconds))
       throw new Error(`idleSeconds ${describe(idleSeconds)} is invalid: it must be a positive, finite number of seconds.`);
     if (typeof clock !== 'function') throw new Error(`clock must be a function returning seconds, got ${describe(clock)}.`);
+    if (server != null && (typeof server !== 'object' || Array.isArray(server)))
+      throw new Error(`server must be a LiveScoringClient or its options ({url, sessionId, ...}), got ${describe(server)}.`);
     this.extractor = new IncrementalWindowExtractor(windowOptions);
     this.windowOptions = this.extractor.options;
     this.idleSeconds = idleSeconds;
@@ -87,6 +94,10 @@ export class InteractionTracker {
     this.hoverThrottleSeconds = hoverThrottleMs / 1000;
     this._setTimer = setTimer;
     this._clearTimer = clearTimer;
+    // The LiveScoringClient the events also go to; null when scoring stays in the browser. A client is told from its
+    // options by its methods (not instanceof), so that one from another copy of the module is used as it is.
+    this.server = server == null ? null : typeof server.add === 'function' && typeof server.complete === 'function'
+      ? server : new LiveScoringClient({ setTimeout: setTimer, clearTimeout: clearTimer, ...server });
     this._events = [];
     this._listeners = [];
     this._idleTimer = null;
@@ -139,7 +150,10 @@ export class InteractionTracker {
     on(win, 'focus', () => this._setFocused(true));
     on(win, 'blur', () => this._setFocused(false));
     on(doc, 'visibilitychange', () => this._setFocused(doc.visibilityState !== 'hidden' && this._pageHasFocus(true)));
-    on(win, 'pagehide', () => this.record('close_tab'));
+    on(win, 'pagehide', () => {
+      this.record('close_tab');
+      this.server?.complete();
+    });
     this._running = true;
     this._armIdle();
     return this;
@@ -154,7 +168,10 @@ export class InteractionTracker {
     return this;
   }
 
-  /** Forgets every event and window (a new session); listeners stay attached. */
+  /**
+   * Forgets every event and window (a new session); listeners stay attached. The server client is not touched: to
+   * score the new session on the server too, complete the old client and set tracker.server to a new one.
+   */
   reset() {
     this.extractor.reset();
     this._events = [];
@@ -185,9 +202,13 @@ export class InteractionTracker {
     return this.extractor.computeAt(end);
   }
 
-  /** Emits the window ending on the last event, if due (the session is over). */
+  /**
+   * Emits the window ending on the last event, if due (the session is over). With a server, it also completes the
+   * server session and returns the client's complete() promise.
+   */
   complete() {
     this.extractor.complete(this.onWindow ? (end, f) => this.onWindow(end, f, this) : undefined);
+    return this.server ? this.server.complete() : undefined;
   }
 
   /**
@@ -201,6 +222,9 @@ export class InteractionTracker {
     this._lastT = time;
     const event = { t: time, action, scroll_depth: depth };
     this._events.push(event);
+    // Once the server session is complete (complete(), pagehide), later events stay in the page only.
+    if (this.server && !this.server.completed)
+      this.server.add({ ...event, action: typeof action === 'number' ? this.extractor.vocabulary.name(action) ?? action : action });
     if (action !== 'wait') this._armIdle();
     else this._disarmIdle();
     if (this.onEvent) this.onEvent({ ...event }, this);

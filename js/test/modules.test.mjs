@@ -1,6 +1,7 @@
-// The module layout of js/src: the entry file's public API is exactly the 13 names it had as one file, each
-// defined in one module only, and the modules import nothing but each other by relative './x.js' specifiers, so the
-// folder that `exania export web` writes (every js/src/*.js side by side) loads from any static server and in Node.
+// The module layout of js/src: the entry file's public API is exactly the 13 names it had as one file plus
+// LiveScoringClient, each defined in one module only, and the modules import nothing but each other by relative
+// './x.js' specifiers, so the folder that `exania export web` writes (every js/src/*.js side by side) loads from any
+// static server and in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,8 +14,8 @@ const ENTRY = 'interaction_predictor.js';
 
 const PUBLIC_NAMES = [
   'ActionVocabulary', 'DEFAULT_WINDOW_OPTIONS', 'IncrementalWindowExtractor', 'InteractionPredictor',
-  'InteractionTracker', 'KNOWN_ACTIONS', 'WINDOW_FEATURE_NAMES', 'computeWindowFeatures', 'describeOrtError',
-  'failingOperator', 'featureRow', 'summarizeOnnxModel', 'validateWindowOptions',
+  'InteractionTracker', 'KNOWN_ACTIONS', 'LiveScoringClient', 'WINDOW_FEATURE_NAMES', 'computeWindowFeatures',
+  'describeOrtError', 'failingOperator', 'featureRow', 'summarizeOnnxModel', 'validateWindowOptions',
 ];
 
 // Static imports and re-exports at the top level ("import {a} from './x.js';", "export * from './y.js';"); the code
@@ -28,7 +29,7 @@ function staticSpecifiers(text) {
   return [...text.matchAll(STATIC_FROM), ...text.matchAll(SIDE_EFFECT_IMPORT)].map((m) => m[1]);
 }
 
-test('the entry file exports exactly the public names it had as one file', () => {
+test('the entry file exports exactly the public names: the 13 it had as one file, and LiveScoringClient', () => {
   assert.deepEqual(Object.keys(entry).sort(), PUBLIC_NAMES);
 });
 
