@@ -9,6 +9,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Threading.RateLimiting;
+using Exania.Scoring;
+using OpenTelemetry.Metrics;
 
 namespace Exania.Server;
 
@@ -44,6 +50,12 @@ public static class DashboardHost
             ["--db"] = "Exania:Db",
             ["--models"] = "Exania:Models",
             ["--api-key"] = "Exania:ApiKey",
+            ["--site-keys"] = "Exania:SiteKeys",
+            ["--cors-origins"] = "Exania:CorsOrigins",
+            ["--rate-limit"] = "Exania:RateLimitPerSecond",
+            ["--session-ttl-minutes"] = "Exania:SessionTtlMinutes",
+            ["--max-sessions"] = "Exania:MaxSessions",
+            ["--store-live-events"] = "Exania:StoreLiveEvents",
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
@@ -65,9 +77,64 @@ public static class DashboardHost
                 Models = configuration["Exania:Models"] is { Length: > 0 } models ? models : null,
                 ApiKey = configuration["Exania:ApiKey"] is { Length: > 0 } key ? key : null,
                 MaxIngestBytes = configuration.GetValue("Exania:MaxIngestBytes", 256L << 20),
+                SiteKeys = List(configuration["Exania:SiteKeys"]),
+                CorsOrigins = List(configuration["Exania:CorsOrigins"]),
+                RateLimitPerSecond = configuration.GetValue("Exania:RateLimitPerSecond", 50_000),
+                Live = new LiveScoringOptions
+                {
+                    IdleTimeToLive = TimeSpan.FromMinutes(configuration.GetValue("Exania:SessionTtlMinutes", 30.0)),
+                    MaxSessions = configuration.GetValue("Exania:MaxSessions", LiveScoringOptions.Default.MaxSessions),
+                    MaxEventsPerBatch = configuration.GetValue("Exania:MaxEventsPerBatch", LiveScoringOptions.Default.MaxEventsPerBatch),
+                }.Validate(),
+                StoreLiveEvents = configuration.GetValue("Exania:StoreLiveEvents", true),
+                DashboardRefreshSeconds = configuration.GetValue("Exania:DashboardRefreshSeconds", 60.0),
+                WatchModels = configuration.GetValue("Exania:WatchModels", true),
             };
         });
         builder.Services.AddSingleton(sp => new DashboardState(sp.GetRequiredService<ServerSettings>()));
+        builder.Services.AddSingleton(sp => new LiveState(sp.GetRequiredService<ServerSettings>(), sp.GetRequiredService<ILogger<LiveState>>()));
+        builder.Services.AddSingleton<LiveStoreWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveStoreWriter>());
+        builder.Services.AddHealthChecks()
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
+            .AddCheck<ModelsHealthCheck>("models", tags: ["ready"]);
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "1";
+                await TypedResults.Problem(detail: "Too many requests for this key (or address); try again in a second.", statusCode: StatusCodes.Status429TooManyRequests)
+                    .ExecuteAsync(context.HttpContext);
+            };
+            o.AddPolicy(LiveApis.RateLimitPolicy, context =>
+            {
+                var perSecond = context.RequestServices.GetRequiredService<ServerSettings>().RateLimitPerSecond;
+                if (perSecond <= 0)
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                // One bucket per key, or per client address without one; refilled ten times a second, no queue.
+                var key = context.Request.Headers["X-Api-Key"].ToString();
+                var partition = key.Length > 0 ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = perSecond,
+                    TokensPerPeriod = Math.Max(1, perSecond / 10),
+                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+        });
+        builder.Services.AddCors(o => o.AddPolicy(LiveApis.CorsPolicy, policy =>
+        {
+            var origins = List(builder.Configuration["Exania:CorsOrigins"]);
+            if (origins.Count > 0)
+                policy.WithOrigins([.. origins]).WithMethods("GET", "POST").WithHeaders("Content-Type", "X-Api-Key")
+                    .WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+        }));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(LiveState.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.RateLimiting")
+            .AddPrometheusExporter());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -81,8 +148,11 @@ public static class DashboardHost
         var app = builder.Build();
         // Open the store at start: a held or foreign file fails the start with its message, not the first request.
         app.Services.GetRequiredService<DashboardState>();
+        app.Services.GetRequiredService<LiveState>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors();
+        app.UseRateLimiter();
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -100,9 +170,32 @@ public static class DashboardHost
         api.MapAdSpendApi();
         api.MapSegmentsApi();
         api.MapAdminApi();
+        api.MapLiveScoringApi();
+        api.MapPredictApi();
+        api.MapModelsApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthJson });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson });
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPages();
         return app;
     }
+
+    private static List<string> List(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? [] : [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    /// <summary>Health as JSON: the overall status and each check's status and description.</summary>
+    private static Task HealthJson(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthOptions));
+    }
+
+    private static readonly JsonSerializerOptions HealthOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>The API's JSON: enums as names, dates as ISO text, NaN and infinities as null (JSON has no NaN).</summary>
     public static void Configure(JsonSerializerOptions options)

@@ -18,6 +18,31 @@ public sealed record ServerSettings
 
     /// <summary>Largest ingest body, in bytes.</summary>
     public long MaxIngestBytes { get; init; } = 256L << 20;
+
+    /// <summary>
+    /// Keys the live scoring and prediction endpoints accept in <c>X-Api-Key</c> (besides <see cref="ApiKey"/>). A site
+    /// key ships in the site's pages, so it is no secret: it names the caller for rate limiting and can be rotated.
+    /// Empty: those endpoints are open to whoever can reach the service (loopback by default).
+    /// </summary>
+    public IReadOnlyList<string> SiteKeys { get; init; } = [];
+
+    /// <summary>Origins whose pages may call the live endpoints from the browser (CORS); empty: none.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
+
+    /// <summary>Requests per second each key (or, without a key, each client address) may make to the live endpoints; 0: no limit.</summary>
+    public int RateLimitPerSecond { get; init; } = 50_000;
+
+    /// <summary>Live sessions: time to live, cap, batch size, windows.</summary>
+    public Exania.Scoring.LiveScoringOptions Live { get; init; } = Exania.Scoring.LiveScoringOptions.Default;
+
+    /// <summary>Whether live events are also stored (batched write-behind).</summary>
+    public bool StoreLiveEvents { get; init; } = true;
+
+    /// <summary>Seconds between dashboard refreshes after live events were stored; 0: only on <c>POST /api/v1/reload</c>.</summary>
+    public double DashboardRefreshSeconds { get; init; } = 60;
+
+    /// <summary>Whether a change in the models folder reloads the models (as <c>POST /api/v1/models/reload</c> does).</summary>
+    public bool WatchModels { get; init; } = true;
 }
 
 /// <summary>
@@ -30,6 +55,8 @@ public sealed class DashboardState : IDisposable
     private readonly IEventStore _store;
     private readonly Lock _writeLock = new();
     private volatile DashboardQueries _queries;
+    private bool _stale;
+    private long _loadedAt = Environment.TickCount64;
 
     public DashboardState(ServerSettings settings)
     {
@@ -56,7 +83,7 @@ public sealed class DashboardState : IDisposable
     public DashboardMeta Reload()
     {
         lock (_writeLock)
-            _queries = new DashboardQueries(DashboardSnapshot.Load(_store, Settings.Models));
+            ReloadLocked();
         return _queries.Meta();
     }
 
@@ -67,9 +94,41 @@ public sealed class DashboardState : IDisposable
         {
             var report = _store.Ingest(log, source, cancellationToken);
             if (report.Inserted > 0)
-                _queries = new DashboardQueries(DashboardSnapshot.Load(_store, Settings.Models));
+                ReloadLocked();
             return report;
         }
+    }
+
+    /// <summary>
+    /// Stores live events (idempotent, transactional) without reloading the snapshot at once: the dashboard is
+    /// refreshed at most every <see cref="ServerSettings.DashboardRefreshSeconds"/>, since a reload reads the whole store.
+    /// </summary>
+    public IngestReport Append(EventLog log, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            var report = _store.Ingest(log, "live", cancellationToken);
+            if (report.Inserted > 0)
+                _stale = true;
+            var refresh = Settings.DashboardRefreshSeconds;
+            if (_stale && refresh > 0 && Environment.TickCount64 - _loadedAt >= refresh * 1000)
+                ReloadLocked();
+            return report;
+        }
+    }
+
+    /// <summary>Counts the stored events (the readiness check: the store answers).</summary>
+    public long CountStored()
+    {
+        lock (_writeLock)
+            return _store.Count;
+    }
+
+    private void ReloadLocked()
+    {
+        _queries = new DashboardQueries(DashboardSnapshot.Load(_store, Settings.Models));
+        _stale = false;
+        _loadedAt = Environment.TickCount64;
     }
 
     public void Dispose() => _store.Dispose();
