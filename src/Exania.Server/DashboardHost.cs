@@ -149,7 +149,11 @@ public static class DashboardHost
         // Open the store at start: a held or foreign file fails the start with its message, not the first request.
         app.Services.GetRequiredService<DashboardState>();
         app.Services.GetRequiredService<LiveState>();
-        app.UseExceptionHandler();
+        // A request the framework cannot bind (top=abc, a body that is not JSON) is the client's error: its own status, not a 500.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = e => e is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseCors();
         app.UseRateLimiter();
