@@ -112,14 +112,14 @@ public static class DashboardHost
                 var perSecond = context.RequestServices.GetRequiredService<ServerSettings>().RateLimitPerSecond;
                 if (perSecond <= 0)
                     return RateLimitPartition.GetNoLimiter("unlimited");
-                // One bucket per key, or per client address without one; refilled ten times a second, no queue.
+                // One bucket per key, or per client address without one: a second's worth, refilled every second, no queue.
                 var key = context.Request.Headers["X-Api-Key"].ToString();
                 var partition = key.Length > 0 ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = perSecond,
-                    TokensPerPeriod = Math.Max(1, perSecond / 10),
-                    ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+                    TokensPerPeriod = perSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
                     AutoReplenishment = true,
                 });

@@ -185,28 +185,42 @@ public sealed class LiveStoreWriter : IHostedService
     {
         if (events == 0)
             return;
-        var log = new EventLog();
-        log.EnsureCapacity(events);
+        // The store tells identical events apart by their occurrence among identical rows of one ingest. A request is
+        // the unit a client repeats, so occurrences must count within a request: a session's second request of this
+        // flush goes into a second ingest (round), and a repeated request then adds nothing.
+        var rounds = new List<EventLog>();
+        var roundOfSession = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var pending in batch)
         {
+            var round = roundOfSession.GetValueOrDefault(pending.Session);
+            roundOfSession[pending.Session] = round + 1;
+            if (round == rounds.Count)
+            {
+                var fresh = new EventLog();
+                if (round == 0)
+                    fresh.EnsureCapacity(events);
+                rounds.Add(fresh);
+            }
+            var log = rounds[round];
             foreach (var e in pending.Events)
-            {
                 log.Append(new InteractionEvent(pending.User, pending.Session, e.Timestamp, KnownActions.Names[e.Action], e.ScrollDepth));
-            }
         }
-        for (var attempt = 1; ; attempt++)
+        foreach (var log in rounds)
         {
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                _state.Append(log, CancellationToken.None);
-                Interlocked.Add(ref _stored, events);
-                return;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Kept, not dropped: the next attempt stores the same events (the identity makes a half-known outcome harmless).
-                _log.LogError("Storing {Events} live events failed (attempt {Attempt}): {Message}; retrying.", events, attempt, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt))).ConfigureAwait(false);
+                try
+                {
+                    _state.Append(log, CancellationToken.None);
+                    Interlocked.Add(ref _stored, log.Count);
+                    break;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // Kept, not dropped: the next attempt stores the same events (the identity makes a half-known outcome harmless).
+                    _log.LogError("Storing {Events} live events failed (attempt {Attempt}): {Message}; retrying.", log.Count, attempt, e.Message);
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt))).ConfigureAwait(false);
+                }
             }
         }
     }

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Exania.Store;
+using Exania.Testing;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Exania.Server.Tests;
+
+/// <summary>The service around live scoring: write-behind to the store and its flush on shutdown, model reloads, rate limits.</summary>
+public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static List<(double, string, double)> Events(int n, double start = 1_600_000_000) =>
+        [.. Enumerable.Range(0, n).Select(i => (start + i * 3.0, i % 4 == 0 ? "scroll_down" : "click", i % 4 == 0 ? 0.25 : double.NaN))];
+
+    [Fact]
+    public async Task LiveEvents_AreStoredBehind_FlushedOnShutdown_AndAReplayAddsNothing()
+    {
+        using var dir = new TestData.TempDir();
+        var db = dir.File("behind.duckdb");
+        var factory = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:Db", db));
+        await using (factory)
+        {
+            using var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", LiveFixture.SiteKey);
+            for (var s = 0; s < 5; s++)
+            {
+                var (status, _) = await LiveScoringTests.PostAsync(client, $"/api/v1/sessions/store-{s}/events", LiveScoringTests.Batch(Events(30), complete: true, user: $"u{s}"));
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
+            // The same session sent again after it ended: scored as a new session, but the store already holds its events.
+            var (again, _) = await LiveScoringTests.PostAsync(client, "/api/v1/sessions/store-0/events", LiveScoringTests.Batch(Events(30), complete: true, user: "u0"));
+            Assert.Equal(HttpStatusCode.OK, again);
+        } // disposing stops the host: the write-behind queue is stored before it ends
+
+        using var store = EventStores.Open(db);
+        Assert.Equal(150, store.Count);
+        var log = store.Load();
+        Assert.Equal(["u0", "u1", "u2", "u3", "u4"], log.Users.Values.Order());
+        Assert.Equal(5, log.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task Reload_RefusesABadModelFile_KeepsTheOldModel_AndSwapsInAGoodOne()
+    {
+        using var dir = new TestData.TempDir();
+        var models = dir.File("models");
+        Directory.CreateDirectory(models);
+        foreach (var file in Directory.GetFiles(fixture.Models))
+            File.Copy(file, Path.Combine(models, Path.GetFileName(file)));
+        var factory = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:Models", models).UseSetting("Exania:Db", dir.File("r.duckdb")));
+        await using (factory)
+        {
+            using var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", LiveFixture.ApiKey);
+            var row = new JsonObject { ["row"] = new JsonArray([.. Enumerable.Repeat(0.5, 20).Select(v => (JsonNode)v)]) }.ToJsonString();
+            var (_, before) = await LiveScoringTests.PostAsync(client, "/api/v1/predict/click", row);
+            var clickPath = Path.Combine(models, "click_model.json");
+            var good = await File.ReadAllTextAsync(clickPath, Ct);
+
+            await File.WriteAllTextAsync(clickPath, good[..(good.Length / 2)], Ct); // a half-written file
+            var (status, problem) = await LiveScoringTests.PostAsync(client, "/api/v1/models/reload", "");
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+            Assert.Contains("click_model.json", (string)problem!["detail"]!);
+            var (_, still) = await LiveScoringTests.PostAsync(client, "/api/v1/predict/click", row);
+            Assert.Equal(before!.ToJsonString(), still!.ToJsonString());
+
+            // A different valid model: a new version, and its own probabilities.
+            var changed = JsonNode.Parse(good)!;
+            changed["intercept"] = (double)changed["intercept"]! + 1;
+            await File.WriteAllTextAsync(clickPath, changed.ToJsonString(), Ct);
+            (status, var report) = await LiveScoringTests.PostAsync(client, "/api/v1/models/reload", "");
+            Assert.Equal(HttpStatusCode.OK, status);
+            var (_, after) = await LiveScoringTests.PostAsync(client, "/api/v1/predict/click", row);
+            Assert.NotEqual((string)before["modelVersion"]!, (string)after!["modelVersion"]!);
+            Assert.Equal((string)after["modelVersion"]!, (string)report!["models"]!.AsArray().First(m => (string)m!["kind"]! == "Click")!["version"]!);
+            Assert.True((double)after["probabilities"]![0]! > (double)before["probabilities"]![0]!);
+        }
+    }
+
+    [Fact]
+    public async Task RateLimit_PerKey_Answers429WithRetryAfter()
+    {
+        using var dir = new TestData.TempDir();
+        var factory = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:RateLimitPerSecond", "5").UseSetting("Exania:Db", dir.File("l.duckdb")));
+        await using (factory)
+        {
+            using var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", LiveFixture.SiteKey);
+            var limited = 0;
+            for (var i = 0; i < 30; i++)
+            {
+                using var content = new StringContent(LiveScoringTests.Batch(Events(1, 1_600_000_000 + i)), System.Text.Encoding.UTF8, "application/json");
+                using var response = await client.PostAsync($"/api/v1/sessions/rate/events", content, Ct);
+                if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                    continue;
+                limited++;
+                Assert.Equal("1", response.Headers.GetValues("Retry-After").Single());
+                var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+                Assert.Equal(429, (int)problem["status"]!);
+            }
+            // A bucket of 5 refilled each second: 30 requests in less than 5 s cannot all pass.
+            Assert.InRange(limited, 1, 25);
+        }
+    }
+}
