@@ -38,6 +38,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchConversionCommand.Create());
         command.Subcommands.Add(BenchSegmentCommand.Create());
         command.Subcommands.Add(BenchDashboardCommand.Create());
+        command.Subcommands.Add(BenchLiveCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));

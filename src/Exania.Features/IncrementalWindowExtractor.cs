@@ -15,9 +15,10 @@ public delegate void WindowHandler(double windowEnd, ReadOnlySpan<double> featur
 public sealed class IncrementalWindowExtractor
 {
     private readonly WindowOptions _options;
-    private double[] _times = new double[64];
-    private int[] _actions = new int[64];
-    private double[] _depths = new double[64];
+    // Small to start: a live service holds one of these per session; they double when a window needs more.
+    private double[] _times = new double[16];
+    private int[] _actions = new int[16];
+    private double[] _depths = new double[16];
     private int[] _counts = new int[KnownActions.Count];
     private readonly double[] _features = new double[WindowFeatures.Count];
     private int _head;

@@ -10,7 +10,7 @@ public sealed record LiveScoringOptions
     public TimeSpan IdleTimeToLive { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>
-    /// Most live sessions held; past it the least recently used is evicted. About 3 KB each (the last window's events
+    /// Most live sessions held; past it the least recently used is evicted. About 4 KB each (the last window's events
     /// and the sequence history), so the default holds at most about 3 GB.
     /// </summary>
     public int MaxSessions { get; init; } = 1_000_000;
@@ -25,7 +25,7 @@ public sealed record LiveScoringOptions
     public WindowOptions Windows { get; init; } = WindowOptions.Default;
 
     /// <summary>Most recent events kept per session for the sequence model (it reads at most its own window length of them).</summary>
-    public int HistoryLength { get; init; } = 200;
+    public int HistoryLength { get; init; } = 50;
 
     public static LiveScoringOptions Default { get; } = new();
 

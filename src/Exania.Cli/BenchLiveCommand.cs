@@ -1,0 +1,241 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Exania.Click;
+using Exania.Core;
+using Exania.Events;
+using Exania.Features;
+using Exania.Server;
+using Exania.Synthetic;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace Exania.Cli;
+
+/// <summary>
+/// <c>exania bench live</c>: a bounded load run against live scoring on 127.0.0.1. The service runs in this process
+/// (Kestrel, a click model trained on generated sessions, a fresh DuckDB store); the load comes from Debian's
+/// <c>wrk</c> with a Lua script, in its own process, on the same machine. Phases, each <c>--seconds</c> long: batches
+/// of 10 events over 64 connections (scored events/s), single-event requests over 64 connections (requests/s), and
+/// single events over few connections (latency when the service is not saturated). Sessions are spread over
+/// <c>--sessions</c> ids, each getting its events in time order, so the session table holds that many live sessions;
+/// the process's resident memory is read before and after. wrk stops by itself at the end of each phase.
+/// </summary>
+internal static partial class BenchLiveCommand
+{
+    public static Command Create()
+    {
+        var seconds = new Option<int>("--seconds") { Description = "Length of each phase.", DefaultValueFactory = _ => 15 };
+        var sessions = new Option<int>("--sessions") { Description = "Live session ids the load spreads over.", DefaultValueFactory = _ => 100_000 };
+        var store = new Option<bool>("--store") { Description = "Also store the live events (write-behind into DuckDB), as the service does by default." };
+        var lowConnections = new Option<int>("--low-connections") { Description = "Connections of the latency phase.", DefaultValueFactory = _ => 2 };
+        var json = CommonOptions.Json();
+        var command = new Command("live", "Live scoring load on 127.0.0.1 with wrk: scored events/s in batches of 10, single-event requests/s, latency, memory.")
+        {
+            seconds, sessions, store, lowConnections, json,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            if (!File.Exists("/usr/bin/wrk"))
+                return cli.Fail("bench live needs wrk (Debian: apt-get install wrk).", 2);
+            var folder = Directory.CreateTempSubdirectory("exania-bench-live-").FullName;
+            try
+            {
+                return await RunAsync(cli, folder, parse.GetValue(seconds), parse.GetValue(sessions), parse.GetValue(store), parse.GetValue(lowConnections), cancellationToken);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliOutput cli, string folder, int seconds, int sessions, bool store, int lowConnections, CancellationToken cancellationToken)
+    {
+        var models = Path.Combine(folder, "models");
+        Directory.CreateDirectory(models);
+        cli.Step("training a click model on 2,000 generated sessions", _ =>
+        {
+            var log = new InteractionGenerator(new GeneratorOptions { Seed = 1 }).Generate(sessions: 2000);
+            var windows = WindowExtractor.Extract(log, SessionIndex.Build(log));
+            ClickData.Train(windows, ClickTrainingOptions.Default with { Folds = 2 }).Model.Save(Path.Combine(models, ModelFile.FileNameOf(ModelKind.Click)));
+            return 0;
+        });
+        var app = DashboardHost.Build(["--db", Path.Combine(folder, "live.duckdb"), "--models", models, "--urls", "http://127.0.0.1:0",
+            "--rate-limit", "0", "--store-live-events", store ? "true" : "false", "--max-sessions", Math.Max(sessions, 1).ToString(CultureInfo.InvariantCulture),
+            "--Exania:DashboardRefreshSeconds", "0", "--Exania:WatchModels", "false"], quiet: true);
+        await using (app)
+        {
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            var live = app.Services.GetRequiredService<LiveState>();
+            var script = Path.Combine(folder, "live.lua");
+            File.WriteAllText(script, LuaScript);
+            var result = new JsonObject
+            {
+                ["command"] = "bench live",
+                ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+                ["seconds_per_phase"] = seconds,
+                ["sessions"] = sessions,
+                ["store_live_events"] = store,
+            };
+            await Wrk(address, script, 2, 3, 64, 10, sessions, 0, cancellationToken); // warm-up: JIT, pools
+            var rssStart = ResidentBytes();
+            var batch = await Wrk(address, script, 2, seconds, 64, 10, sessions, 1, cancellationToken);
+            var single = await Wrk(address, script, 2, seconds, 64, 1, sessions, 2, cancellationToken);
+            var low = await Wrk(address, script, 1, seconds, lowConnections, 1, sessions, 3, cancellationToken);
+            GC.Collect();
+            var rssEnd = ResidentBytes();
+            var counts = live.Sessions.Counts;
+            result["batch_of_10"] = Phase(batch, 10);
+            result["single_event"] = Phase(single, 1);
+            result["single_event_low_load"] = Phase(low, 1);
+            result["rss_bytes_start"] = rssStart;
+            result["rss_bytes_end"] = rssEnd;
+            result["live_sessions_end"] = counts.Live;
+            result["sessions_started"] = counts.Started;
+            result["sessions_evicted"] = counts.Evicted;
+            await app.StopAsync(cancellationToken);
+            if (!cli.Json)
+            {
+                var table = new Table().AddColumns("phase", "connections", "requests/s", "events/s", "p50 ms", "p99 ms", "non-2xx");
+                foreach (var (name, phase, events) in new[] { ("batches of 10", batch, 10), ("single events", single, 1), ("single events, low load", low, 1) })
+                {
+                    table.AddRow(name, phase.Connections.ToString(CultureInfo.InvariantCulture), phase.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture),
+                        (phase.RequestsPerSecond * events).ToString("N0", CultureInfo.InvariantCulture), phase.P50Ms.ToString("0.000", CultureInfo.InvariantCulture),
+                        phase.P99Ms.ToString("0.000", CultureInfo.InvariantCulture), phase.Errors.ToString(CultureInfo.InvariantCulture));
+                }
+                AnsiConsole.Write(table);
+                cli.Info($"resident memory {rssStart / 1e6:N0} MB after warm-up, {rssEnd / 1e6:N0} MB at the end; {counts.Live:N0} live sessions, {counts.Evicted:N0} evicted");
+            }
+            cli.Result(result);
+            return batch.Errors + single.Errors + low.Errors == 0 ? 0 : 1;
+        }
+    }
+
+    private sealed record WrkPhase(int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, int Errors);
+
+    private static JsonObject Phase(WrkPhase phase, int eventsPerRequest) => new()
+    {
+        ["connections"] = phase.Connections,
+        ["requests"] = phase.Requests,
+        ["requests_per_second"] = Math.Round(phase.RequestsPerSecond),
+        ["events_per_second"] = Math.Round(phase.RequestsPerSecond * eventsPerRequest),
+        ["p50_ms"] = phase.P50Ms,
+        ["p99_ms"] = phase.P99Ms,
+        ["non_2xx"] = phase.Errors,
+    };
+
+    /// <summary>Runs wrk for <paramref name="seconds"/> (it stops itself; the timeout is a backstop) and parses its report.</summary>
+    private static async Task<WrkPhase> Wrk(string address, string script, int threads, int seconds, int connections, int events, int sessions, int phase,
+        CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("/usr/bin/wrk")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
+                     "-d", $"{seconds}s", "--timeout", "5s", "--latency", "-s", script, address })
+            start.ArgumentList.Add(a);
+        start.Environment["EXANIA_EVENTS"] = events.ToString(CultureInfo.InvariantCulture);
+        start.Environment["EXANIA_SESSIONS"] = Math.Max(1, sessions / threads).ToString(CultureInfo.InvariantCulture);
+        start.Environment["EXANIA_PHASE"] = phase.ToString(CultureInfo.InvariantCulture);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds + 30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var text = await output;
+        if (process.ExitCode != 0)
+            throw new IOException($"wrk failed ({process.ExitCode}): {await error}{text}");
+        return new WrkPhase(connections, Number(RequestsPerSecondPattern(), text), Milliseconds(Percentile50Pattern(), text), Milliseconds(Percentile99Pattern(), text),
+            (long)Number(RequestsPattern(), text), NonSuccessPattern().Match(text) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
+    }
+
+    private static double Number(Regex pattern, string text) =>
+        pattern.Match(text) is { Success: true } m ? double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : throw new IOException($"wrk's report has no {pattern}: {text}");
+
+    /// <summary>wrk prints latencies as 512.00us, 1.20ms or 2.00s.</summary>
+    private static double Milliseconds(Regex pattern, string text)
+    {
+        var m = pattern.Match(text);
+        if (!m.Success)
+            throw new IOException($"wrk's report has no {pattern}: {text}");
+        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        return m.Groups[2].Value switch { "us" => value / 1000, "ms" => value, "s" => value * 1000, _ => value * 60_000 };
+    }
+
+    private static long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        return Environment.WorkingSet;
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
+    private static partial Regex RequestsPerSecondPattern();
+
+    [GeneratedRegex(@"\s50%\s+([0-9.]+)(us|ms|s|m)")]
+    private static partial Regex Percentile50Pattern();
+
+    [GeneratedRegex(@"\s99%\s+([0-9.]+)(us|ms|s|m)")]
+    private static partial Regex Percentile99Pattern();
+
+    [GeneratedRegex(@"([0-9]+) requests in")]
+    private static partial Regex RequestsPattern();
+
+    [GeneratedRegex(@"Non-2xx or 3xx responses:\s+([0-9]+)")]
+    private static partial Regex NonSuccessPattern();
+
+    /// <summary>
+    /// The wrk script: each thread takes its own session ids; the n-th request of a thread goes to session n mod S of
+    /// that thread, with times that grow with n / S, so every session gets its events in time order (a session recurs
+    /// only after S other requests, long after its last one was answered). Each phase has its own ids.
+    /// </summary>
+    private const string LuaScript = """
+        local threads = 0
+        function setup(thread)
+          thread:set("tid", threads)
+          threads = threads + 1
+        end
+        local actions = { "scroll_down", "click", "hover", "scroll_up", "wait", "click", "scroll_down", "hover", "click", "scroll_down" }
+        local counter = 0
+        local events = tonumber(os.getenv("EXANIA_EVENTS") or "10")
+        local sessions = tonumber(os.getenv("EXANIA_SESSIONS") or "50000")
+        local phase = os.getenv("EXANIA_PHASE") or "0"
+        local headers = { ["Content-Type"] = "application/json" }
+        request = function()
+          local s = counter % sessions
+          local round = math.floor(counter / sessions)
+          counter = counter + 1
+          local t = 1600000000 + round * events * 3
+          local parts = {}
+          for i = 1, events do
+            local a = actions[((round * events + i) % #actions) + 1]
+            parts[i] = string.format('{"timestamp":%d,"action":"%s","scrollDepth":0.5}', t + i * 3, a)
+          end
+          local body = '{"events":[' .. table.concat(parts, ",") .. ']}'
+          return wrk.format("POST", "/api/v1/sessions/p" .. phase .. "t" .. tid .. "s" .. s .. "/events", headers, body)
+        end
+        """;
+}
