@@ -11,9 +11,18 @@ internal static class ServeCommand
     public static Command Create()
     {
         var db = new Option<string>("--db") { Description = "The event store: a DuckDB file, or a PostgreSQL connection string (Host=...;Database=...).", DefaultValueFactory = _ => "exania.duckdb" };
-        var models = new Option<string?>("--models") { Description = "Folder with roas_model.json (`exania train roas --out`), for the ad-spend page's model panels." };
+        var models = new Option<string?>("--models") { Description = "Folder with the models: click_model.json, sequence_model.json, conversion_model.json (live scoring and predict), roas_model.json (also the ad-spend page)." };
         var urls = new Option<string>("--urls") { Description = "Address to listen on; loopback unless you name another.", DefaultValueFactory = _ => DashboardHost.DefaultUrl };
-        var command = new Command("serve", "Serve the analytics dashboard (overview, click behaviour, ad spend, segmentation) and its JSON API over the event store.") { db, models, urls };
+        var siteKeys = new Option<string?>("--site-keys") { Description = "Comma-separated keys the live scoring and predict endpoints accept in X-Api-Key (default: open)." };
+        var corsOrigins = new Option<string?>("--cors-origins") { Description = "Comma-separated origins whose pages may call the live endpoints (CORS)." };
+        var rateLimit = new Option<int?>("--rate-limit") { Description = "Live requests per second per key (or client address); 0 = no limit. Default 50000." };
+        var ttl = new Option<double?>("--session-ttl-minutes") { Description = "Idle minutes after which a live session is forgotten. Default 30." };
+        var maxSessions = new Option<int?>("--max-sessions") { Description = "Most live sessions held (least recently used evicted). Default 1000000." };
+        var storeLive = new Option<bool?>("--store-live-events") { Description = "Store live events in --db (batched write-behind). Default true." };
+        var command = new Command("serve", "Serve the analytics dashboard and its JSON API over the event store, and score live sessions with the models in --models.")
+        {
+            db, models, urls, siteKeys, corsOrigins, rateLimit, ttl, maxSessions, storeLive,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = new CliOutput(json: false);
@@ -23,6 +32,17 @@ internal static class ServeCommand
             List<string> args = ["--db", path, "--urls", parse.GetValue(urls)!];
             if (parse.GetValue(models) is { } folder)
                 args.AddRange(["--models", folder]);
+            void Pass(string name, object? value)
+            {
+                if (value is not null)
+                    args.AddRange([name, value is bool b ? (b ? "true" : "false") : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!]);
+            }
+            Pass("--site-keys", parse.GetValue(siteKeys));
+            Pass("--cors-origins", parse.GetValue(corsOrigins));
+            Pass("--rate-limit", parse.GetValue(rateLimit));
+            Pass("--session-ttl-minutes", parse.GetValue(ttl));
+            Pass("--max-sessions", parse.GetValue(maxSessions));
+            Pass("--store-live-events", parse.GetValue(storeLive));
             Microsoft.AspNetCore.Builder.WebApplication app;
             try
             {
