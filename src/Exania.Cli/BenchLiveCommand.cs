@@ -87,10 +87,19 @@ internal static partial class BenchLiveCommand
             };
             await Wrk(address, script, 2, 3, 64, 10, sessions, 0, cancellationToken); // warm-up: JIT, pools
             var rssStart = ResidentBytes();
+            // Resident memory and live sessions every 10 s through the phases: flat once the table is at its cap.
+            var samples = new JsonArray();
+            var clock = Stopwatch.StartNew();
+            using var sampler = new Timer(_ =>
+            {
+                var sample = new JsonObject { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds), ["rss_bytes"] = ResidentBytes(), ["live_sessions"] = live.Sessions.Counts.Live };
+                lock (samples)
+                    samples.Add(sample);
+            }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
             var batch = await Wrk(address, script, 2, seconds, 64, 10, sessions, 1, cancellationToken);
             var single = await Wrk(address, script, 2, seconds, 64, 1, sessions, 2, cancellationToken);
             var low = await Wrk(address, script, 1, seconds, lowConnections, 1, sessions, 3, cancellationToken);
-            GC.Collect();
+            await sampler.DisposeAsync();
             var rssEnd = ResidentBytes();
             var counts = live.Sessions.Counts;
             result["batch_of_10"] = Phase(batch, 10);
@@ -98,6 +107,8 @@ internal static partial class BenchLiveCommand
             result["single_event_low_load"] = Phase(low, 1);
             result["rss_bytes_start"] = rssStart;
             result["rss_bytes_end"] = rssEnd;
+            lock (samples)
+                result["rss_samples"] = samples.DeepClone();
             result["live_sessions_end"] = counts.Live;
             result["sessions_started"] = counts.Started;
             result["sessions_evicted"] = counts.Evicted;
@@ -112,7 +123,11 @@ internal static partial class BenchLiveCommand
                         phase.P99Ms.ToString("0.000", CultureInfo.InvariantCulture), phase.Errors.ToString(CultureInfo.InvariantCulture));
                 }
                 AnsiConsole.Write(table);
+                string series;
+                lock (samples)
+                    series = string.Join(", ", samples.Select(x => $"{(long)x!["rss_bytes"]! / 1e6:N0}"));
                 cli.Info($"resident memory {rssStart / 1e6:N0} MB after warm-up, {rssEnd / 1e6:N0} MB at the end; {counts.Live:N0} live sessions, {counts.Evicted:N0} evicted");
+                cli.Info($"resident memory every 10 s (MB): {series}");
             }
             cli.Result(result);
             return batch.Errors + single.Errors + low.Errors == 0 ? 0 : 1;
