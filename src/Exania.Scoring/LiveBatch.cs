@@ -73,10 +73,14 @@ public static class LiveBatchReader
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
-            var bit = name switch { "user" => 1, "events" => 2, "complete" => 4, _ => 0 };
+            // Names compared as UTF-8, without allocating a string per property.
+            var bit = reader.ValueTextEquals("user"u8) ? 1 : reader.ValueTextEquals("events"u8) ? 2 : reader.ValueTextEquals("complete"u8) ? 4 : 0;
             if (bit == 0)
-                throw new LiveInputException(Clip(name), $"Unknown property '{Clip(name)}'; a batch has user, events and complete.");
+            {
+                var unknown = Clip(reader.GetString()!);
+                throw new LiveInputException(unknown, $"Unknown property '{unknown}'; a batch has user, events and complete.");
+            }
+            var name = bit switch { 1 => "user", 2 => "events", _ => "complete" };
             if ((seen & bit) != 0)
                 throw new LiveInputException(name, $"'{name}' appears twice.");
             seen |= bit;
@@ -123,88 +127,96 @@ public static class LiveBatchReader
 
     private static LiveEvent ReadEvent(ref Utf8JsonReader reader, int index, LiveScoringOptions options)
     {
-        var path = $"events[{index}]";
+        // Paths such as events[3].timestamp are built only for a message: a good event allocates nothing here.
         if (reader.TokenType != JsonTokenType.StartObject)
-            throw new LiveInputException(path, $"{path} must be an object with timestamp and action.");
+            throw new LiveInputException(Path(index), $"{Path(index)} must be an object with timestamp and action.");
         double timestamp = double.NaN, depth = double.NaN;
         var action = -1;
         var seen = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
-            var bit = name switch { "timestamp" => 1, "action" => 2, "scrollDepth" => 4, _ => 0 };
-            var field = $"{path}.{Clip(name)}";
+            var bit = reader.ValueTextEquals("timestamp"u8) ? 1 : reader.ValueTextEquals("action"u8) ? 2 : reader.ValueTextEquals("scrollDepth"u8) ? 4 : 0;
             if (bit == 0)
-                throw new LiveInputException(field, $"Unknown property '{Clip(name)}' in {path}; an event has timestamp, action and scrollDepth.");
+            {
+                var unknown = Clip(reader.GetString()!);
+                throw new LiveInputException($"{Path(index)}.{unknown}", $"Unknown property '{unknown}' in {Path(index)}; an event has timestamp, action and scrollDepth.");
+            }
+            var property = bit switch { 1 => "timestamp", 2 => "action", _ => "scrollDepth" };
             if ((seen & bit) != 0)
-                throw new LiveInputException(field, $"{field} appears twice.");
+                throw new LiveInputException(Path(index, property), $"{Path(index, property)} appears twice.");
             seen |= bit;
             reader.Read();
             switch (bit)
             {
                 case 1:
-                    timestamp = Timestamp(ref reader, field, options);
+                    timestamp = Timestamp(ref reader, index, options);
                     break;
                 case 2:
-                    action = Action(ref reader, field);
+                    action = Action(ref reader, index);
                     break;
                 default:
-                    depth = Depth(ref reader, field);
+                    depth = Depth(ref reader, index);
                     break;
             }
         }
         if ((seen & 1) == 0)
-            throw new LiveInputException($"{path}.timestamp", $"{path} has no timestamp.");
+            throw new LiveInputException(Path(index, "timestamp"), $"{Path(index)} has no timestamp.");
         if ((seen & 2) == 0)
-            throw new LiveInputException($"{path}.action", $"{path} has no action.");
+            throw new LiveInputException(Path(index, "action"), $"{Path(index)} has no action.");
         return new LiveEvent(timestamp, action, depth);
     }
 
-    private static double Timestamp(ref Utf8JsonReader reader, string field, LiveScoringOptions options)
+    private static string Path(int index) => $"events[{index}]";
+
+    private static string Path(int index, string property) => $"events[{index}].{property}";
+
+    private static double Timestamp(ref Utf8JsonReader reader, int index, LiveScoringOptions options)
     {
         double seconds;
         if (reader.TokenType == JsonTokenType.Number)
         {
             if (!reader.TryGetDouble(out seconds) || !double.IsFinite(seconds))
-                throw new LiveInputException(field, $"{field} is not a finite number of epoch seconds.");
+                throw new LiveInputException(Path(index, "timestamp"), $"{Path(index, "timestamp")} is not a finite number of epoch seconds.");
         }
         else if (reader.TokenType == JsonTokenType.String)
         {
             var text = reader.GetString()!;
             if (!TimestampParser.TryParseIso(text, out seconds))
-                throw new LiveInputException(field, $"{field} '{Clip(text)}' is not epoch seconds or an ISO 8601 time.");
+                throw new LiveInputException(Path(index, "timestamp"), $"{Path(index, "timestamp")} '{Clip(text)}' is not epoch seconds or an ISO 8601 time.");
         }
         else
         {
-            throw new LiveInputException(field, $"{field} must be epoch seconds (a number) or ISO 8601 text.");
+            throw new LiveInputException(Path(index, "timestamp"), $"{Path(index, "timestamp")} must be epoch seconds (a number) or ISO 8601 text.");
         }
         if (!options.TimeRange.Contains(seconds))
-            throw new LiveInputException(field, $"{field} {seconds.ToString("R", CultureInfo.InvariantCulture)} is outside the accepted time range " +
+            throw new LiveInputException(Path(index, "timestamp"), $"{Path(index, "timestamp")} {seconds.ToString("R", CultureInfo.InvariantCulture)} is outside the accepted time range " +
                 $"({Instant(options.TimeRange.MinSeconds)} to {Instant(options.TimeRange.MaxSeconds)}); is it in milliseconds?");
         return seconds;
     }
 
-    private static int Action(ref Utf8JsonReader reader, string field)
+    /// <summary>The action names as UTF-8, in code order, to match without decoding.</summary>
+    private static readonly byte[][] s_actionNames = [.. KnownActions.Names.Select(Encoding.UTF8.GetBytes)];
+
+    private static int Action(ref Utf8JsonReader reader, int index)
     {
         if (reader.TokenType != JsonTokenType.String)
-            throw new LiveInputException(field, $"{field} must be an action name ({string.Join(", ", KnownActions.Names)}).");
-        var name = reader.GetString()!;
-        for (var code = 0; code < KnownActions.Count; code++)
+            throw new LiveInputException(Path(index, "action"), $"{Path(index, "action")} must be an action name ({string.Join(", ", KnownActions.Names)}).");
+        for (var code = 0; code < s_actionNames.Length; code++)
         {
-            if (string.Equals(KnownActions.Names[code], name, StringComparison.Ordinal))
+            if (reader.ValueTextEquals(s_actionNames[code]))
                 return code;
         }
-        throw new LiveInputException(field, $"{field} '{Clip(name)}' is not one of {string.Join(", ", KnownActions.Names)}.");
+        throw new LiveInputException(Path(index, "action"), $"{Path(index, "action")} '{Clip(reader.GetString()!)}' is not one of {string.Join(", ", KnownActions.Names)}.");
     }
 
-    private static double Depth(ref Utf8JsonReader reader, string field)
+    private static double Depth(ref Utf8JsonReader reader, int index)
     {
         if (reader.TokenType == JsonTokenType.Null)
             return double.NaN;
         if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out var depth))
-            throw new LiveInputException(field, $"{field} must be a number from 0 to 1, or null.");
+            throw new LiveInputException(Path(index, "scrollDepth"), $"{Path(index, "scrollDepth")} must be a number from 0 to 1, or null.");
         if (!(depth >= 0 && depth <= 1))
-            throw new LiveInputException(field, $"{field} {depth.ToString("R", CultureInfo.InvariantCulture)} is outside 0..1.");
+            throw new LiveInputException(Path(index, "scrollDepth"), $"{Path(index, "scrollDepth")} {depth.ToString("R", CultureInfo.InvariantCulture)} is outside 0..1.");
         return depth;
     }
 

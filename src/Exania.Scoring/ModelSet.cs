@@ -19,6 +19,13 @@ public sealed class ModelSet
 {
     private ModelSet(string? folder, ClickModel? click, GbtModel? roas, SequenceModel? sequence, ConversionModel? conversion, IReadOnlyList<ModelVersion> versions)
     {
+        // Batches of the trees and of the conversion network go through ONNX Runtime on the exported graph (faster
+        // there, ScoringEngineBenchmarks); built once per set, so a reload swaps them with their models.
+        if (roas?.Encoder is not null)
+            RoasBatch = new OnnxBatchScorer(GbtOnnxExporter.Build(roas).ToBytes(), GbtOnnxExporter.InputName, GbtOnnxExporter.OutputName(roas.Objective), roas.FeatureNames.Count, 1);
+        if (conversion is not null)
+            ConversionBatch = new OnnxBatchScorer(ConversionOnnxExporter.Build(conversion).ToBytes(), ConversionOnnxExporter.InputName, ConversionOnnxExporter.OutputName,
+                conversion.Shape.Inputs, conversion.Outputs.Count);
         Folder = folder;
         Click = click;
         Roas = roas;
@@ -38,6 +45,12 @@ public sealed class ModelSet
     public GbtModel? Roas { get; }
     public SequenceModel? Sequence { get; }
     public ConversionModel? Conversion { get; }
+
+    /// <summary>The ROAS trees in ONNX Runtime, for batches; null without a ROAS model (or one without its encoder).</summary>
+    public OnnxBatchScorer? RoasBatch { get; }
+
+    /// <summary>The conversion network in ONNX Runtime, for batches; null without a conversion model.</summary>
+    public OnnxBatchScorer? ConversionBatch { get; }
 
     /// <summary>One entry per loaded model.</summary>
     public IReadOnlyList<ModelVersion> Versions { get; }
@@ -97,7 +110,14 @@ public sealed class ModelSet
             }
             versions.Add(new ModelVersion(kind, ModelFile.FileNameOf(kind), Convert.ToHexStringLower(SHA256.HashData(bytes))[..12], DateTimeOffset.UtcNow));
         }
-        return new ModelSet(Path.GetFullPath(folder), click, roas, sequence, conversion, versions);
+        try
+        {
+            return new ModelSet(Path.GetFullPath(folder), click, roas, sequence, conversion, versions);
+        }
+        catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e)
+        {
+            throw new ModelFormatException(folder, $"ONNX Runtime refuses a model's exported graph: {e.Message}", e);
+        }
     }
 }
 

@@ -256,10 +256,18 @@ public class LiveScoringTests(LiveFixture fixture) : IClassFixture<LiveFixture>
             rows.Add(row);
         }
         using var client = Client();
+        var expected = RoasTrainer.Predict(GbtModel.Load(Path.Combine(fixture.Models, "roas_model.json")), table);
+        // A batch goes through ONNX Runtime (float32 trees: equal to a float's precision); a few rows through C#, exactly.
         var (status, body) = await PostAsync(client, "/api/v1/predict/roas", new JsonObject { ["rows"] = rows }.ToJsonString());
         Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
-        var expected = RoasTrainer.Predict(GbtModel.Load(Path.Combine(fixture.Models, "roas_model.json")), table);
-        Assert.Equal(expected, body!["predictions"]!.AsArray().Select(p => (double)p!));
+        Assert.Equal("OnnxRuntime", (string)body!["engine"]!);
+        var got = body["predictions"]!.AsArray().Select(p => (double)p!).ToArray();
+        for (var r = 0; r < expected.Length; r++)
+            Assert.True(Math.Abs(expected[r] - got[r]) <= 1e-5 * Math.Max(1, Math.Abs(expected[r])), $"row {r}: {expected[r]} vs {got[r]}");
+        var few = new JsonArray([.. rows.Take(Scoring.Predictions.OnnxRuntimeFromRows - 1).Select(r => r!.DeepClone())]);
+        (status, body) = await PostAsync(client, "/api/v1/predict/roas", new JsonObject { ["rows"] = few }.ToJsonString());
+        Assert.Equal("CSharp", (string)body!["engine"]!);
+        Assert.Equal(expected.Take(few.Count), body["predictions"]!.AsArray().Select(p => (double)p!));
 
         var (sessions, _) = CampaignTableReader.Read(fixture.ConversionTable);
         var conversionRows = new JsonArray();
@@ -270,14 +278,25 @@ public class LiveScoringTests(LiveFixture fixture) : IClassFixture<LiveFixture>
                 row[column.Name] = column.IsNumeric ? column.Numbers![r] : column.Texts![r];
             conversionRows.Add(row);
         }
-        (status, body) = await PostAsync(client, "/api/v1/predict/conversion", new JsonObject { ["rows"] = conversionRows }.ToJsonString());
-        Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
         var model = ConversionModel.Load(Path.Combine(fixture.Models, "conversion_model.json"));
         var flat = model.Predict(sessions.Select([.. Enumerable.Range(0, 30)]));
-        var got = body!["probabilities"]!.AsArray();
-        for (var r = 0; r < 30; r++)
-            for (var o = 0; o < model.Outputs.Count; o++)
-                Assert.Equal(flat[r * model.Outputs.Count + o], (double)got[r]![o]!);
+        foreach (var (count, engine) in new[] { (30, "OnnxRuntime"), (3, "CSharp") })
+        {
+            var request = new JsonArray([.. conversionRows.Take(count).Select(r => r!.DeepClone())]);
+            (status, body) = await PostAsync(client, "/api/v1/predict/conversion", new JsonObject { ["rows"] = request }.ToJsonString());
+            Assert.True(status == HttpStatusCode.OK, body?.ToJsonString());
+            Assert.Equal(engine, (string)body!["engine"]!);
+            var probabilities = body["probabilities"]!.AsArray();
+            for (var r = 0; r < count; r++)
+            {
+                for (var o = 0; o < model.Outputs.Count; o++)
+                {
+                    var want = flat[r * model.Outputs.Count + o];
+                    var have = (double)probabilities[r]![o]!;
+                    Assert.True(engine == "CSharp" ? want == have : Math.Abs(want - have) <= 1e-5, $"row {r}, output {o}: {want} vs {have} ({engine})");
+                }
+            }
+        }
     }
 
     [Fact]

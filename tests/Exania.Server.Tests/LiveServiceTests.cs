@@ -104,4 +104,56 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
             Assert.InRange(limited, 1, 25);
         }
     }
+
+    [Fact]
+    public async Task TheDashboard_SeesLiveEvents_AfterItsRefresh()
+    {
+        using var dir = new TestData.TempDir();
+        var factory = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:Db", dir.File("d.duckdb")).UseSetting("Exania:DashboardRefreshSeconds", "0.001"));
+        await using (factory)
+        {
+            using var client = factory.CreateClient();
+            client.DefaultRequestHeaders.Add("X-Api-Key", LiveFixture.SiteKey);
+            var (status, _) = await LiveScoringTests.PostAsync(client, "/api/v1/sessions/dash-1/events", LiveScoringTests.Batch(Events(12), user: "shopper"));
+            Assert.Equal(HttpStatusCode.OK, status);
+            // The write-behind stores within about a second and the snapshot is refreshed on that write: poll, bounded.
+            long events = 0;
+            for (var attempt = 0; attempt < 100 && events < 12; attempt++)
+            {
+                await Task.Delay(100, Ct);
+                var overview = JsonNode.Parse(await client.GetStringAsync("/api/v1/overview", Ct))!;
+                events = (long)overview["events"]!;
+            }
+            Assert.Equal(12, events);
+        }
+    }
+
+    [Fact]
+    public async Task AChangedModelFile_IsReloadedByTheWatch_WithoutARequest()
+    {
+        using var dir = new TestData.TempDir();
+        var models = dir.File("watched");
+        Directory.CreateDirectory(models);
+        File.Copy(Path.Combine(fixture.Models, "click_model.json"), Path.Combine(models, "click_model.json"));
+        var factory = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:Models", models).UseSetting("Exania:WatchModels", "true")
+            .UseSetting("Exania:Db", dir.File("w.duckdb")));
+        await using (factory)
+        {
+            using var client = factory.CreateClient();
+            string Version(JsonNode report) => (string)report["models"]!.AsArray().Single()!["version"]!;
+            var before = Version(JsonNode.Parse(await client.GetStringAsync("/api/v1/models", Ct))!);
+            var changed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(models, "click_model.json"), Ct))!;
+            changed["intercept"] = (double)changed["intercept"]! - 1;
+            // Written as training writes it: a temporary file renamed over the old one.
+            await File.WriteAllTextAsync(Path.Combine(models, "click_model.json.tmp"), changed.ToJsonString(), Ct);
+            File.Move(Path.Combine(models, "click_model.json.tmp"), Path.Combine(models, "click_model.json"), overwrite: true);
+            var after = before;
+            for (var attempt = 0; attempt < 100 && after == before; attempt++)
+            {
+                await Task.Delay(100, Ct);
+                after = Version(JsonNode.Parse(await client.GetStringAsync("/api/v1/models", Ct))!);
+            }
+            Assert.NotEqual(before, after);
+        }
+    }
 }

@@ -100,12 +100,23 @@ public sealed class ConversionModel
         Probabilities(logits, destination);
     }
 
+    /// <summary>
+    /// A table's rows encoded as the exported graph takes them (<see cref="ConversionOnnxExporter"/>: one-hot text, NaN
+    /// for missing; the graph imputes and standardizes), row-major.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column the model needs is missing or of the other kind.</exception>
+    public double[] Encode(CampaignTable table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return Preprocessor.Encoder.Transform(ConversionDataset.RawColumns(table));
+    }
+
     /// <summary>Scores every row of a table (extra columns are ignored); row-major, <see cref="Outputs"/>.Count values per row.</summary>
     /// <exception cref="ArgumentException">A column the model needs is missing or of the other kind (text for numbers).</exception>
     public double[] Predict(CampaignTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        return PredictStandardized(Standardized(Preprocessor.Encoder.Transform(ConversionDataset.RawColumns(table))));
+        return PredictStandardized(Standardized(Encode(table)));
     }
 
     internal double[] Standardized(double[] encoded)
