@@ -34,11 +34,17 @@ public static class Predictions
     public const int MaxRows = 10_000;
 
     /// <summary>
-    /// From this many rows on, ROAS and conversion requests are scored by ONNX Runtime; below, by the C# code. Both are
-    /// timed in ScoringEngineBenchmarks (1, 8 and 256 rows, in one run): C# is faster for one row, the two are level at 8
-    /// (ROAS) or C# still ahead (conversion), and ONNX Runtime is 1.6 to 4.5 times faster at 256.
+    /// From this many rows on, a ROAS request is scored by ONNX Runtime; below, by the C# code. ScoringEngineBenchmarks
+    /// timed both at 1, 8 and 256 rows in one run: C# is 1.4 times faster for one row and 1.2 to 1.7 times slower from 8
+    /// rows on; the lines through those points cross between 2 and 4 rows.
     /// </summary>
-    public const int OnnxRuntimeFromRows = 16;
+    public const int RoasOnnxRuntimeFromRows = 4;
+
+    /// <summary>
+    /// From this many rows on, a conversion request is scored by ONNX Runtime. C# is 10 times faster for one row and 1.7
+    /// times faster at 8; ONNX Runtime is 3 times faster at 256; the lines cross near 19 rows.
+    /// </summary>
+    public const int ConversionOnnxRuntimeFromRows = 20;
 
     /// <exception cref="LiveInputException">The body is not rows of 20 finite features.</exception>
     /// <exception cref="ModelUnavailableException">No click model is loaded.</exception>
@@ -67,7 +73,7 @@ public static class Predictions
         var table = Table(Rows(utf8Json));
         try
         {
-            if (table.Rows >= OnnxRuntimeFromRows && models.RoasBatch is { } onnx)
+            if (table.Rows >= RoasOnnxRuntimeFromRows && models.RoasBatch is { } onnx)
                 return new RoasPredictions(onnx.Run(model.Encoder!.Transform(RoasDataset.RawColumns(table)), table.Rows), models.VersionOf(ModelKind.Roas)!, ScoringEngine.OnnxRuntime);
             return new RoasPredictions(RoasTrainer.Predict(model, table), models.VersionOf(ModelKind.Roas)!, ScoringEngine.CSharp);
         }
@@ -85,7 +91,7 @@ public static class Predictions
         var model = models.Conversion ?? throw new ModelUnavailableException("No conversion model is loaded (conversion_model.json in the --models folder).");
         var table = Table(Rows(utf8Json));
         double[] flat;
-        var engine = table.Rows >= OnnxRuntimeFromRows && models.ConversionBatch is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.CSharp;
+        var engine = table.Rows >= ConversionOnnxRuntimeFromRows && models.ConversionBatch is not null ? ScoringEngine.OnnxRuntime : ScoringEngine.CSharp;
         try
         {
             flat = engine == ScoringEngine.OnnxRuntime ? models.ConversionBatch!.Run(model.Encode(table), table.Rows) : model.Predict(table);

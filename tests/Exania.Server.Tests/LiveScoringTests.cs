@@ -264,7 +264,7 @@ public class LiveScoringTests(LiveFixture fixture) : IClassFixture<LiveFixture>
         var got = body["predictions"]!.AsArray().Select(p => (double)p!).ToArray();
         for (var r = 0; r < expected.Length; r++)
             Assert.True(Math.Abs(expected[r] - got[r]) <= 1e-5 * Math.Max(1, Math.Abs(expected[r])), $"row {r}: {expected[r]} vs {got[r]}");
-        var few = new JsonArray([.. rows.Take(Scoring.Predictions.OnnxRuntimeFromRows - 1).Select(r => r!.DeepClone())]);
+        var few = new JsonArray([.. rows.Take(Scoring.Predictions.RoasOnnxRuntimeFromRows - 1).Select(r => r!.DeepClone())]);
         (status, body) = await PostAsync(client, "/api/v1/predict/roas", new JsonObject { ["rows"] = few }.ToJsonString());
         Assert.Equal("CSharp", (string)body!["engine"]!);
         Assert.Equal(expected.Take(few.Count), body["predictions"]!.AsArray().Select(p => (double)p!));
@@ -280,7 +280,7 @@ public class LiveScoringTests(LiveFixture fixture) : IClassFixture<LiveFixture>
         }
         var model = ConversionModel.Load(Path.Combine(fixture.Models, "conversion_model.json"));
         var flat = model.Predict(sessions.Select([.. Enumerable.Range(0, 30)]));
-        foreach (var (count, engine) in new[] { (30, "OnnxRuntime"), (3, "CSharp") })
+        foreach (var (count, engine) in new[] { (30, "OnnxRuntime"), (Scoring.Predictions.ConversionOnnxRuntimeFromRows - 1, "CSharp") })
         {
             var request = new JsonArray([.. conversionRows.Take(count).Select(r => r!.DeepClone())]);
             (status, body) = await PostAsync(client, "/api/v1/predict/conversion", new JsonObject { ["rows"] = request }.ToJsonString());
