@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Numerics.Tensors;
 using System.Text;
 using DuckDB.NET.Data;
 using Exania.Core;
@@ -160,12 +161,20 @@ public sealed class DuckDbEventStore : IEventStore
             // The occurrence number tells identical rows of one load apart; a row is new when its (key, occurrence) is.
             // The anti-join is what keeps (key, occurrence) unique: DuckDB has one writer, and a primary-key index
             // would cost some 40% of an ingest (measured on 1 M events: 9.7 s with it, 5.9 s without).
-            Execute($"""
+            // The key hashes the timestamp, so a stored twin has a time inside this load's range: the range filter lets
+            // DuckDB skip the row groups outside it (zone maps), and a small load of recent events (the live
+            // write-behind) reads only the recent part of the table instead of all of it.
+            using var insert = _connection.CreateCommand();
+            insert.CommandText = $"""
                 INSERT INTO events
                 SELECT s.event_key, s.occurrence, s.seq, {Prefixed("s")}
                 FROM exania_staging s
-                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.event_key = s.event_key AND e.occurrence = s.occurrence)
-                """);
+                WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.ts BETWEEN $lo AND $hi AND e.event_key = s.event_key AND e.occurrence = s.occurrence)
+                """;
+            var times = log.Timestamps;
+            insert.Parameters.Add(new DuckDBParameter("lo", times.IsEmpty ? 0 : TensorPrimitives.Min(times)));
+            insert.Parameters.Add(new DuckDBParameter("hi", times.IsEmpty ? 0 : TensorPrimitives.Max(times)));
+            insert.ExecuteNonQuery();
             cancellationToken.ThrowIfCancellationRequested();
             transaction.Commit();
         }
