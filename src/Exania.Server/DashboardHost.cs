@@ -109,12 +109,16 @@ public static class DashboardHost
             };
             o.AddPolicy(LiveApis.RateLimitPolicy, context =>
             {
-                var perSecond = context.RequestServices.GetRequiredService<ServerSettings>().RateLimitPerSecond;
+                var settings = context.RequestServices.GetRequiredService<ServerSettings>();
+                var perSecond = settings.RateLimitPerSecond;
                 if (perSecond <= 0)
                     return RateLimitPartition.GetNoLimiter("unlimited");
-                // One bucket per key, or per client address without one: a second's worth, refilled every second, no queue.
+                // One bucket per configured key, or per client address otherwise: a second's worth, refilled every
+                // second, no queue. Only a configured key gets a bucket of its own; an unknown one counts against the
+                // address, so made-up keys neither escape the limit nor fill memory with buckets.
                 var key = context.Request.Headers["X-Api-Key"].ToString();
-                var partition = key.Length > 0 ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
+                var known = key.Length > 0 && (settings.SiteKeys.Contains(key, StringComparer.Ordinal) || string.Equals(key, settings.ApiKey, StringComparison.Ordinal));
+                var partition = known ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = perSecond,

@@ -102,6 +102,23 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
             }
             // A bucket of 5 refilled each second: 30 requests in less than 5 s cannot all pass.
             Assert.InRange(limited, 1, 25);
+
+            // Made-up keys do not get buckets of their own: they count against the client's address (then 401).
+            using var forger = factory.CreateClient();
+            var forged = 0;
+            for (var i = 0; i < 30; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sessions/forged/events")
+                {
+                    Content = new StringContent(LiveScoringTests.Batch(Events(1, 1_600_000_000 + i)), System.Text.Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Add("X-Api-Key", $"made-up-{i}");
+                using var response = await forger.SendAsync(request, Ct);
+                Assert.True(response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.Unauthorized, $"{response.StatusCode}");
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                    forged++;
+            }
+            Assert.InRange(forged, 1, 30);
         }
     }
 
