@@ -125,8 +125,16 @@ public static class LiveApis
             live.Accepted(batch.Events.Length);
             if (batch.Events.Length > 0 && live.Settings.StoreLiveEvents && services.GetService(typeof(LiveStoreWriter)) is LiveStoreWriter writer)
             {
-                // Request order is fine: the store orders a session by time when it is read.
-                await writer.EnqueueAsync(new PendingEvents(id, batch.User ?? id, batch.Events), cancellationToken).ConfigureAwait(false);
+                // Request order is fine: the store orders a session by time when it is read. Not cancellable: the
+                // session has taken these events, so a client that hangs up must not leave them out of the store.
+                try
+                {
+                    await writer.EnqueueAsync(new PendingEvents(id, batch.User ?? id, batch.Events), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (System.Threading.Channels.ChannelClosedException)
+                {
+                    return Problem(StatusCodes.Status503ServiceUnavailable, "The service is stopping; these events were scored but not stored. Send them again to the next instance.");
+                }
             }
             return TypedResults.Ok(report);
         }
