@@ -117,7 +117,7 @@ public static class DashboardHost
                 // second, no queue. Only a configured key gets a bucket of its own; an unknown one counts against the
                 // address, so made-up keys neither escape the limit nor fill memory with buckets.
                 var key = context.Request.Headers["X-Api-Key"].ToString();
-                var known = key.Length > 0 && (settings.SiteKeys.Contains(key, StringComparer.Ordinal) || string.Equals(key, settings.ApiKey, StringComparison.Ordinal));
+                var known = key.Length > 0 && settings.IsKnownKey(key);
                 var partition = known ? "key:" + key : "ip:" + context.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {

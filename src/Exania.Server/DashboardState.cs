@@ -43,6 +43,24 @@ public sealed record ServerSettings
 
     /// <summary>Whether a change in the models folder reloads the models (as <c>POST /api/v1/models/reload</c> does).</summary>
     public bool WatchModels { get; init; } = true;
+
+    /// <summary>True when <paramref name="given"/> is the configured admin key (fixed-time: the time taken does not tell how much of a guess was right).</summary>
+    public bool IsAdminKey(string given) => ApiKey is { } key && SameKey(given, key);
+
+    /// <summary>True when <paramref name="given"/> is one of <see cref="SiteKeys"/> or the admin key.</summary>
+    public bool IsKnownKey(string given)
+    {
+        var known = false;
+        foreach (var key in SiteKeys)
+            known |= SameKey(given, key);
+        return known | IsAdminKey(given);
+    }
+
+    /// <summary>Whether a live request may pass: no site keys configured (open), or it carries a known key.</summary>
+    public bool AllowsLive(string given) => SiteKeys.Count == 0 || IsKnownKey(given);
+
+    private static bool SameKey(string given, string key) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(key));
 }
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
-using System.Text;
 using Exania.Core;
 using Exania.Scoring;
 using Microsoft.AspNetCore.Builder;
@@ -53,15 +51,15 @@ public static class LiveApis
     {
         var area = api.MapGroup("/predict").WithTags("Predict").RequireRateLimiting(RateLimitPolicy).RequireCors(CorsPolicy);
         area.MapPost("/click", (HttpRequest request, LiveState live, CancellationToken ct) =>
-                ReadAndScoreAsync(request, live, body => Predictions.Click(body, live.Models.Current), ct))
+                ReadAndScoreAsync(request, live, body => Predictions.Click(body.Span, live.Models.Current), ct))
             .WithName("PredictClick").WithSummary("Click probabilities of window-feature rows: {\"row\": [20 numbers]} or {\"rows\": [...]}, arrays in feature order or objects by feature name.")
             .WithMetadata(new RequestSizeLimitAttribute(MaxLiveBodyBytes * 8L)).Accepts<PredictBody>("application/json");
         area.MapPost("/roas", (HttpRequest request, LiveState live, CancellationToken ct) =>
-                ReadAndScoreAsync(request, live, body => Predictions.Roas(body, live.Models.Current), ct))
+                ReadAndScoreAsync(request, live, body => Predictions.Roas(body.Span, live.Models.Current), ct))
             .WithName("PredictRoas").WithSummary("Predicted ROAS of campaign rows (objects of the training table's columns).")
             .WithMetadata(new RequestSizeLimitAttribute(MaxLiveBodyBytes * 8L)).Accepts<PredictBody>("application/json");
         area.MapPost("/conversion", (HttpRequest request, LiveState live, CancellationToken ct) =>
-                ReadAndScoreAsync(request, live, body => Predictions.Conversion(body, live.Models.Current), ct))
+                ReadAndScoreAsync(request, live, body => Predictions.Conversion(body.Span, live.Models.Current), ct))
             .WithName("PredictConversion").WithSummary("The conversion network's probabilities for session-feature rows (objects of the session table's columns).")
             .WithMetadata(new RequestSizeLimitAttribute(MaxLiveBodyBytes * 8L)).Accepts<PredictBody>("application/json");
         return api;
@@ -97,7 +95,7 @@ public static class LiveApis
     }
 
     private static async Task<Results<Ok<LiveScoreReport>, ProblemHttpResult, ValidationProblem>> PostEventsAsync(string id, HttpRequest request,
-        LiveState live, IServiceProvider services, CancellationToken cancellationToken)
+        LiveState live, LiveStoreWriter writer, CancellationToken cancellationToken)
     {
         if (!SiteKey(request, live))
             return Problem(StatusCodes.Status401Unauthorized, "This endpoint needs a site key in the X-Api-Key header.");
@@ -123,7 +121,7 @@ public static class LiveApis
                 return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
             }
             live.Accepted(batch.Events.Length);
-            if (batch.Events.Length > 0 && live.Settings.StoreLiveEvents && services.GetService(typeof(LiveStoreWriter)) is LiveStoreWriter writer)
+            if (batch.Events.Length > 0 && live.Settings.StoreLiveEvents)
             {
                 // Request order is fine: the store orders a session by time when it is read. Not cancellable: the
                 // session has taken these events, so a client that hangs up must not leave them out of the store.
@@ -144,7 +142,7 @@ public static class LiveApis
         }
     }
 
-    private static async Task<IResult> ReadAndScoreAsync<T>(HttpRequest request, LiveState live, Func<byte[], T> score, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadAndScoreAsync<T>(HttpRequest request, LiveState live, Func<ReadOnlyMemory<byte>, T> score, CancellationToken cancellationToken)
     {
         if (!SiteKey(request, live))
             return Problem(StatusCodes.Status401Unauthorized, "This endpoint needs a site key in the X-Api-Key header.");
@@ -156,7 +154,7 @@ public static class LiveApis
                 return Problem(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {limit:N0} bytes; send fewer rows.");
             try
             {
-                return TypedResults.Ok(score(body.AsSpan(0, length).ToArray()));
+                return TypedResults.Ok(score(body.AsMemory(0, length)));
             }
             catch (LiveInputException e)
             {
@@ -225,22 +223,9 @@ public static class LiveApis
         }
     }
 
-    /// <summary>True when no site key is configured, or the request carries one of them (or the admin key).</summary>
-    internal static bool SiteKey(HttpRequest request, LiveState live)
-    {
-        var keys = live.Settings.SiteKeys;
-        if (keys.Count == 0)
-            return true;
-        var given = Encoding.UTF8.GetBytes(request.Headers["X-Api-Key"].ToString());
-        var ok = false;
-        foreach (var key in keys)
-            ok |= CryptographicOperations.FixedTimeEquals(given, Encoding.UTF8.GetBytes(key));
-        return ok || AdminKey(request, live);
-    }
+    private static bool SiteKey(HttpRequest request, LiveState live) => live.Settings.AllowsLive(request.Headers["X-Api-Key"].ToString());
 
-    private static bool AdminKey(HttpRequest request, LiveState live) =>
-        live.Settings.ApiKey is { } key
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(request.Headers["X-Api-Key"].ToString()), Encoding.UTF8.GetBytes(key));
+    private static bool AdminKey(HttpRequest request, LiveState live) => live.Settings.IsAdminKey(request.Headers["X-Api-Key"].ToString());
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message);
