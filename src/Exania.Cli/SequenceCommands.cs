@@ -206,7 +206,8 @@ internal static class SequenceCommands
                 var trained = cli.Step($"training ({data.Train.Count:N0} samples, up to {options.Epochs} epochs)",
                     progress => SequenceTrainer.Train(data, options, null, progress));
                 var baselines = NextActionBaselines.Fit(data.Train, data.Vocabulary.Count);
-                var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, baselines, options.Threads);
+                var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, baselines, options.Threads,
+                    SessionBaselines.Fit(data), data.OovTargetsDropped[2]);
                 var modelPath = Path.Combine(folder, ModelFileName);
                 var resultsPath = Path.Combine(folder, ResultsFileName);
                 trained.Model.Save(modelPath);
@@ -223,6 +224,7 @@ internal static class SequenceCommands
                 cli.Table(SummaryTable(data));
                 cli.Table(EpochTable(trained));
                 cli.Table(ScoreTable(evaluation));
+                cli.Table(RankingTable(evaluation.Rankings, $"ranking, every position of the test sessions ({data.Test.Count:N0} samples, {data.OovTargetsDropped[2]:N0} unseen targets left out)"));
                 cli.Table(ClassTable(evaluation.Model));
                 cli.Info($"model → {Markup.Escape(modelPath)}; results → {Markup.Escape(resultsPath)}");
                 result["command"] = "train sequence";
@@ -437,6 +439,7 @@ internal static class SequenceCommands
             ["hr_at_10"] = R(e.Ranking.HitRate10),
             ["mrr_at_20"] = R(e.Ranking.Mrr20),
             ["ndcg_at_10"] = R(e.Ranking.Ndcg10),
+            ["ranking"] = RankingJson(e.Rankings),
             ["target"] = data.Options.Field.ToString().ToLowerInvariant(),
             ["classes"] = data.Vocabulary.ClassCount,
             // Targets outside the training vocabulary are all one class, <oov>, which a model (or the chain) can "hit":
@@ -546,6 +549,41 @@ internal static class SequenceCommands
             $"{e.Markov.MacroPrecision:0.000} / {e.Markov.MacroRecall:0.000} / {e.Markov.MacroF1:0.000}", $"{e.Majority.MacroF1:0.000}");
         table.AddRow("weighted F1", $"{e.Model.WeightedF1:0.000}", $"{e.Markov.WeightedF1:0.000}", $"{e.Majority.WeightedF1:0.000}");
         return table;
+    }
+
+    /// <summary>Recall@k and MRR@k of every method, over the seen targets and with the unseen ones counted as misses.</summary>
+    internal static Table RankingTable(IReadOnlyList<RankingReport> rankings, string title)
+    {
+        // MRR@1 equals R@1, so it is not repeated; the JSON has every figure.
+        var table = new Table().Title(Markup.Escape(title)).AddColumns("method", "R@1", "R@5", "R@10", "R@20", "MRR@5", "MRR@10", "MRR@20", "R@20*", "MRR@20*");
+        foreach (var r in rankings)
+            table.AddRow(Markup.Escape(r.Method), $"{r.At(1).Recall:0.000}", $"{r.At(5).Recall:0.000}", $"{r.At(10).Recall:0.000}", $"{r.At(20).Recall:0.000}",
+                $"{r.At(5).Mrr:0.000}", $"{r.At(10).Mrr:0.000}", $"{r.At(20).Mrr:0.000}", $"{r.All[^1].Recall:0.000}", $"{r.All[^1].Mrr:0.000}");
+        table.Caption("* with the unseen targets counted as misses");
+        return table;
+    }
+
+    internal static JsonArray RankingJson(IReadOnlyList<RankingReport> rankings)
+    {
+        static JsonObject Figures(IReadOnlyList<RankingAtK> list)
+        {
+            var o = new JsonObject();
+            foreach (var x in list)
+            {
+                o[$"recall_at_{x.K}"] = Math.Round(x.Recall, 6);
+                o[$"mrr_at_{x.K}"] = Math.Round(x.Mrr, 6);
+                o[$"ndcg_at_{x.K}"] = Math.Round(x.Ndcg, 6);
+            }
+            return o;
+        }
+        return new JsonArray([.. rankings.Select(r => (JsonNode)new JsonObject
+        {
+            ["method"] = r.Method,
+            ["samples"] = r.Samples,
+            ["unseen_targets"] = r.UnseenTargets,
+            ["seen"] = Figures(r.Seen),
+            ["all"] = Figures(r.All),
+        })]);
     }
 
     private static Table ClassTable(ClassificationReport r)

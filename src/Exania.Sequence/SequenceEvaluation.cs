@@ -12,7 +12,14 @@ public sealed record SequenceEvaluation(
     double SequencesPerSecond,
     double MarkovTop3Accuracy,
     double MarkovLoss,
-    RankingScores Ranking);
+    RankingScores Ranking)
+{
+    /// <summary>
+    /// The session-based ranking protocol: the model first, then each baseline of <see cref="SessionBaselines"/> when
+    /// they were given, all on the same samples (every position of every test session) and the same full class list.
+    /// </summary>
+    public IReadOnlyList<RankingReport> Rankings { get; init; } = [];
+}
 
 /// <summary>
 /// What session-based recommenders report, ranked over the full vocabulary (never sampled negatives): HR@10 (recall@10),
@@ -161,7 +168,15 @@ public sealed class NextActionBaselines
 /// <summary>Scores a model and the baselines on a split.</summary>
 public static class SequenceEvaluator
 {
-    public static SequenceEvaluation Evaluate(SequenceModel model, SequenceSamples samples, NextActionBaselines baselines, int threads = 0)
+    /// <summary>The model's classification and ranking figures on <paramref name="samples"/>, beside the baselines'.</summary>
+    /// <param name="model">The trained model.</param>
+    /// <param name="samples">The split to score (usually the test split).</param>
+    /// <param name="baselines">The majority and Markov baselines of the classification report.</param>
+    /// <param name="threads">Worker threads (0 = all cores); the figures do not depend on it.</param>
+    /// <param name="sessionBaselines">When given, the ranking baselines are scored on the same samples (<see cref="SequenceEvaluation.Rankings"/>).</param>
+    /// <param name="unseenTargets">Samples of this split dropped for a target outside the training vocabulary, counted as misses in <see cref="RankingReport.All"/>.</param>
+    public static SequenceEvaluation Evaluate(SequenceModel model, SequenceSamples samples, NextActionBaselines baselines, int threads = 0,
+        SessionBaselines? sessionBaselines = null, int unseenTargets = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(samples);
@@ -223,6 +238,9 @@ public static class SequenceEvaluator
             majority[i] = baselines.Majority;
         }
         var names = Enumerable.Range(0, classes).Select(model.Vocabulary.ClassName).ToArray();
+        List<RankingReport> rankings = [RankingReport.FromRanks("model", ranks, unseenTargets)];
+        if (sessionBaselines is not null)
+            rankings.AddRange(RankBaselines(sessionBaselines, samples, unseenTargets, threads));
         return new SequenceEvaluation(
             ClassificationReport.From(samples.Targets, predicted, names),
             n == 0 ? 0 : top3 / (double)n,
@@ -232,6 +250,29 @@ public static class SequenceEvaluator
             n / Math.Max(seconds, 1e-9),
             n == 0 ? 0 : markovTop3 / (double)n,
             n == 0 ? double.NaN : markovLoss / n,
-            new RankingScores(n == 0 ? 0 : hits10 / n, n == 0 ? 0 : mrr20 / n, n == 0 ? 0 : ndcg10 / n));
+            new RankingScores(n == 0 ? 0 : hits10 / n, n == 0 ? 0 : mrr20 / n, n == 0 ? 0 : ndcg10 / n))
+        {
+            Rankings = rankings,
+        };
+    }
+
+    /// <summary>Every baseline of <paramref name="baselines"/> ranked on <paramref name="samples"/>, in <see cref="SessionBaselines.All"/> order.</summary>
+    public static IReadOnlyList<RankingReport> RankBaselines(SessionBaselines baselines, SequenceSamples samples, int unseenTargets = 0, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(baselines);
+        ArgumentNullException.ThrowIfNull(samples);
+        var n = samples.Count;
+        var methods = SessionBaselines.All;
+        var ranks = new int[methods.Count][];
+        for (var m = 0; m < methods.Count; m++) ranks[m] = new int[n];
+        const int Block = 256;
+        Parallel.For(0, (n + Block - 1) / Block, Parallelism.Options(threads), baselines.CreateWorkspace, (block, _, workspace) =>
+        {
+            for (var i = block * Block; i < Math.Min(n, (block + 1) * Block); i++)
+                for (var m = 0; m < methods.Count; m++)
+                    ranks[m][i] = baselines.Rank(methods[m], samples.TokensOf(i), samples.Targets[i], workspace);
+            return workspace;
+        }, _ => { });
+        return [.. methods.Select((method, m) => RankingReport.FromRanks(SessionBaselines.NameOf(method), ranks[m], unseenTargets))];
     }
 }

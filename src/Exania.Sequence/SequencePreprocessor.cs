@@ -155,6 +155,12 @@ public sealed class SequenceDataset
 
     /// <summary>Samples dropped for an <c>&lt;oov&gt;</c> target (train, validation, test); zeros unless <see cref="SequenceOptions.DropOovTargets"/>.</summary>
     public IReadOnlyList<int> OovTargetsDropped { get; init; } = [0, 0, 0];
+
+    /// <summary>The training sessions' whole token sequences (what the session-based baselines are fitted on).</summary>
+    public IReadOnlyList<int[]> TrainSessionTokens { get; init; } = [];
+
+    /// <summary>Each training session's last timestamp (the recency of a neighbour in SKNN).</summary>
+    public IReadOnlyList<double> TrainSessionEnds { get; init; } = [];
 }
 
 /// <summary>
@@ -237,6 +243,8 @@ public static class SequencePreprocessor
             [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options)
         {
             OovTargetsDropped = [droppedTrain, droppedValidation, droppedTest],
+            TrainSessionTokens = [.. parts[0].Select(s => sessions[s].Tokens)],
+            TrainSessionEnds = [.. parts[0].Select(s => sessions[s].Timestamps[^1])],
         };
     }
 
