@@ -170,12 +170,17 @@ internal static class SequenceCommands
             Description = $"Negatives per batch of a sampled softmax in training (0 = full softmax). Default: full up to {SequenceTrainingOptions.FullSoftmaxLimit} classes, else {SequenceTrainingOptions.AutoNegatives}. Evaluation always ranks the full vocabulary.",
         };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); the model does not depend on it.", DefaultValueFactory = _ => 0 };
+        var priors = new Option<bool?>("--session-priors")
+        {
+            Description = "Session-prior term: the training sessions' SKNN score and Markov count of every class, each with a learned weight, added to the logits (default: on for category, page and item targets, off for actions). Trains with the full softmax.",
+        };
+        var priorLr = new Option<double?>("--prior-lr") { Description = "Adam learning rate of the repeat table and the prior weights (default: --lr)." };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
         input.AddTo(command);
         prep.AddTo(command);
-        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, threads, seed, json })
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, priors, priorLr, threads, seed, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -199,6 +204,8 @@ internal static class SequenceCommands
                     Patience = parse.GetValue(patience),
                     ClassWeights = parse.GetValue(classWeights),
                     Repeat = parse.GetValue(repeat),
+                    SessionPriors = parse.GetValue(priors) ?? data.Options.Field != SequenceField.Action,
+                    PriorLearningRate = parse.GetValue(priorLr),
                     SampledSoftmax = parse.GetValue(sampled),
                     Threads = parse.GetValue(threads),
                     Seed = s,

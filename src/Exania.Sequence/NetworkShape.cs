@@ -22,6 +22,15 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     /// </summary>
     public int RepeatPositions { get; init; }
 
+    /// <summary>
+    /// Session-prior features per class (0 = none; else <see cref="SessionBaselines.FeatureCount"/>): the logit of
+    /// class c gets Σ_f prior[f] · x_f(c), with x the sparse features of <see cref="SessionBaselines.Features"/> (the
+    /// SKNN score and the log Markov count) and prior[f] a learned weight. It lets the network start from what the
+    /// neighbourhood and transition statistics of the training sessions say, which a softmax over embeddings cannot
+    /// learn from a few thousand samples of thousands of items.
+    /// </summary>
+    public int PriorFeatures { get; init; }
+
     /// <summary>Numeric step inputs after the gap (e.g. scroll depth), fed to the LSTM as they are.</summary>
     public int NumericInputs { get; init; }
 
@@ -42,7 +51,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
 
     public bool Equals(NetworkShape? other) =>
         other is not null && Tokens == other.Tokens && Classes == other.Classes && Embedding == other.Embedding && Hidden == other.Hidden
-        && Layers == other.Layers && RepeatPositions == other.RepeatPositions && NumericInputs == other.NumericInputs
+        && Layers == other.Layers && RepeatPositions == other.RepeatPositions && NumericInputs == other.NumericInputs && PriorFeatures == other.PriorFeatures
         && ExtraTokens.SequenceEqual(other.ExtraTokens);
 
     public override int GetHashCode() => HashCode.Combine(Tokens, Classes, Embedding, Hidden, Layers, RepeatPositions, ExtraTokens.Count, NumericInputs);
@@ -74,7 +83,10 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
     public int OutputW => AttentionV + Attention;
     public int OutputB => OutputW + Classes * Hidden;
     public int Repeat => OutputB + Classes;
-    public int ParameterCount => Repeat + RepeatPositions;
+    /// <summary>Offset of the prior weights (one per prior feature).</summary>
+    public int Prior => Repeat + RepeatPositions;
+
+    public int ParameterCount => Prior + PriorFeatures;
 
     private int LayerSize(int layer) => 4 * Hidden * (LayerInput(layer) + Hidden + 1);
 
@@ -99,7 +111,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
             embedded += (long)extra * Embedding;
         long input = (long)Embedding * (1 + ExtraTokens.Count) + 1 + NumericInputs;
         long total = embedded + 4L * Hidden * (input + Hidden + 1) + (Layers - 1) * 4L * Hidden * (2L * Hidden + 1)
-                     + (long)Hidden * Hidden + 2L * Hidden + (long)Classes * Hidden + Classes + RepeatPositions;
+                     + (long)Hidden * Hidden + 2L * Hidden + (long)Classes * Hidden + Classes + RepeatPositions + PriorFeatures;
         if (total > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(Tokens), Tokens,
                 $"The network would hold {total:N0} parameters, more than the {MaxParameters:N0} allowed ({Tokens:N0} tokens × {Embedding} embedding, {Hidden} hidden, {Classes:N0} classes).");
@@ -113,6 +125,8 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
             ArgumentOutOfRangeException.ThrowIfLessThan(extra, 3, nameof(ExtraTokens));
         ArgumentOutOfRangeException.ThrowIfNegative(RepeatPositions, nameof(RepeatPositions));
         ArgumentOutOfRangeException.ThrowIfNegative(NumericInputs, nameof(NumericInputs));
+        if (PriorFeatures != 0 && PriorFeatures != SessionBaselines.FeatureCount)
+            throw new ArgumentOutOfRangeException(nameof(PriorFeatures), PriorFeatures, $"A network has 0 or {SessionBaselines.FeatureCount} prior features.");
     }
 
     /// <summary>Named tensors (name, offset, length) in buffer order, for the model file.</summary>
@@ -134,5 +148,7 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
         yield return ("output.b", OutputB, Classes);
         if (RepeatPositions > 0)
             yield return ("repeat", Repeat, RepeatPositions);
+        if (PriorFeatures > 0)
+            yield return ("prior", Prior, PriorFeatures);
     }
 }

@@ -196,8 +196,10 @@ public static class SequenceEvaluator
             () => new SequenceNetwork<float>(model.Shape, model.MaxLength), (block, _, network) =>
             {
                 var random = default(SplitMix64);
+                SessionBaselines.Workspace? workspace = null;
                 for (var i = block * Block; i < Math.Min(n, (block + 1) * Block); i++)
                 {
+                    model.SetPrior(network, samples.TokensOf(i), ref workspace);
                     network.Forward(model.Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                     var p = network.Probabilities;
                     var target = samples.Targets[i];

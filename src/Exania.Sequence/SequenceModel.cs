@@ -27,8 +27,13 @@ public sealed class SequenceModel
     public const int Version = 1;
 
     public SequenceModel(NetworkShape shape, SequenceVocabulary vocabulary, int maxLength, float[] parameters, SequenceField field = SequenceField.Action,
-        IReadOnlyList<ExtraInput>? extraInputs = null, IReadOnlyList<EventField>? numericInputs = null)
+        IReadOnlyList<ExtraInput>? extraInputs = null, IReadOnlyList<EventField>? numericInputs = null, SessionBaselines? priors = null)
     {
+        if ((shape?.PriorFeatures > 0) != (priors is not null))
+            throw new ArgumentException("A network with a prior term needs the training sessions' statistics (priors), and only such a network takes them.");
+        if (priors is not null && priors.Classes != shape!.Classes)
+            throw new ArgumentException($"The priors cover {priors.Classes} classes; the network has {shape.Classes}.");
+        Priors = priors;
         extraInputs ??= [];
         numericInputs ??= [];
         ArgumentNullException.ThrowIfNull(shape);
@@ -51,6 +56,18 @@ public sealed class SequenceModel
         Field = field;
         ExtraInputs = extraInputs;
         NumericInputs = numericInputs;
+    }
+
+    /// <summary>The training sessions' neighbourhood and transition statistics behind the prior term (null without one).</summary>
+    public SessionBaselines? Priors { get; }
+
+    /// <summary>Sets the window's session priors on <paramref name="network"/> when the model has a prior term.</summary>
+    internal void SetPrior(SequenceNetwork<float> network, ReadOnlySpan<int> window, ref SessionBaselines.Workspace? workspace, int excludeSession = -1)
+    {
+        if (Priors is null) return;
+        workspace ??= Priors.CreateWorkspace();
+        var (classes, values) = Priors.Features(window, excludeSession, workspace);
+        network.SetPrior(classes.Span, values.Span);
     }
 
     /// <summary>Numeric event fields fed beside the gap, in step-input order (see <see cref="SequenceOptions.NumericInputs"/>).</summary>
@@ -87,6 +104,8 @@ public sealed class SequenceModel
         // Workspace for this prefix's steps, not the model's longest window: memory follows the data.
         var network = new SequenceNetwork<float>(Shape, Math.Max(1, tokens.Length));
         var random = default(SplitMix64);
+        SessionBaselines.Workspace? workspace = null;
+        SetPrior(network, tokens, ref workspace);
         network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens, numeric);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
     }
@@ -164,8 +183,10 @@ public sealed class SequenceModel
         {
             var random = default(SplitMix64);
             var end = Math.Min(samples.Count, (block + 1) * Block);
+            SessionBaselines.Workspace? workspace = null;
             for (var i = block * Block; i < end; i++)
             {
+                SetPrior(network, samples.TokensOf(i), ref workspace);
                 network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                 network.Probabilities.CopyTo(output.AsSpan(i * classes, classes));
             }
@@ -191,6 +212,7 @@ public sealed class SequenceModel
             json.WriteNumber("hidden", Shape.Hidden);
             json.WriteNumber("layers", Shape.Layers);
             json.WriteNumber("repeat", Shape.RepeatPositions);
+            json.WriteNumber("prior", Shape.PriorFeatures);
             json.WriteEndObject();
             json.WriteStartArray("vocabulary");
             foreach (var token in Vocabulary.Tokens)
@@ -212,6 +234,25 @@ public sealed class SequenceModel
             foreach (var numericInput in NumericInputs)
                 json.WriteStringValue(EventFields.Name(numericInput));
             json.WriteEndArray();
+            if (Priors is not null)
+            {
+                // The prior term is computed from the training sessions at every prediction, so they travel with the model.
+                json.WriteStartObject("priors");
+                json.WriteNumber("neighbours", Priors.NeighbourOptions.Neighbours);
+                json.WriteNumber("sample_size", Priors.NeighbourOptions.SampleSize);
+                json.WriteStartArray("session_ends");
+                foreach (var end in Priors.SessionEnds) json.WriteNumberValue(end);
+                json.WriteEndArray();
+                json.WriteStartArray("sessions");
+                foreach (var session in Priors.SessionTokens)
+                {
+                    json.WriteStartArray();
+                    foreach (var token in session) json.WriteNumberValue(token);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             json.WriteStartObject("tensors");
             foreach (var (name, offset, length) in Shape.Tensors())
             {
@@ -262,8 +303,33 @@ public sealed class SequenceModel
                 ExtraTokens = [.. extras.Select(x => x.Vocabulary.Count)],
                 RepeatPositions = s.TryGetProperty("repeat", out var repeat) ? repeat.GetInt32() : 0,
                 NumericInputs = numericInputs.Count,
+                PriorFeatures = s.TryGetProperty("prior", out var prior) ? prior.GetInt32() : 0,
             };
             shape.Validate();
+            SessionBaselines? priors = null;
+            if (root.TryGetProperty("priors", out var priorsElement))
+            {
+                var sessions = new List<int[]>();
+                foreach (var session in priorsElement.GetProperty("sessions").EnumerateArray())
+                {
+                    var tokens = new int[session.GetArrayLength()];
+                    var k = 0;
+                    foreach (var token in session.EnumerateArray())
+                    {
+                        var t = token.GetInt32();
+                        if ((uint)t >= (uint)shape.Tokens)
+                            throw new ModelFormatException(path, $"a prior session holds token {t}, outside the vocabulary of {shape.Tokens}");
+                        tokens[k++] = t;
+                    }
+                    sessions.Add(tokens);
+                }
+                var ends = priorsElement.GetProperty("session_ends").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                priors = SessionBaselines.Fit(sessions, ends, shape.Tokens, new NeighbourOptions
+                {
+                    Neighbours = priorsElement.GetProperty("neighbours").GetInt32(),
+                    SampleSize = priorsElement.GetProperty("sample_size").GetInt32(),
+                });
+            }
             var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);
             var parameters = new float[shape.ParameterCount];
             var tensors = root.GetProperty("tensors");
@@ -281,7 +347,7 @@ public sealed class SequenceModel
                 }
             }
             var field = root.TryGetProperty("field", out var fieldElement) ? ParseField(path, fieldElement.GetString()) : SequenceField.Action;
-            return new SequenceModel(shape, vocabulary, maxLength, parameters, field, extras, numericInputs);
+            return new SequenceModel(shape, vocabulary, maxLength, parameters, field, extras, numericInputs, priors);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {

@@ -37,6 +37,10 @@ internal sealed class SequenceNetwork<T>
     private readonly int[] _extraTokens;
     private readonly T[] _classScratch;
     private int[] _candidates = [];
+    private int[] _priorClasses = [];
+    private T[] _priorValues = [];
+    private int _priorCount;
+    private bool _priorSet;
     private int _candidateCount;
     private int _steps;
     private bool _dropout;
@@ -86,6 +90,52 @@ internal sealed class SequenceNetwork<T>
     public ReadOnlySpan<T> Attention => _alpha.AsSpan(0, _steps);
 
     /// <summary>
+    /// The sparse session priors of the next forward pass (see <see cref="NetworkShape.PriorFeatures"/>):
+    /// <paramref name="classes"/> and their feature values, class-major. A network with priors refuses a forward pass
+    /// without them, so no sample is scored with another's.
+    /// </summary>
+    public void SetPrior(ReadOnlySpan<int> classes, ReadOnlySpan<float> values)
+    {
+        var f = _shape.PriorFeatures;
+        if (f == 0)
+            throw new InvalidOperationException("This network has no prior term.");
+        if (values.Length != classes.Length * f)
+            throw new ArgumentException($"Expected {f} prior value(s) per class, got {values.Length} for {classes.Length} classes.");
+        if (_priorClasses.Length < classes.Length)
+        {
+            _priorClasses = new int[Math.Max(classes.Length, 2 * _priorClasses.Length)];
+            _priorValues = new T[f * _priorClasses.Length];
+        }
+        for (var i = 0; i < classes.Length; i++)
+        {
+            if ((uint)classes[i] >= (uint)_shape.Classes)
+                throw new ArgumentException($"Prior class {classes[i]} is outside the {_shape.Classes} classes.");
+            _priorClasses[i] = classes[i];
+        }
+        for (var i = 0; i < values.Length; i++)
+            _priorValues[i] = T.CreateTruncating(values[i]);
+        _priorCount = classes.Length;
+        _priorSet = true;
+    }
+
+    /// <summary>Adds the prior term to <paramref name="logits"/> (indexed by class).</summary>
+    private void AddPrior(ReadOnlySpan<T> parameters, Span<T> logits)
+    {
+        var f = _shape.PriorFeatures;
+        if (f == 0) return;
+        if (!_priorSet)
+            throw new InvalidOperationException("This network has a prior term: call SetPrior before every forward pass.");
+        _priorSet = false;
+        var weights = parameters.Slice(_shape.Prior, f);
+        for (var i = 0; i < _priorCount; i++)
+        {
+            var sum = T.Zero;
+            for (var k = 0; k < f; k++) sum += weights[k] * _priorValues[i * f + k];
+            logits[_priorClasses[i]] += sum;
+        }
+    }
+
+    /// <summary>
     /// Forward pass over a left-padded window. With <paramref name="dropout"/> &gt; 0 the masks are drawn from
     /// <paramref name="random"/> (inverted dropout: kept units are scaled by 1/(1−p)).
     /// <paramref name="extraTokens"/> holds the extra categorical inputs, input-major: input k's tokens for the window at
@@ -106,6 +156,7 @@ internal sealed class SequenceNetwork<T>
             for (var t = RepeatStart; t < _steps; t++)
                 _probabilities[_tokens[t] - 1] += repeat[_steps - 1 - t];
         }
+        AddPrior(parameters, _probabilities);
         AdditiveAttention<T>.StableSoftmax(_probabilities);
     }
 
@@ -120,6 +171,8 @@ internal sealed class SequenceNetwork<T>
     public void ForwardSampled(ReadOnlySpan<T> parameters, ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, T dropout, ref SplitMix64 random,
         ReadOnlySpan<int> extraTokens, int target, ReadOnlySpan<int> negatives, ReadOnlySpan<T> logExpected, ReadOnlySpan<float> numeric = default)
     {
+        if (_shape.PriorFeatures > 0)
+            throw new InvalidOperationException("A network with a prior term trains with the full softmax: the prior's classes must all be in the partition.");
         Encode(parameters, tokens, gaps, dropout, ref random, extraTokens, numeric);
         var shape = _shape;
         int h = shape.Hidden, m = negatives.Length + 1;
@@ -280,6 +333,15 @@ internal sealed class SequenceNetwork<T>
         {
             var k = _tokens[t] - 1;
             dRepeat[_steps - 1 - t] += scale * (_probabilities[k] - (k == target ? T.One : T.Zero));
+        }
+        var f = shape.PriorFeatures;
+        if (f == 0) return;
+        var dPrior = gradient.Slice(shape.Prior, f);
+        for (var i = 0; i < _priorCount; i++)
+        {
+            var c = _priorClasses[i];
+            var g = scale * (_probabilities[c] - (c == target ? T.One : T.Zero));
+            for (var k = 0; k < f; k++) dPrior[k] += g * _priorValues[i * f + k];
         }
     }
 

@@ -159,6 +159,9 @@ public sealed class SequenceDataset
     /// <summary>The training sessions' whole token sequences (what the session-based baselines are fitted on).</summary>
     public IReadOnlyList<int[]> TrainSessionTokens { get; init; } = [];
 
+    /// <summary>The index in <see cref="SessionNames"/> (and <see cref="SequenceSamples.Sessions"/>) of each training session, in <see cref="TrainSessionTokens"/> order.</summary>
+    public IReadOnlyList<int> TrainSessionIds { get; init; } = [];
+
     /// <summary>Each training session's last timestamp (the recency of a neighbour in SKNN).</summary>
     public IReadOnlyList<double> TrainSessionEnds { get; init; } = [];
 }
@@ -244,6 +247,7 @@ public static class SequencePreprocessor
         {
             OovTargetsDropped = [droppedTrain, droppedValidation, droppedTest],
             TrainSessionTokens = [.. parts[0].Select(s => sessions[s].Tokens)],
+            TrainSessionIds = [.. parts[0]],
             TrainSessionEnds = [.. parts[0].Select(s => sessions[s].Timestamps[^1])],
         };
     }

@@ -56,11 +56,15 @@ public sealed class SessionBaselines
     private readonly int[] _postingStart; // class → training sessions holding it, most recent first
     private readonly int[] _postings;
     private readonly int[] _recency; // position of each session from the most recent (0) on
+    private readonly int[][] _sessionTokens;
+    private readonly double[] _sessionEnds;
     private readonly NeighbourOptions _neighbours;
 
     private SessionBaselines(int classes, long[] popularity, int[] markovStart, int[] markovSuccessor, int[] markovCount, int[][] sessionClasses,
-        int[] postingStart, int[] postings, int[] recency, NeighbourOptions neighbours)
+        int[] postingStart, int[] postings, int[] recency, NeighbourOptions neighbours, int[][] sessionTokens, double[] sessionEnds)
     {
+        _sessionTokens = sessionTokens;
+        _sessionEnds = sessionEnds;
         _recency = recency;
         _classes = classes;
         _popularity = popularity;
@@ -167,8 +171,18 @@ public sealed class SessionBaselines
             foreach (var c in sessionClasses[s]) postings[fill[c]++] = s;
         var position = new int[sessions.Count];
         for (var p = 0; p < recency.Length; p++) position[recency[p]] = p;
-        return new SessionBaselines(classes, popularity, markovStart, [.. successor], [.. count], sessionClasses, postingStart, postings, position, neighbours);
+        return new SessionBaselines(classes, popularity, markovStart, [.. successor], [.. count], sessionClasses, postingStart, postings, position, neighbours,
+            [.. sessions], [.. sessionEnds]);
     }
+
+    /// <summary>The training sessions fitted on (tokens), as given to <see cref="Fit(IReadOnlyList{int[]}, IReadOnlyList{double}, int, NeighbourOptions?)"/>.</summary>
+    public IReadOnlyList<int[]> SessionTokens => _sessionTokens;
+
+    /// <summary>Each training session's last timestamp.</summary>
+    public IReadOnlyList<double> SessionEnds => _sessionEnds;
+
+    /// <summary>The neighbourhood options fitted with.</summary>
+    public NeighbourOptions NeighbourOptions => _neighbours;
 
     /// <summary>Classes of the vocabulary (tokens − 1).</summary>
     public int Classes => _classes;
@@ -183,18 +197,74 @@ public sealed class SessionBaselines
     public sealed class Workspace
     {
         internal readonly double[] Score;
+        internal readonly double[] Markov;
         internal readonly int[] Touched;
         internal readonly double[] Overlap;
         internal readonly int[] Candidates;
         internal int TouchedCount;
+        internal int[] FeatureClasses = [];
+        internal float[] FeatureValues = [];
 
         internal Workspace(int classes, int sessions)
         {
             Score = new double[classes];
+            Markov = new double[classes];
             Touched = new int[classes];
             Overlap = new double[sessions];
             Candidates = new int[sessions];
         }
+    }
+
+    /// <summary>Features per class that <see cref="Features"/> gives the network: the SKNN score and log1p of the Markov count.</summary>
+    public const int FeatureCount = 2;
+
+    /// <summary>
+    /// The session priors of a window, the sparse inputs of the network's prior term: for every class that SKNN scores
+    /// or that follows the current item in a training transition, its SKNN score and log(1 + transition count). Every
+    /// other class has both zero. <paramref name="excludeSession"/> (a training session's index, or −1) is left out of
+    /// both statistics: a training sample's own session would otherwise be its nearest neighbour and hold its
+    /// transition, features that no test sample has (leave-one-session-out).
+    /// </summary>
+    /// <returns>The classes and their <see cref="FeatureCount"/> values each (class-major), valid until the next call on the workspace.</returns>
+    public (ReadOnlyMemory<int> Classes, ReadOnlyMemory<float> Values) Features(ReadOnlySpan<int> window, int excludeSession, Workspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        var w = workspace;
+        w.TouchedCount = 0;
+        ScoreNeighbours(window, false, w, excludeSession);
+        var current = window[^1];
+        if (current >= 0 && current < _markovStart.Length - 1)
+        {
+            for (var j = _markovStart[current]; j < _markovStart[current + 1]; j++)
+            {
+                var c = _markovSuccessor[j];
+                if (w.Score[c] == 0 && w.Markov[c] == 0) w.Touched[w.TouchedCount++] = c;
+                w.Markov[c] += _markovCount[j];
+            }
+            if ((uint)excludeSession < (uint)_sessionTokens.Length)
+            {
+                var own = _sessionTokens[excludeSession];
+                for (var t = 1; t < own.Length; t++)
+                    if (own[t - 1] == current && ClassOf(own[t], _classes) is >= 0 and var c)
+                        w.Markov[c] -= 1;
+            }
+        }
+        var n = w.TouchedCount;
+        if (w.FeatureClasses.Length < n)
+        {
+            w.FeatureClasses = new int[Math.Max(n, 2 * w.FeatureClasses.Length)];
+            w.FeatureValues = new float[FeatureCount * w.FeatureClasses.Length];
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var c = w.Touched[i];
+            w.FeatureClasses[i] = c;
+            w.FeatureValues[FeatureCount * i] = (float)Math.Log(1 + 100 * w.Score[c]);
+            w.FeatureValues[FeatureCount * i + 1] = (float)Math.Log(1 + Math.Max(0, w.Markov[c]));
+            w.Score[c] = 0;
+            w.Markov[c] = 0;
+        }
+        return (w.FeatureClasses.AsMemory(0, n), w.FeatureValues.AsMemory(0, FeatureCount * n));
     }
 
     public Workspace CreateWorkspace() => new(_classes, _sessionClasses.Length);
@@ -225,7 +295,7 @@ public sealed class SessionBaselines
                 break;
             case RankingBaseline.Sknn:
             case RankingBaseline.VSknn:
-                ScoreNeighbours(window, baseline == RankingBaseline.VSknn, workspace);
+                ScoreNeighbours(window, baseline == RankingBaseline.VSknn, workspace, -1);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(baseline), baseline, null);
@@ -274,7 +344,7 @@ public sealed class SessionBaselines
     /// every class they hold. V-SKNN weights each window class by recency, 1 / (1 + d) for the class last seen d events
     /// before the current one, in the overlap (the cosine's denominator unchanged).
     /// </summary>
-    private void ScoreNeighbours(ReadOnlySpan<int> window, bool recencyWeighted, Workspace w)
+    private void ScoreNeighbours(ReadOnlySpan<int> window, bool recencyWeighted, Workspace w, int excludeSession)
     {
         var first = 0;
         while (first < window.Length && window[first] == SequenceVocabulary.Padding) first++;
@@ -300,6 +370,7 @@ public sealed class SessionBaselines
             for (var j = _postingStart[c]; j < _postingStart[c + 1]; j++)
             {
                 var s = _postings[j];
+                if (s == excludeSession) continue;
                 if (w.Overlap[s] == 0) w.Candidates[candidates++] = s;
                 w.Overlap[s] += weight[k];
             }
