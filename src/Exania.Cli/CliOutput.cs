@@ -74,6 +74,9 @@ internal sealed class CliOutput
         ["SilhouetteSample"] = "--sample",
         ["Columns"] = "--columns",
         ["Log1p"] = "--log1p",
+        ["Delimiter"] = "--delimiter",
+        ["TimestampOffsetColumn"] = "--time-offset",
+        ["DefaultAction"] = "--default-action",
     };
 
     /// <summary>Progress bars only for a person at a terminal.</summary>

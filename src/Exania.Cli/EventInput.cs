@@ -81,6 +81,31 @@ internal sealed class EventInput(bool store = false, bool eventsOptional = false
         DefaultValueFactory = _ => "keep",
     };
 
+    public Option<string> Delimiter { get; } = new("--delimiter")
+    {
+        Description = "Field separator of CSV input: one character such as ';' or '|', or tab (also \\t), semicolon, comma, pipe. " +
+                      "Not the quote, CR or LF. JSON Lines and Parquet ignore it.",
+        DefaultValueFactory = _ => ",",
+    };
+
+    public Option<string?> TimeOffset { get; } = new("--time-offset")
+    {
+        Description = "COLUMN[:ms|s]: add this numeric column to the timestamp, in milliseconds (default) or seconds, e.g. " +
+                      "--map timestamp=eventdate --time-offset timeframe:ms for DIGINETICA. A missing, non-numeric or negative offset is a bad row.",
+    };
+
+    public Option<string?> DefaultAction { get; } = new("--default-action")
+    {
+        Description = "The action of every row when the file has no action column (e.g. view for a file of item views). " +
+                      "Empty action values in a file that has the column are still bad rows.",
+    };
+
+    /// <summary>
+    /// The default action a command supplies when the user gave no <c>--default-action</c> (null: none, the action
+    /// column is then required). The sequence commands set it when the predicted field is not the action.
+    /// </summary>
+    public string? DefaultActionFallback { get; set; }
+
     public Option<double> SessionGap { get; } = new("--session-gap")
     {
         Description = "Inactivity gap in seconds that splits a user's events into sessions when session_id is absent.",
@@ -100,6 +125,9 @@ internal sealed class EventInput(bool store = false, bool eventsOptional = false
         command.Options.Add(Encoding);
         command.Options.Add(NoHeader);
         command.Options.Add(Columns);
+        command.Options.Add(Delimiter);
+        command.Options.Add(TimeOffset);
+        command.Options.Add(DefaultAction);
         command.Options.Add(OnBadRow);
         command.Options.Add(UnknownActions);
         command.Options.Add(SessionGap);
@@ -143,6 +171,15 @@ internal sealed class EventInput(bool store = false, bool eventsOptional = false
             ? true
             : throw new ArgumentException("--columns names the columns of a header-less CSV and needs --no-header; a file with a header row names its own columns (rename them with --map).")),
         ColumnNames = parse.GetValue(Columns)?.Split(',', StringSplitOptions.TrimEntries),
+        Delimiter = ParseDelimiter(parse.GetValue(Delimiter)!),
+        TimestampOffsetColumn = ParseTimeOffset(parse.GetValue(TimeOffset)).Column,
+        TimestampOffsetUnit = ParseTimeOffset(parse.GetValue(TimeOffset)).Unit,
+        DefaultAction = parse.GetValue(DefaultAction) switch
+        {
+            null => DefaultActionFallback,
+            var name when string.IsNullOrWhiteSpace(name) => throw new ArgumentException("--default-action needs the action name rows without an action column get, e.g. --default-action view."),
+            var name => name.Trim(),
+        },
         OnBadRow = CommonOptions.ParseBadRowPolicy(parse.GetValue(OnBadRow)!),
         UnknownActions = parse.GetValue(UnknownActions) switch
         {
@@ -151,6 +188,51 @@ internal sealed class EventInput(bool store = false, bool eventsOptional = false
             var other => throw new ArgumentException($"--unknown-actions '{other}' is not one of keep, reject."),
         },
     };
+
+    /// <summary>
+    /// One character, or a name: <c>tab</c> (also <c>\t</c> as typed, or a real tab), <c>semicolon</c>, <c>comma</c>,
+    /// <c>pipe</c>. The quote, CR and LF cannot separate CSV fields.
+    /// </summary>
+    /// <exception cref="ArgumentException">Anything else, naming --delimiter.</exception>
+    internal static char ParseDelimiter(string text)
+    {
+        var c = text switch
+        {
+            "tab" or "\\t" => '\t',
+            "semicolon" => ';',
+            "comma" => ',',
+            "pipe" => '|',
+            { Length: 1 } => text[0],
+            _ => throw new ArgumentException($"--delimiter '{text}' is not one character (such as , ; or |) or one of tab, \\t, semicolon, comma, pipe."),
+        };
+        if (c is '"' or '\r' or '\n')
+            throw new ArgumentException($"--delimiter {(c == '"' ? "'\"'" : c == '\r' ? "CR" : "LF")} cannot separate CSV fields: the quote, CR and LF have their own meaning in CSV; choose another character (such as , ; | or tab).");
+        return c;
+    }
+
+    /// <summary><c>COLUMN[:ms|s]</c>: the column and its unit (milliseconds unless told); null column without the option.</summary>
+    /// <exception cref="ArgumentException">No column, or a unit after the last ':' that is not ms or s.</exception>
+    internal static (string? Column, TimeOffsetUnit Unit) ParseTimeOffset(string? text)
+    {
+        if (text is null)
+            return (null, TimeOffsetUnit.Milliseconds);
+        var column = text.Trim();
+        var unit = TimeOffsetUnit.Milliseconds;
+        var colon = column.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            unit = column[(colon + 1)..].Trim() switch
+            {
+                "ms" => TimeOffsetUnit.Milliseconds,
+                "s" => TimeOffsetUnit.Seconds,
+                var other => throw new ArgumentException($"--time-offset '{text}': the unit after ':' is ms or s, not '{other}' (e.g. --time-offset timeframe:ms)."),
+            };
+            column = column[..colon].Trim();
+        }
+        if (column.Length == 0)
+            throw new ArgumentException($"--time-offset '{text}' names no column; give COLUMN[:ms|s], e.g. --time-offset timeframe:ms.");
+        return (column, unit);
+    }
 
     private static TimestampRange ParseTimeRange(string text)
     {

@@ -26,6 +26,9 @@ internal static class SegmentCommand
             Events.Events.Required = false;
             Events.Columns.Description = "With --table: the numeric columns to segment on, comma-separated (default: every numeric column). " +
                                          "With --events: the column names of a header-less CSV (with --no-header).";
+            // One --delimiter for both inputs: the event options' (a command cannot have two options of one name).
+            Events.Delimiter.Description = "Field separator of the CSV input, --events or --table: one character such as ';' or '|', " +
+                                           "or tab (also \\t), semicolon, comma, pipe.";
         }
 
         public EventInput Events { get; } = new();
@@ -33,12 +36,6 @@ internal static class SegmentCommand
         public Option<string?> Table { get; } = new("--table")
         {
             Description = "A plain table (CSV with a header row, or JSON Lines) whose rows are segmented instead of the users of --events.",
-        };
-
-        public Option<string> Delimiter { get; } = new("--delimiter")
-        {
-            Description = "Field separator of --table: one character such as ';', or tab.",
-            DefaultValueFactory = _ => ",",
         };
 
         public Option<string> Conversion { get; } = CommonOptions.Conversion();
@@ -49,7 +46,6 @@ internal static class SegmentCommand
         {
             Events.AddTo(command);
             command.Options.Add(Table);
-            command.Options.Add(Delimiter);
             command.Options.Add(Conversion);
             command.Options.Add(Click);
         }
@@ -77,7 +73,7 @@ internal static class SegmentCommand
                 throw new ArgumentException("Give either --events (users are segmented) or --table (rows are segmented), not both and not neither.");
             if (table is not null)
             {
-                var options = new CampaignReadOptions { Delimiter = ParseDelimiter(parse.GetValue(Delimiter)!) };
+                var options = new CampaignReadOptions { Delimiter = EventInput.ParseDelimiter(parse.GetValue(Events.Delimiter)!) };
                 var (read, _) = cli.Step("reading the table", _ => CampaignTableReader.Read(table, options));
                 return (SegmentData.FromTable(read, tableColumns, log1p), null);
             }
@@ -239,15 +235,6 @@ internal static class SegmentCommand
         }
         throw new ArgumentException($"--k '{text}' is not a number of segments (4) or a range (2..8).");
     }
-
-    /// <summary>One character, or <c>tab</c> / <c>\t</c>.</summary>
-    /// <exception cref="ArgumentException">Anything else.</exception>
-    internal static char ParseDelimiter(string text) => text switch
-    {
-        "tab" or "\\t" or "\t" => '\t',
-        { Length: 1 } when text[0] is not ('"' or '\r' or '\n') => text[0],
-        _ => throw new ArgumentException($"--delimiter '{text}' is not one character (such as , or ;) or tab."),
-    };
 
     private static void Show(CliOutput cli, SegmentReport report)
     {

@@ -252,12 +252,17 @@ internal static class SequenceCommands
         var model = new Option<string>("--model") { Description = $"Model folder (with {ModelFileName}) or file.", Required = true };
         var top = new Option<int>("--top") { Description = "Next actions to list per session.", DefaultValueFactory = _ => 3 };
         var output = new Option<string?>("--out") { Description = "Also write the predictions as JSON to this file." };
+        var showAttention = new Option<bool>("--attention")
+        {
+            Description = "Also give the attention weight of every past event the model read, in the JSON result and --out (\"attention\") and as a table.",
+        };
         var json = CommonOptions.Json();
-        var command = new Command("sequence", "Top-k next actions, with probabilities and the attention over past events, for each session prefix in the events.");
+        var command = new Command("sequence", "Top-k next actions with their probabilities (and, with --attention, the attention over past events) for each session prefix in the events.");
         input.AddTo(command);
         command.Options.Add(model);
         command.Options.Add(top);
         command.Options.Add(output);
+        command.Options.Add(showAttention);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
@@ -280,21 +285,14 @@ internal static class SequenceCommands
                 var (log, load) = input.Load(parse, rejectsPath);
                 if (log.Count == 0)
                     return cli.Fail($"no events were accepted ({load.HumanLine()})", 2);
+                var withAttention = parse.GetValue(showAttention);
                 var predictions = new JsonArray();
                 foreach (var prefix in SequencePreprocessor.Prefixes(log, sequenceModel.Field, [.. sequenceModel.ExtraInputs.Select(x => x.Field)], sequenceModel.NumericInputs))
                 {
                     var prediction = sequenceModel.Predict(prefix);
                     var ranked = Enumerable.Range(0, prediction.Probabilities.Length).OrderByDescending(c => prediction.Probabilities[c]).ThenBy(c => c).Take(k).ToArray();
                     var first = prefix.Actions.Count - prediction.Attention.Length;
-                    var attention = new JsonArray();
-                    for (var i = 0; i < prediction.Attention.Length; i++)
-                        attention.Add(new JsonObject
-                        {
-                            ["action"] = prefix.Actions[first + i],
-                            ["timestamp"] = prefix.Timestamps[first + i],
-                            ["weight"] = Math.Round(prediction.Attention[i], 6),
-                        });
-                    predictions.Add(new JsonObject
+                    var entry = new JsonObject
                     {
                         ["session_id"] = prefix.Session,
                         ["events"] = prefix.Actions.Count,
@@ -303,18 +301,34 @@ internal static class SequenceCommands
                             ["action"] = sequenceModel.Vocabulary.ClassName(c),
                             ["probability"] = Math.Round(prediction.Probabilities[c], 6),
                         })]),
-                        ["attention"] = attention,
-                    });
+                    };
+                    // Only on request: over long item sessions the weights outweigh the predictions many times over.
+                    if (withAttention)
+                    {
+                        var attention = new JsonArray();
+                        for (var i = 0; i < prediction.Attention.Length; i++)
+                            attention.Add(new JsonObject
+                            {
+                                ["action"] = prefix.Actions[first + i],
+                                ["timestamp"] = prefix.Timestamps[first + i],
+                                ["weight"] = Math.Round(prediction.Attention[i], 6),
+                            });
+                        entry["attention"] = attention;
+                    }
+                    predictions.Add(entry);
                     if (!cli.Json)
                     {
                         var table = new Table().Title($"session {Markup.Escape(prefix.Session)} ({prefix.Actions.Count} events)").AddColumns("next action", "probability");
                         foreach (var c in ranked)
                             table.AddRow(Markup.Escape(sequenceModel.Vocabulary.ClassName(c)), $"{prediction.Probabilities[c]:0.0000}");
                         cli.Table(table);
-                        var weights = new Table().AddColumns("past event", "timestamp", "attention");
-                        for (var i = 0; i < prediction.Attention.Length; i++)
-                            weights.AddRow(Markup.Escape(prefix.Actions[first + i]), prefix.Timestamps[first + i].ToString("R", CultureInfo.InvariantCulture), $"{prediction.Attention[i]:0.000}");
-                        cli.Table(weights);
+                        if (withAttention)
+                        {
+                            var weights = new Table().AddColumns("past event", "timestamp", "attention");
+                            for (var i = 0; i < prediction.Attention.Length; i++)
+                                weights.AddRow(Markup.Escape(prefix.Actions[first + i]), prefix.Timestamps[first + i].ToString("R", CultureInfo.InvariantCulture), $"{prediction.Attention[i]:0.000}");
+                            cli.Table(weights);
+                        }
                     }
                 }
                 var result = new JsonObject
@@ -323,6 +337,7 @@ internal static class SequenceCommands
                     ["model"] = modelPath,
                     ["sessions"] = predictions.Count,
                     ["top"] = k,
+                    ["attention"] = withAttention,
                     ["predictions"] = predictions,
                     ["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport),
                     ["seconds"] = CliOutput.Seconds(watch),
@@ -341,6 +356,10 @@ internal static class SequenceCommands
 
     private static (SequenceDataset Data, EventLoadReport Load) Build(CliOutput cli, EventInput input, ParseResult parse, SequenceOptions options, string rejectsPath)
     {
+        // When the action is not what is predicted, a file without an action column (DIGINETICA's item views) is fine:
+        // every event gets the neutral action "event" unless --default-action names one.
+        if (options.Field != SequenceField.Action)
+            input.DefaultActionFallback = "event";
         var (log, load) = cli.Step("reading events", _ => input.Load(parse, rejectsPath));
         if (log.Count == 0)
             throw new ArgumentException($"no events were accepted ({load.HumanLine()})");
@@ -593,8 +612,18 @@ internal static class SequenceCommands
         })]);
     }
 
+    /// <summary>Classes past which the per-class table is left out of the human output (item vocabularies run to thousands).</summary>
+    internal const int MaxClassTableRows = 50;
+
     private static Table ClassTable(ClassificationReport r)
     {
+        if (r.Classes.Count > MaxClassTableRows)
+        {
+            // One line instead of thousands of rows; the figures stay in the results file.
+            return new Table().NoBorder().HideHeaders().AddColumn("").AddRow(Markup.Escape(
+                $"per-class table omitted: {r.Classes.Count:N0} classes (more than {MaxClassTableRows}); the per-class figures are in " +
+                $"{ResultsFileName} in the model folder (test.classes)"));
+        }
         var table = new Table().Title("per class (model)").AddColumns("action", "precision", "recall", "F1", "support");
         foreach (var c in r.Classes)
             table.AddRow(Markup.Escape(c.Name), $"{c.Precision:0.000}", $"{c.Recall:0.000}", $"{c.F1:0.000}", $"{c.Support:N0}");

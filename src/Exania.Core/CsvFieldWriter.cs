@@ -31,11 +31,18 @@ public static class CsvFieldWriter
         value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value));
 
     /// <summary>Writes a CSV field, quoting it when it holds a comma, quote or line break (RFC 4180).</summary>
-    public static void WriteField(TextWriter writer, string value)
+    public static void WriteField(TextWriter writer, string value) => WriteField(writer, value, ',');
+
+    /// <summary>
+    /// Writes a field of a CSV file whose fields are separated by <paramref name="delimiter"/> (a semicolon file's
+    /// rejected row, say), quoting it when it holds the delimiter, a quote or a line break.
+    /// </summary>
+    public static void WriteField(TextWriter writer, string value, char delimiter)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        var span = value.AsSpan();
+        if (span.IndexOfAny('"', '\r', '\n') < 0 && span.IndexOf(delimiter) < 0)
         {
             writer.Write(value);
             return;

@@ -84,14 +84,17 @@ public sealed class CsvTokenizer
 
     public ReadOnlySpan<char> Field(int i) => _rowSource.AsSpan(_rowOffset + _fieldStart[i], _fieldLength[i]);
 
-    /// <summary>The row as CSV text again (for reject files).</summary>
+    /// <summary>
+    /// The row as CSV text again (for reject files), in the input's own delimiter: a field holding that delimiter is
+    /// quoted, so the text reads back as the same fields.
+    /// </summary>
     public string RawRow()
     {
         var writer = new StringWriter();
         for (var i = 0; i < FieldCount; i++)
         {
             if (i > 0) writer.Write(_delimiter);
-            CsvFieldWriter.WriteField(writer, Field(i).ToString());
+            CsvFieldWriter.WriteField(writer, Field(i).ToString(), _delimiter);
         }
         return writer.ToString();
     }

@@ -25,6 +25,23 @@ public static class EventFields
     /// <summary>Number of logical fields.</summary>
     public const int Count = 13;
 
+    /// <summary>
+    /// The readers' value slot after the logical fields: the time offset column
+    /// (<see cref="EventReaderOptions.TimestampOffsetColumn"/>), read like a field but added to the timestamp.
+    /// </summary>
+    internal const int TimestampOffsetSlot = Count;
+
+    /// <summary>Value slots of a row in the readers: the logical fields, then the time offset.</summary>
+    internal const int Slots = Count + 1;
+
+    /// <summary>What a slot is called in messages: the field's canonical name, or "time offset".</summary>
+    internal static string SlotName(int slot) => slot == TimestampOffsetSlot ? "time offset" : Name((EventField)slot);
+
+    /// <summary>The column a slot is read from: the mapped or canonical name of a field, the offset column (null when none).</summary>
+    internal static string? SourceOf(int slot, EventReaderOptions options) =>
+        slot == TimestampOffsetSlot ? options.TimestampOffsetColumn
+        : options.ColumnMap.TryGetValue((EventField)slot, out var mapped) ? mapped : Name((EventField)slot);
+
     /// <summary>The canonical column name of <paramref name="field"/>.</summary>
     public static string Name(EventField field) => EventCsvWriter.Columns[(int)field];
 

@@ -29,6 +29,12 @@ public sealed record EventLoadReport
     /// <summary>Action strings kept that are not one of the nine known interaction actions, with their counts.</summary>
     public IReadOnlyDictionary<string, long> UnknownActions => Merge(f => f.UnknownActions);
 
+    /// <summary>Accepted rows given <see cref="EventReaderOptions.DefaultAction"/> because their file has no action column.</summary>
+    public long DefaultActionRows => Sum(f => f.DefaultActionRows);
+
+    /// <summary>The default action those rows took (<see cref="EventReaderOptions.DefaultAction"/>); null when none was given.</summary>
+    public string? DefaultAction { get; init; }
+
     /// <summary>Rows that had no session id and were given one by the inactivity gap.</summary>
     public long SessionizedRows { get; init; }
 
@@ -46,6 +52,7 @@ public sealed record EventLoadReport
         (NestedLines > 0 ? $" (events nested in {NestedLines:N0} lines, {EmptyEventArrays:N0} of them with an empty array)" : "") +
         $": {Accepted:N0} accepted, {Rejected:N0} rejected" +
         (RejectsFile is null ? "" : $" (see {RejectsFile})") +
+        (DefaultActionRows > 0 ? $"; {DefaultActionRows:N0} given the action '{DefaultAction}' (no action column)" : "") +
         (SessionizedRows > 0 ? $"; {SessionsCreated:N0} sessions from the inactivity gap" : "");
 
     private long Sum(Func<EventReadSummary, long> field)
@@ -109,6 +116,9 @@ public static class EventLoader
         foreach (var s in log.SessionIds)
             if (s < 0) missing++;
         var created = Sessionizer.AssignMissing(log, sessionGapSeconds);
-        return (log, new EventLoadReport { Files = files, SessionizedRows = missing, SessionsCreated = created, RejectsFile = rejectsFile });
+        return (log, new EventLoadReport
+        {
+            Files = files, SessionizedRows = missing, SessionsCreated = created, RejectsFile = rejectsFile, DefaultAction = options.DefaultAction,
+        });
     }
 }

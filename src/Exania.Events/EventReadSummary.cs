@@ -30,6 +30,9 @@ public sealed class EventReadSummary
     /// <summary>Action strings kept that are not one of the nine known interaction actions, with their counts.</summary>
     public Dictionary<string, long> UnknownActions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Accepted rows that took <see cref="EventReaderOptions.DefaultAction"/> (the file has no action column).</summary>
+    public long DefaultActionRows { get; set; }
+
     /// <summary>Rows whose session was assigned by inactivity-gap sessionization (no session id in the source).</summary>
     public long SessionizedRows { get; set; }
 
@@ -44,6 +47,7 @@ public sealed class EventReadSummary
         Accepted += part.Accepted;
         Rejected += part.Rejected;
         SessionizedRows += part.SessionizedRows;
+        DefaultActionRows += part.DefaultActionRows;
         foreach (var (kind, n) in part.RejectedByKind)
             RejectedByKind[kind] = RejectedByKind.GetValueOrDefault(kind) + n;
         foreach (var (action, n) in part.UnknownActions)

@@ -39,7 +39,7 @@ public static partial class EventReader
         Action<EventLog>? afterAppend = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        options ??= EventReaderOptions.Default;
+        options = (options ?? EventReaderOptions.Default).Validate();
         if (!File.Exists(path))
             throw new FileNotFoundException($"Event file '{path}' does not exist.", path);
         var format = DataFileFormats.Resolve(options.Format, path);
@@ -69,7 +69,7 @@ public static partial class EventReader
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(log);
-        options ??= EventReaderOptions.Default;
+        options = (options ?? EventReaderOptions.Default).Validate();
         if (options.NestedEvents is not null)
             throw new DataFormatException(fileName, 0,
                 $"nested events ('{options.NestedEvents}') are read from JSON Lines only, and this file is read as CSV; choose the JSON Lines format (--format jsonl)");
@@ -139,6 +139,8 @@ public static partial class EventReader
     private static RowsEnd ReadCsvRows(CsvTokenizer tokenizer, string[] columns, int[]? columnOfField, EventRowParser parser,
         EventReadSummary summary, EventReaderOptions options, string fileName, RowSink sink)
     {
+        if (columnOfField is not null)
+            parser.ActionColumnAbsent = columnOfField[(int)EventField.Action] < 0;
         while (tokenizer.ReadRow())
         {
             if ((sink.EndIsCut && tokenizer.UnterminatedQuote) || (sink.LinesRelative && tokenizer.QuoteProblem is not null))
@@ -149,6 +151,7 @@ public static partial class EventReader
                 // Headerless without names: columns are "1", "2", ... as many as the first row has.
                 columns = Enumerable.Range(1, tokenizer.FieldCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
                 columnOfField = ResolveColumns(columns, options, fileName);
+                parser.ActionColumnAbsent = columnOfField[(int)EventField.Action] < 0;
             }
             (string Kind, string Reason)? error;
             if (tokenizer.QuoteProblem is { } quote)
@@ -160,7 +163,7 @@ public static partial class EventReader
             else
             {
                 parser.ClearFields();
-                for (var f = 0; f < EventFields.Count; f++)
+                for (var f = 0; f < EventFields.Slots; f++)
                 {
                     var c = columnOfField[f];
                     if (c < 0) continue;
@@ -204,14 +207,15 @@ public static partial class EventReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(log);
-        options ??= EventReaderOptions.Default;
+        options = (options ?? EventReaderOptions.Default).Validate();
         var nestedName = NestedNameBytes(options);
         var watch = Stopwatch.StartNew();
         var summary = new EventReadSummary { File = fileName };
-        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend };
+        // Each object names its own fields: one without an action (or with null) is a row without the column.
+        var parser = new EventRowParser(log, options, summary) { AfterAppend = afterAppend, ActionColumnAbsent = true };
         var fields = new JsonEventFields(options);
-        var lineStart = new int[EventFields.Count];
-        var lineLength = new int[EventFields.Count];
+        var lineStart = new int[EventFields.Slots];
+        var lineLength = new int[EventFields.Slots];
 
         var lines = new Utf8LineReader(stream);
         var sawAnyLine = false;
@@ -250,7 +254,7 @@ public static partial class EventReader
     {
         var bit = 1 << field;
         if ((seen & bit) != 0)
-            return ("malformed", $"the object gives {EventFields.Name((EventField)field)} twice (a duplicate key, or two keys mapped to one field)");
+            return ("malformed", $"the object gives {EventFields.SlotName(field)} twice (a duplicate key, or two keys mapped to one field)");
         seen |= bit;
         return null;
     }
@@ -480,7 +484,7 @@ public static partial class EventReader
                 throw new DataFormatException(fileName, 1,
                     $"column '{columns[i]}' appears twice in the header (columns {index[columns[i]] + 1} and {i + 1}); each column needs its own name");
         }
-        var result = new int[EventFields.Count];
+        var result = new int[EventFields.Slots];
         for (var f = 0; f < EventFields.Count; f++)
         {
             var field = (EventField)f;
@@ -494,13 +498,18 @@ public static partial class EventReader
                         $"column '{name}' (mapped to {EventFields.Name(field)}) is not in the file; its columns are {string.Join(", ", columns)}");
             }
         }
+        result[EventFields.TimestampOffsetSlot] = -1;
+        if (options.TimestampOffsetColumn is { } offset && !index.TryGetValue(offset, out result[EventFields.TimestampOffsetSlot]))
+            throw new DataFormatException(fileName, 1,
+                $"time offset column '{offset}' is not in the file; its columns are {string.Join(", ", columns)}");
         string? missing = null;
         if (result[(int)EventField.Timestamp] < 0) missing = "timestamp";
-        else if (result[(int)EventField.Action] < 0) missing = "action";
+        else if (result[(int)EventField.Action] < 0 && options.DefaultAction is null) missing = "action";
         else if (result[(int)EventField.UserId] < 0 && result[(int)EventField.SessionId] < 0) missing = "user_id (or session_id)";
         if (missing is not null)
             throw new DataFormatException(fileName, 1,
-                $"required column {missing} is not in the file (columns: {string.Join(", ", columns)}); map it with --map {missing.Split(' ')[0]}=<column>");
+                $"required column {missing} is not in the file (columns: {string.Join(", ", columns)}); map it with --map {missing.Split(' ')[0]}=<column>" +
+                (missing == "action" ? ", or give every row one action with --default-action NAME" : ""));
         return result;
     }
 

@@ -36,6 +36,13 @@ public enum UnknownActionPolicy
     Reject,
 }
 
+/// <summary>The unit of <see cref="EventReaderOptions.TimestampOffsetColumn"/>.</summary>
+public enum TimeOffsetUnit
+{
+    Milliseconds,
+    Seconds,
+}
+
 /// <summary>Options of the event readers. Defaults live here, once.</summary>
 public sealed record EventReaderOptions
 {
@@ -59,6 +66,24 @@ public sealed record EventReaderOptions
     /// </summary>
     public TimestampRange TimeRange { get; init; } = TimestampRange.Plausible;
 
+    /// <summary>
+    /// A numeric column added to each row's timestamp, in <see cref="TimestampOffsetUnit"/>, e.g. DIGINETICA's
+    /// <c>timeframe</c> (milliseconds since <c>eventdate</c> at 00:00 UTC). The offset must be a finite number, 0 or
+    /// more; otherwise the row is bad. The accepted range (<see cref="TimeRange"/>) applies to the sum. Null (the
+    /// default) reads the timestamp alone.
+    /// </summary>
+    public string? TimestampOffsetColumn { get; init; }
+
+    /// <summary>The unit of <see cref="TimestampOffsetColumn"/>; milliseconds unless told.</summary>
+    public TimeOffsetUnit TimestampOffsetUnit { get; init; } = TimeOffsetUnit.Milliseconds;
+
+    /// <summary>
+    /// The action of every row of a file that has no action column (CSV, Parquet), or of a JSON Lines event without an
+    /// action property (or with null). An empty value in a file that has the column is still a bad row. Null (the
+    /// default): the action column is required.
+    /// </summary>
+    public string? DefaultAction { get; init; }
+
     public BadRowPolicy OnBadRow { get; init; } = BadRowPolicy.Fail;
 
     public UnknownActionPolicy UnknownActions { get; init; } = UnknownActionPolicy.Keep;
@@ -71,7 +96,7 @@ public sealed record EventReaderOptions
     /// <summary>CSV without header: names of the columns in order. When null, columns are named "1", "2", ...</summary>
     public IReadOnlyList<string>? ColumnNames { get; init; }
 
-    /// <summary>CSV field separator.</summary>
+    /// <summary>CSV field separator (any character but the quote, CR and LF; <see cref="Validate"/>).</summary>
     public char Delimiter { get; init; } = ',';
 
     /// <summary>
@@ -89,6 +114,33 @@ public sealed record EventReaderOptions
 
     /// <summary>Files smaller than this are read in one go whatever <see cref="Threads"/> says.</summary>
     public long PartsFromBytes { get; init; } = 8L << 20;
+
+    /// <summary>Returns these options when they can work, for chaining.</summary>
+    /// <exception cref="ArgumentException">The delimiter is the quote, CR or LF; the offset column or default action is
+    /// empty. The parameter names the field.</exception>
+    public EventReaderOptions Validate()
+    {
+        if (Delimiter is '"' or '\r' or '\n')
+            ExaniaThrow.Argument($"EventReaderOptions.Delimiter {DescribeDelimiter(Delimiter)} cannot separate CSV fields: the quote, " +
+                                 "CR and LF have their own meaning in CSV; choose another character (such as , ; | or tab).", nameof(Delimiter));
+        if (TimestampOffsetColumn is not null && string.IsNullOrWhiteSpace(TimestampOffsetColumn))
+            ExaniaThrow.Argument("EventReaderOptions.TimestampOffsetColumn is empty; name the numeric column added to the timestamp, or leave it null.", nameof(TimestampOffsetColumn));
+        if (!Enum.IsDefined(TimestampOffsetUnit))
+            ExaniaThrow.Argument($"EventReaderOptions.TimestampOffsetUnit {TimestampOffsetUnit} is not milliseconds or seconds.", nameof(TimestampOffsetUnit));
+        if (DefaultAction is not null && string.IsNullOrWhiteSpace(DefaultAction))
+            ExaniaThrow.Argument("EventReaderOptions.DefaultAction is empty; give the action of rows without an action column, or leave it null.", nameof(DefaultAction));
+        return this;
+    }
+
+    /// <summary>A delimiter as people read it in a message: <c>';'</c>, or the name of an invisible one.</summary>
+    internal static string DescribeDelimiter(char c) => c switch
+    {
+        '\t' => "tab",
+        '\r' => "CR (\\r)",
+        '\n' => "LF (\\n)",
+        '"' => "'\"' (the quote character)",
+        _ => $"'{c}'",
+    };
 
     /// <summary>
     /// Parses a column map such as <c>timestamp=event_time,action=behavior_type</c> (logical=source pairs).

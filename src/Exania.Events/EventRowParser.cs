@@ -19,16 +19,29 @@ internal sealed class EventRowParser
     private readonly EventReaderOptions _options;
     private readonly EventReadSummary _summary;
 
-    /// <summary>Per logical field: start and length of its value in the row buffer; start -1 when absent.</summary>
-    public readonly int[] Start = new int[EventFields.Count];
-    public readonly int[] Length = new int[EventFields.Count];
+    /// <summary>
+    /// Per value slot (the logical fields, then <see cref="EventFields.TimestampOffsetSlot"/>): start and length of its
+    /// value in the row buffer; start -1 when absent.
+    /// </summary>
+    public readonly int[] Start = new int[EventFields.Slots];
+    public readonly int[] Length = new int[EventFields.Slots];
+
+    private readonly double _offsetDivisor;
 
     public EventRowParser(EventLog log, EventReaderOptions options, EventReadSummary summary)
     {
         _log = log;
         _options = options;
         _summary = summary;
+        _offsetDivisor = options.TimestampOffsetUnit == TimeOffsetUnit.Seconds ? 1.0 : 1000.0;
     }
+
+    /// <summary>
+    /// Whether a row without an action value takes <see cref="EventReaderOptions.DefaultAction"/>: set by the CSV and
+    /// Parquet readers when the file has no action column, and by the JSON Lines reader always (each object names its
+    /// own fields, so an absent or null action is the absent column). An empty action value is still a bad row.
+    /// </summary>
+    public bool ActionColumnAbsent { get; set; }
 
     public void ClearFields() => Start.AsSpan().Fill(-1);
 
@@ -56,13 +69,25 @@ internal sealed class EventRowParser
             return ("missing_field", "timestamp is missing or empty");
         if (!TimestampParser.TryParse(timestampText, _options.TimestampFormat, out var timestamp, _options.TimestampPattern))
             return ("bad_timestamp", $"timestamp '{Clip(timestampText)}' is not {TimestampParser.Describe(_options.TimestampFormat, _options.TimestampPattern)}");
+        if (_options.TimestampOffsetColumn is not null)
+        {
+            if (ParseOffset(row) is { } offsetError)
+                return offsetError;
+            timestamp += _offsetSeconds;
+        }
         if (!_options.TimeRange.Contains(timestamp))
-            return ("out_of_range", $"timestamp '{Clip(timestampText)}' is {TimestampRange.Describe(timestamp)}, outside the accepted range " +
+            return ("out_of_range", $"timestamp '{Clip(timestampText)}'{OffsetNote(row)} is {TimestampRange.Describe(timestamp)}, outside the accepted range " +
                                     $"{_options.TimeRange}; widen it with --time-range (e.g. --time-range any for relative times)");
 
         var actionText = Field(row, EventField.Action);
+        var defaulted = false;
         if (actionText.IsEmpty)
-            return ("missing_field", "action is missing or empty");
+        {
+            if (!(ActionColumnAbsent && _options.DefaultAction is not null && Start[(int)EventField.Action] < 0))
+                return ("missing_field", "action is missing or empty");
+            actionText = _options.DefaultAction.AsSpan().Trim();
+            defaulted = true;
+        }
         var action = _log.Actions.IndexOf(actionText);
         if (action < 0 || !KnownActions.IsKnown(action))
         {
@@ -99,8 +124,44 @@ internal sealed class EventRowParser
         var userId = _log.Users.GetOrAdd(user.IsEmpty ? session : user);
         var sessionId = session.IsEmpty ? -1 : _log.Sessions.GetOrAdd(session);
         _log.Append(userId, sessionId, timestamp, action, attributes);
+        if (defaulted)
+            _summary.DefaultActionRows++;
         AfterAppend?.Invoke(_log);
         return null;
+    }
+
+    /// <summary>The current row's time offset in seconds, set by <see cref="ParseOffset"/>.</summary>
+    private double _offsetSeconds;
+
+    /// <summary>
+    /// Reads the time offset column into <see cref="_offsetSeconds"/>: a finite number, 0 or more, in the option's unit.
+    /// </summary>
+    private (string Kind, string Reason)? ParseOffset(ReadOnlySpan<char> row)
+    {
+        var column = _options.TimestampOffsetColumn;
+        var slot = EventFields.TimestampOffsetSlot;
+        var text = Start[slot] < 0 ? default : row.Slice(Start[slot], Length[slot]).Trim();
+        if (text.IsEmpty)
+            return ("missing_field", $"time offset {column} is missing or empty");
+        if (!DecimalText.TryParse(text, out var value))
+            return ("wrong_type", $"time offset {column} '{Clip(text)}' is not a number");
+        if (!double.IsFinite(value))
+            return ("not_finite", $"time offset {column} is {Clip(text)}, not a finite number");
+        if (value < 0)
+            return ("out_of_range", $"time offset {column} {Clip(text)} is negative");
+        // A division, not a multiplication by 0.001: 526309 ms is then the double nearest 526.309 s.
+        _offsetSeconds = value / _offsetDivisor;
+        return null;
+    }
+
+    /// <summary>" + offset 526309 ms" after the timestamp in a message, when an offset was added.</summary>
+    private string OffsetNote(ReadOnlySpan<char> row)
+    {
+        if (_options.TimestampOffsetColumn is null)
+            return "";
+        var slot = EventFields.TimestampOffsetSlot;
+        var unit = _options.TimestampOffsetUnit == TimeOffsetUnit.Seconds ? "s" : "ms";
+        return $" + {_options.TimestampOffsetColumn} {Clip(row.Slice(Start[slot], Length[slot]).Trim())} {unit}";
     }
 
     private static int Intern(StringPool pool, ReadOnlySpan<char> value) => value.IsEmpty ? -1 : pool.GetOrAdd(value);

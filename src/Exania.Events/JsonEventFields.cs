@@ -13,8 +13,8 @@ internal sealed class JsonEventFields
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     // Several logical fields may read one source property (user_id=session,session_id=session): the first field
     // holds the name, the rest are chained here, -1 ending the chain.
-    private readonly int[] _nextField = new int[EventFields.Count];
-    private readonly string[] _sourceNames = new string[EventFields.Count];
+    private readonly int[] _nextField = new int[EventFields.Slots];
+    private readonly string[] _sourceNames = new string[EventFields.Slots];
     private readonly char[] _nameChars = new char[128];
 
     public JsonEventFields(EventReaderOptions options)
@@ -22,9 +22,11 @@ internal sealed class JsonEventFields
         _lookup = _fieldByName.GetAlternateLookup<ReadOnlySpan<char>>();
         _nextField.AsSpan().Fill(-1);
         var last = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var f = 0; f < EventFields.Count; f++)
+        // The value slots: the logical fields, then the time offset column when there is one.
+        for (var f = 0; f < EventFields.Slots; f++)
         {
-            var source = options.ColumnMap.TryGetValue((EventField)f, out var mapped) ? mapped : EventFields.Name((EventField)f);
+            if (EventFields.SourceOf(f, options) is not { } source)
+                continue;
             _sourceNames[f] = source;
             if (last.TryGetValue(source, out var previous))
                 _nextField[previous] = f;
@@ -39,7 +41,7 @@ internal sealed class JsonEventFields
 
     public int RowLength { get; set; }
 
-    /// <summary>The first field the property name at <paramref name="json"/> maps to, or -1.</summary>
+    /// <summary>The first value slot (field, or <see cref="EventFields.TimestampOffsetSlot"/>) the property name at <paramref name="json"/> maps to, or -1.</summary>
     public int FieldOf(ref Utf8JsonReader json)
     {
         // The common case (a short unescaped name) decodes into a reused buffer, so no string is allocated per property.

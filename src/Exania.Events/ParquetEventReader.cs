@@ -27,7 +27,7 @@ public static partial class EventReader
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(log);
-        options ??= EventReaderOptions.Default;
+        options = (options ?? EventReaderOptions.Default).Validate();
         if (options.NestedEvents is not null)
             throw new DataFormatException(fileName, 0,
                 $"nested events ('{options.NestedEvents}') are read from JSON Lines only, and this file is read as Parquet; choose the JSON Lines format (--format jsonl)");
@@ -52,7 +52,7 @@ public static partial class EventReader
         // format the text and number columns of other files are declared in.
         var parser = new EventRowParser(log, rows.TypedTimestamp
             ? options with { TimestampFormat = TimestampFormat.EpochSeconds, TimestampPattern = null }
-            : options, summary);
+            : options, summary) { ActionColumnAbsent = !rows.Reads(EventField.Action) };
         long rowNumber = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
@@ -126,34 +126,37 @@ public static partial class EventReader
 
             // One column object per distinct file column, in file order (the order a rejected row is written in).
             var order = new List<int>();
-            for (var f = 0; f < EventFields.Count; f++)
+            for (var f = 0; f < EventFields.Slots; f++)
                 if (fileColumnOfField[f] >= 0 && !order.Contains(fileColumnOfField[f]))
                     order.Add(fileColumnOfField[f]);
             order.Sort();
             var columns = new ParquetColumn[order.Count];
-            var columnOfField = new int[EventFields.Count];
+            var columnOfField = new int[EventFields.Slots];
             columnOfField.AsSpan().Fill(-1);
             var typedTimestamp = false;
             for (var k = 0; k < columns.Length; k++)
             {
                 var field = fields[order[k]];
-                for (var f = 0; f < EventFields.Count; f++)
+                for (var f = 0; f < EventFields.Slots; f++)
                 {
                     if (fileColumnOfField[f] != order[k])
                         continue;
                     columnOfField[f] = k;
-                    columns[k] ??= ParquetColumn.For(field, (EventField)f, fileName);
+                    columns[k] ??= ParquetColumn.For(field, EventFields.SlotName(f), fileName);
                     if (columns[k] is TimeColumn)
                     {
-                        if ((EventField)f != EventField.Timestamp)
+                        if (f != (int)EventField.Timestamp)
                             throw new DataFormatException(fileName, 0,
-                                $"column '{field.Name}' (read as {EventFields.Name((EventField)f)}) is a Parquet date-time; only the timestamp can be read from a date-time column");
+                                $"column '{field.Name}' (read as {EventFields.SlotName(f)}) is a Parquet date-time; only the timestamp can be read from a date-time column");
                         typedTimestamp = true;
                     }
                 }
             }
             return new ParquetEventRows(columns, columnOfField, typedTimestamp);
         }
+
+        /// <summary>Whether the file has a column for <paramref name="field"/>.</summary>
+        public bool Reads(EventField field) => _columnOfField[(int)field] >= 0;
 
         public async Task ReadAsync(ParquetRowGroupReader rowGroup, int rows)
         {
@@ -183,7 +186,7 @@ public static partial class EventReader
                     return ("malformed", $"column '{_columns[k].Name}' holds bytes that are not valid UTF-8 (Parquet text is UTF-8)");
             }
             parser.ClearFields();
-            for (var f = 0; f < EventFields.Count; f++)
+            for (var f = 0; f < EventFields.Slots; f++)
             {
                 var k = _columnOfField[f];
                 if (k < 0 || _valueStart[k] < 0)
@@ -236,13 +239,13 @@ public static partial class EventReader
         /// <summary>Appends the value of <paramref name="row"/> as text; false when it is null.</summary>
         public abstract bool Append(int row, RowText text);
 
-        /// <summary>The column object for <paramref name="field"/>, refused when no value of its type can be <paramref name="target"/>.</summary>
+        /// <summary>The column object for <paramref name="field"/>, refused when no value of its type can be <paramref name="target"/> (a slot's name).</summary>
         /// <exception cref="DataFormatException">Nested, repeated, or of a type read as nothing (binary, boolean, time of day, ...).</exception>
-        public static ParquetColumn For(Field field, EventField target, string fileName)
+        public static ParquetColumn For(Field field, string target, string fileName)
         {
             if (field is not DataField { IsArray: false, MaxRepetitionLevel: 0 } data)
                 throw new DataFormatException(fileName, 0,
-                    $"column '{field.Name}' (read as {EventFields.Name(target)}) is a Parquet {field.SchemaType.ToString().ToLowerInvariant()}, not a column of single values");
+                    $"column '{field.Name}' (read as {target}) is a Parquet {field.SchemaType.ToString().ToLowerInvariant()}, not a column of single values");
             var type = data.ClrType;
             if (type == typeof(ReadOnlyMemory<char>)) return new TextColumn(data);
             if (type == typeof(DateTime)) return new TimeColumn(data);
@@ -258,7 +261,7 @@ public static partial class EventReader
             if (type == typeof(float)) return new NumberColumn<float>(data);
             if (type == typeof(decimal)) return new NumberColumn<decimal>(data);
             throw new DataFormatException(fileName, 0,
-                $"column '{field.Name}' (read as {EventFields.Name(target)}) holds Parquet {data.SchemaElement?.Type?.ToString() ?? type.Name} values ({type.Name}); " +
+                $"column '{field.Name}' (read as {target}) holds Parquet {data.SchemaElement?.Type?.ToString() ?? type.Name} values ({type.Name}); " +
                 "event columns are text, numbers or timestamps");
         }
     }

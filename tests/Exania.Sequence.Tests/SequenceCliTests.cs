@@ -55,7 +55,7 @@ public sealed class SequenceCliTests : IDisposable
 
         System.IO.File.WriteAllText(File("prefix.csv"),
             "user_id,session_id,timestamp,action\nu1,p1,1700000100,click\nu1,p1,1700000103,scroll_down\nu1,p1,1700000101,hover\nu1,p1,1700000103,scroll_down\nu2,p2,1700000050,wait\n");
-        (exit, json, error) = Run("predict", "sequence", "--model", File("m"), "--events", File("prefix.csv"), "--top", "3", "--json");
+        (exit, json, error) = Run("predict", "sequence", "--model", File("m"), "--events", File("prefix.csv"), "--top", "3", "--attention", "--json");
         Assert.True(exit == 0, error);
         var predictions = json!["predictions"]!.AsArray();
         Assert.Equal(2, predictions.Count);
