@@ -175,12 +175,13 @@ internal static class SequenceCommands
             Description = "Session-prior term: the training sessions' SKNN score and Markov count of every class, each with a learned weight, added to the logits (default: on for category, page and item targets, off for actions). Trains with the full softmax.",
         };
         var priorLr = new Option<double?>("--prior-lr") { Description = "Adam learning rate of the repeat table and the prior weights (default: --lr)." };
+        var stopOn = new Option<string?>("--early-stopping") { Description = "loss or mrr: the validation figure that stops training and picks the kept epoch (default: loss for action targets, mrr (MRR@20) otherwise)." };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
         input.AddTo(command);
         prep.AddTo(command);
-        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, priors, priorLr, threads, seed, json })
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, priors, priorLr, stopOn, threads, seed, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -206,6 +207,13 @@ internal static class SequenceCommands
                     Repeat = parse.GetValue(repeat),
                     SessionPriors = parse.GetValue(priors) ?? data.Options.Field != SequenceField.Action,
                     PriorLearningRate = parse.GetValue(priorLr),
+                    EarlyStopping = parse.GetValue(stopOn) switch
+                    {
+                        null => data.Options.Field == SequenceField.Action ? EarlyStoppingMetric.Loss : EarlyStoppingMetric.Mrr20,
+                        "loss" => EarlyStoppingMetric.Loss,
+                        "mrr" => EarlyStoppingMetric.Mrr20,
+                        var other => throw new ArgumentException($"--early-stopping '{other}' is not one of loss, mrr."),
+                    },
                     SampledSoftmax = parse.GetValue(sampled),
                     Threads = parse.GetValue(threads),
                     Seed = s,
@@ -482,6 +490,7 @@ internal static class SequenceCommands
                 ["epoch"] = x.Epoch,
                 ["train_loss"] = R(x.TrainLoss),
                 ["validation_loss"] = double.IsNaN(x.ValidationLoss) ? null : R(x.ValidationLoss),
+                ["validation_mrr_at_20"] = double.IsNaN(x.ValidationMrr20) ? null : R(x.ValidationMrr20),
                 ["seconds"] = R(x.Seconds),
             })]),
             ["params"] = new JsonObject
@@ -499,6 +508,9 @@ internal static class SequenceCommands
                 ["class_weights"] = options.ClassWeights,
                 ["repeat"] = options.Repeat,
                 ["sampled_softmax_negatives"] = options.NegativesFor(data.Vocabulary.ClassCount),
+                ["session_priors"] = options.SessionPriors,
+                ["prior_lr"] = options.PriorLearningRate ?? options.LearningRate,
+                ["early_stopping"] = options.EarlyStopping == EarlyStoppingMetric.Loss ? "loss" : "mrr",
                 ["seed"] = options.Seed,
                 ["threads"] = Parallelism.Resolve(options.Threads),
             },
@@ -558,9 +570,10 @@ internal static class SequenceCommands
 
     private static Table EpochTable(SequenceTrainingResult trained)
     {
-        var table = new Table().Title("epochs").AddColumns("epoch", "train loss", "validation loss", "seconds");
+        var table = new Table().Title("epochs").AddColumns("epoch", "train loss", "validation loss", "validation MRR@20", "seconds");
         foreach (var e in trained.Epochs)
-            table.AddRow($"{e.Epoch}{(e.Epoch == trained.BestEpoch ? " (kept)" : "")}", $"{e.TrainLoss:0.0000}", double.IsNaN(e.ValidationLoss) ? "-" : $"{e.ValidationLoss:0.0000}", $"{e.Seconds:0.00}");
+            table.AddRow($"{e.Epoch}{(e.Epoch == trained.BestEpoch ? " (kept)" : "")}", $"{e.TrainLoss:0.0000}", double.IsNaN(e.ValidationLoss) ? "-" : $"{e.ValidationLoss:0.0000}",
+                double.IsNaN(e.ValidationMrr20) ? "-" : $"{e.ValidationMrr20:0.0000}", $"{e.Seconds:0.00}");
         return table;
     }
 

@@ -70,6 +70,23 @@ public sealed class SequenceModel
         network.SetPrior(classes.Span, values.Span);
     }
 
+    /// <summary>
+    /// The session priors of a left-padded window as a dense [Classes, F] row-major array (zeros for every class the
+    /// statistics do not score): the <c>session_priors</c> input of the exported ONNX graph.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no prior term.</exception>
+    public float[] DensePriors(ReadOnlySpan<int> window)
+    {
+        if (Priors is null)
+            throw new InvalidOperationException("This model has no session-prior term.");
+        var f = Shape.PriorFeatures;
+        var dense = new float[Shape.Classes * f];
+        var (classes, values) = Priors.Features(window, -1, Priors.CreateWorkspace());
+        for (var i = 0; i < classes.Length; i++)
+            values.Span.Slice(i * f, f).CopyTo(dense.AsSpan(classes.Span[i] * f, f));
+        return dense;
+    }
+
     /// <summary>Numeric event fields fed beside the gap, in step-input order (see <see cref="SequenceOptions.NumericInputs"/>).</summary>
     public IReadOnlyList<EventField> NumericInputs { get; }
 

@@ -33,6 +33,10 @@ namespace Exania.Sequence;
 /// ScatterElements(add) of repeat[d] · (token ≠ 0) at token − 1 over the last min(R, L) positions   (repeat term)
 /// Softmax → probabilities;  GatherElements(α, (j + n) mod L) → attention
 /// </code>
+/// <para><b>Session priors.</b> A model with a prior term (<see cref="NetworkShape.PriorFeatures"/>) takes one more input,
+/// <c>session_priors</c> float [N, Classes, F]: the features of <see cref="SessionBaselines.Features"/> laid out densely
+/// (<see cref="SequenceModel.DensePriors"/>). They come from the training sessions stored in the model file, which a
+/// graph cannot hold as a table of every session; the graph adds MatMul(session_priors, prior weights) to the logits.</para>
 /// <para><b>Why a roll and the LSTM operator.</b> The C# network starts the LSTM from a zero state at the first real event.
 /// ONNX's LSTM (with <c>sequence_lens</c>) expects the real steps first, so each row is rolled left by its padding
 /// count before the embedding lookup. After the roll every padding step comes after the last real step, so it cannot
@@ -58,6 +62,9 @@ public static class SequenceOnnxExporter
     public const string GapsName = "gaps";
     public const string ProbabilitiesName = "probabilities";
     public const string AttentionName = "attention";
+
+    /// <summary>The input of a model with a session-prior term: float [N, Classes, F], from <see cref="SequenceModel.DensePriors"/>.</summary>
+    public const string PriorsName = "session_priors";
 
     /// <summary>The symbolic batch dimension of the inputs and outputs.</summary>
     public const string BatchDimension = "N";
@@ -108,6 +115,8 @@ public static class SequenceOnnxExporter
             numericNames[k] = EventFields.Name(model.NumericInputs[k]);
             g.AddInput(numericNames[k], OnnxElementType.Float, BatchDimension, length);
         }
+        if (shape.PriorFeatures > 0)
+            g.AddInput(PriorsName, OnnxElementType.Float, BatchDimension, classes, shape.PriorFeatures);
         g.AddOutput(ProbabilitiesName, OnnxElementType.Float, BatchDimension, classes);
         g.AddOutput(AttentionName, OnnxElementType.Float, BatchDimension, length);
 
@@ -223,6 +232,16 @@ public static class SequenceOnnxExporter
                 .Attribute("axis", 1)
                 .Attribute("reduction", "add");
             logits = "logits_with_repeat";
+        }
+        if (shape.PriorFeatures > 0)
+        {
+            // The neighbourhood statistics live with the host (they are the training sessions); the graph weighs them.
+            g.AddInitializer(OnnxTensor.Float("prior_w", parameters.AsSpan(shape.Prior, shape.PriorFeatures), shape.PriorFeatures, 1));
+            g.AddInitializer(OnnxTensor.Int64("axis_2_for_prior", [2], 1));
+            g.AddNode("MatMul", "prior_bonus_column", PriorsName, "prior_w");
+            g.AddNode("Squeeze", "prior_bonus", "prior_bonus_column", "axis_2_for_prior");
+            g.AddNode("Add", "logits_with_prior", logits, "prior_bonus");
+            logits = "logits_with_prior";
         }
         g.AddNode("Softmax", ProbabilitiesName, logits).Attribute("axis", 1);
 

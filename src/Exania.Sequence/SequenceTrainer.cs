@@ -69,6 +69,9 @@ public sealed record SequenceTrainingOptions
 
     public int Seed { get; init; }
 
+    /// <summary>What early stopping (and the kept epoch) is chosen by.</summary>
+    public EarlyStoppingMetric EarlyStopping { get; init; } = EarlyStoppingMetric.Loss;
+
     /// <summary>Worker threads (0 = all cores). The result does not depend on it.</summary>
     public int Threads { get; init; }
 
@@ -102,7 +105,21 @@ public sealed record SequenceTrainingOptions
 }
 
 /// <summary>One epoch: mean training loss (weighted as trained; the sampled-softmax loss when sampling), validation loss (unweighted; NaN without validation samples), seconds.</summary>
-public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double Seconds);
+public sealed record EpochReport(int Epoch, double TrainLoss, double ValidationLoss, double Seconds)
+{
+    /// <summary>MRR@20 on the validation split over the full class list (NaN without validation samples).</summary>
+    public double ValidationMrr20 { get; init; } = double.NaN;
+}
+
+/// <summary>What early stopping watches on the validation split.</summary>
+public enum EarlyStoppingMetric
+{
+    /// <summary>The mean −log p of the target (lower is better): the calibrated choice, for action targets.</summary>
+    Loss,
+
+    /// <summary>MRR@20 over the full class list (higher is better): what item rankings are judged by.</summary>
+    Mrr20,
+}
 
 /// <summary>The trained model (parameters of the best validation epoch) and the epoch history.</summary>
 public sealed record SequenceTrainingResult(SequenceModel Model, IReadOnlyList<EpochReport> Epochs, int BestEpoch, bool StoppedEarly, float[] ClassWeights)
@@ -241,13 +258,15 @@ public static class SequenceTrainer
                 progress?.Invoke(((epoch - 1) * batches + batch + 1) / (double)(options.Epochs * batches));
             }
             var trainSeconds = watch.Elapsed.TotalSeconds;
-            var validationLoss = data.Validation.Count > 0 ? MeanLoss(parameters, data.Validation, networks, parallel, priors) : double.NaN;
-            var report = new EpochReport(epoch, lossSum / Math.Max(weightSum, 1e-300), validationLoss, trainSeconds);
+            var (validationLoss, validationMrr) = data.Validation.Count > 0 ? Validate(parameters, data.Validation, networks, parallel, priors) : (double.NaN, double.NaN);
+            var report = new EpochReport(epoch, lossSum / Math.Max(weightSum, 1e-300), validationLoss, trainSeconds) { ValidationMrr20 = validationMrr };
             history.Add(report);
             epochs?.Report(report);
-            if (double.IsNaN(validationLoss) || validationLoss < bestLoss)
+            // Both criteria as "lower is better".
+            var criterion = options.EarlyStopping == EarlyStoppingMetric.Loss ? validationLoss : -validationMrr;
+            if (double.IsNaN(criterion) || criterion < bestLoss)
             {
-                bestLoss = double.IsNaN(validationLoss) ? bestLoss : validationLoss;
+                bestLoss = double.IsNaN(criterion) ? bestLoss : criterion;
                 bestEpoch = epoch;
                 sinceBest = 0;
                 parameters.CopyTo(best, 0);
@@ -271,19 +290,22 @@ public static class SequenceTrainer
         var networks = new SequenceNetwork<float>[Chunks];
         for (var c = 0; c < Chunks; c++)
             networks[c] = new SequenceNetwork<float>(model.Shape, Math.Max(model.MaxLength, samples.MaxLength));
-        return MeanLoss(model.Parameters, samples, networks,
-            Parallelism.Options(threads), model.Priors);
+        return Validate(model.Parameters, samples, networks,
+            Parallelism.Options(threads), model.Priors).Loss;
     }
 
-    private static double MeanLoss(float[] parameters, SequenceSamples samples, SequenceNetwork<float>[] networks, ParallelOptions parallel, SessionBaselines? priors)
+    /// <summary>Mean −log p_target and MRR@20 (full class list, ties to the lower index) over <paramref name="samples"/>, summed in fixed chunk order.</summary>
+    private static (double Loss, double Mrr20) Validate(float[] parameters, SequenceSamples samples, SequenceNetwork<float>[] networks, ParallelOptions parallel, SessionBaselines? priors)
     {
-        if (samples.Count == 0) return double.NaN;
+        if (samples.Count == 0) return (double.NaN, double.NaN);
         var sums = new double[Chunks];
+        var mrr = new double[Chunks];
         Parallel.For(0, Chunks, parallel, c =>
         {
             var network = networks[c];
             var random = default(SplitMix64);
             var sum = 0.0;
+            var reciprocal = 0.0;
             var workspace = priors?.CreateWorkspace();
             for (var i = c * samples.Count / Chunks; i < (c + 1) * samples.Count / Chunks; i++)
             {
@@ -293,13 +315,25 @@ public static class SequenceTrainer
                     network.SetPrior(classes.Span, values.Span);
                 }
                 network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
-                sum += network.Loss(samples.Targets[i]);
+                var target = samples.Targets[i];
+                sum += network.Loss(target);
+                var p = network.Probabilities;
+                var pTarget = p[target];
+                var higher = 0;
+                for (var k = 0; k < p.Length && higher < 20; k++)
+                    if (p[k] > pTarget || (p[k] == pTarget && k < target)) higher++;
+                reciprocal += RankingScores.Mrr(higher + 1, 20);
             }
             sums[c] = sum;
+            mrr[c] = reciprocal;
         });
-        var total = 0.0;
-        foreach (var s in sums) total += s;
-        return total / samples.Count;
+        double total = 0, totalMrr = 0;
+        for (var c = 0; c < Chunks; c++)
+        {
+            total += sums[c];
+            totalMrr += mrr[c];
+        }
+        return (total / samples.Count, totalMrr / samples.Count);
     }
 
     /// <summary>

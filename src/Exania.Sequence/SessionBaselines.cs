@@ -198,6 +198,7 @@ public sealed class SessionBaselines
     {
         internal readonly double[] Score;
         internal readonly double[] Markov;
+        internal readonly double[] Recency;
         internal readonly int[] Touched;
         internal readonly double[] Overlap;
         internal readonly int[] Candidates;
@@ -209,19 +210,27 @@ public sealed class SessionBaselines
         {
             Score = new double[classes];
             Markov = new double[classes];
+            Recency = new double[classes];
             Touched = new int[classes];
             Overlap = new double[sessions];
             Candidates = new int[sessions];
         }
     }
 
-    /// <summary>Features per class that <see cref="Features"/> gives the network: the SKNN score and log1p of the Markov count.</summary>
-    public const int FeatureCount = 2;
+    /// <summary>Features per class that <see cref="Features"/> gives the network: the SKNN score, one walk step from it, and the Markov count, each as a log.</summary>
+    public const int FeatureCount = 5;
+
+    /// <summary>
+    /// Neighbour scores enter as log(1 + 100 · score): a softmax multiplies the weights of experts, so the log turns a
+    /// learned weight near 1 into "probability in proportion to the SKNN score", and the factor 100 puts an unscored
+    /// class (0) about two units of logit below a weakly scored one (a cosine sum of 0.01 or more).
+    /// </summary>
+    private const double NeighbourScale = 100;
 
     /// <summary>
     /// The session priors of a window, the sparse inputs of the network's prior term: for every class that SKNN scores
-    /// or that follows the current item in a training transition, its SKNN score and log(1 + transition count). Every
-    /// other class has both zero. <paramref name="excludeSession"/> (a training session's index, or −1) is left out of
+    /// or that follows the current item in a training transition, log(1 + 100 · SKNN score), the same for one walk step from the SKNN scores (<see cref="Walk"/>), and
+    /// log(1 + transition count). Every other class has all three zero. <paramref name="excludeSession"/> (a training session's index, or −1) is left out of
     /// both statistics: a training sample's own session would otherwise be its nearest neighbour and hold its
     /// transition, features that no test sample has (leave-one-session-out).
     /// </summary>
@@ -231,15 +240,15 @@ public sealed class SessionBaselines
         ArgumentNullException.ThrowIfNull(workspace);
         var w = workspace;
         w.TouchedCount = 0;
-        ScoreNeighbours(window, false, w, excludeSession);
+        ScoreNeighbours(window, false, w, excludeSession, w.Score);
+        Walk(w, excludeSession);
         var current = window[^1];
         if (current >= 0 && current < _markovStart.Length - 1)
         {
             for (var j = _markovStart[current]; j < _markovStart[current + 1]; j++)
             {
                 var c = _markovSuccessor[j];
-                if (w.Score[c] == 0 && w.Markov[c] == 0) w.Touched[w.TouchedCount++] = c;
-                w.Markov[c] += _markovCount[j];
+                Add(w, c, _markovCount[j], w.Markov);
             }
             if ((uint)excludeSession < (uint)_sessionTokens.Length)
             {
@@ -259,15 +268,47 @@ public sealed class SessionBaselines
         {
             var c = w.Touched[i];
             w.FeatureClasses[i] = c;
-            w.FeatureValues[FeatureCount * i] = (float)Math.Log(1 + 100 * w.Score[c]);
-            w.FeatureValues[FeatureCount * i + 1] = (float)Math.Log(1 + Math.Max(0, w.Markov[c]));
+            w.FeatureValues[FeatureCount * i] = (float)Math.Log(1 + NeighbourScale * w.Score[c]);
+            w.FeatureValues[FeatureCount * i + 1] = (float)Math.Log(1 + NeighbourScale * w.Recency[c]);
+            w.FeatureValues[FeatureCount * i + 2] = (float)Math.Log(1 + Math.Max(0, w.Markov[c]));
+            w.FeatureValues[FeatureCount * i + 3] = (float)w.Score[c];
+            w.FeatureValues[FeatureCount * i + 4] = w.Score[c] > 0 ? 1f : 0f;
             w.Score[c] = 0;
+            w.Recency[c] = 0;
             w.Markov[c] = 0;
         }
         return (w.FeatureClasses.AsMemory(0, n), w.FeatureValues.AsMemory(0, FeatureCount * n));
     }
 
     public Workspace CreateWorkspace() => new(_classes, _sessionClasses.Length);
+
+    /// <summary>
+    /// One step of a walk on the session–class graph from the SKNN scores in <see cref="Workspace.Score"/>: every
+    /// scored class c passes its score, split evenly over the (at most <see cref="NeighbourOptions.SampleSize"/> most
+    /// recent) training sessions holding it, to every class of those sessions, into <see cref="Workspace.Recency"/>.
+    /// It reaches items two co-occurrences away, where SKNN has nothing left but popularity to rank by.
+    /// </summary>
+    private void Walk(Workspace w, int excludeSession)
+    {
+        var scored = w.TouchedCount;
+        for (var i = 0; i < scored; i++)
+        {
+            var c = w.Touched[i];
+            var score = w.Score[c];
+            int from = _postingStart[c], to = Math.Min(_postingStart[c + 1], from + _neighbours.SampleSize);
+            var holders = 0;
+            for (var j = from; j < to; j++)
+                if (_postings[j] != excludeSession) holders++;
+            if (holders == 0) continue;
+            var share = score / holders;
+            for (var j = from; j < to; j++)
+            {
+                var session = _postings[j];
+                if (session == excludeSession) continue;
+                foreach (var next in _sessionClasses[session]) Add(w, next, share, w.Recency);
+            }
+        }
+    }
 
     /// <summary>
     /// The 1-based rank of <paramref name="target"/> under <paramref name="baseline"/> for a sample whose window is
@@ -285,17 +326,17 @@ public sealed class SessionBaselines
                 break;
             case RankingBaseline.SessionPop:
                 foreach (var token in window)
-                    if (ClassOf(token, _classes) is >= 0 and var c) Add(workspace, c, 1);
+                    if (ClassOf(token, _classes) is >= 0 and var c) Add(workspace, c, 1, workspace.Score);
                 break;
             case RankingBaseline.Markov:
                 var current = window[^1];
                 if (current >= 0 && current < _markovStart.Length - 1)
                     for (var j = _markovStart[current]; j < _markovStart[current + 1]; j++)
-                        Add(workspace, _markovSuccessor[j], _markovCount[j]);
+                        Add(workspace, _markovSuccessor[j], _markovCount[j], workspace.Score);
                 break;
             case RankingBaseline.Sknn:
             case RankingBaseline.VSknn:
-                ScoreNeighbours(window, baseline == RankingBaseline.VSknn, workspace, -1);
+                ScoreNeighbours(window, baseline == RankingBaseline.VSknn, workspace, -1, workspace.Score);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(baseline), baseline, null);
@@ -305,10 +346,11 @@ public sealed class SessionBaselines
         return rank;
     }
 
-    private static void Add(Workspace w, int c, double value)
+    /// <summary>Adds to one of the workspace's score arrays, listing the class once however many arrays it is in.</summary>
+    private static void Add(Workspace w, int c, double value, double[] into)
     {
-        if (w.Score[c] == 0) w.Touched[w.TouchedCount++] = c;
-        w.Score[c] += value;
+        if (w.Score[c] == 0 && w.Recency[c] == 0 && w.Markov[c] == 0) w.Touched[w.TouchedCount++] = c;
+        into[c] += value;
     }
 
     /// <summary>
@@ -344,7 +386,7 @@ public sealed class SessionBaselines
     /// every class they hold. V-SKNN weights each window class by recency, 1 / (1 + d) for the class last seen d events
     /// before the current one, in the overlap (the cosine's denominator unchanged).
     /// </summary>
-    private void ScoreNeighbours(ReadOnlySpan<int> window, bool recencyWeighted, Workspace w, int excludeSession)
+    private void ScoreNeighbours(ReadOnlySpan<int> window, bool recencyWeighted, Workspace w, int excludeSession, double[] into)
     {
         var first = 0;
         while (first < window.Length && window[first] == SequenceVocabulary.Padding) first++;
@@ -394,7 +436,7 @@ public sealed class SessionBaselines
         for (var i = 0; i < Math.Min(order.Length, _neighbours.Neighbours); i++)
         {
             var (sim, s) = similarity[order[i]];
-            foreach (var c in _sessionClasses[s]) Add(w, c, sim);
+            foreach (var c in _sessionClasses[s]) Add(w, c, sim, into);
         }
     }
 }

@@ -203,6 +203,46 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void Network_Backward_MatchesFiniteDifferences_WithTheSessionPriorTerm()
+    {
+        // Sparse priors on three of five classes, the target among them and then outside them, beside the repeat term.
+        var shape = new NetworkShape(Tokens: 6, Classes: 5, Embedding: 2, Hidden: 3, Layers: 1) { RepeatPositions = 3, PriorFeatures = SessionBaselines.FeatureCount };
+        var random = new Random(43);
+        var parameters = Random(random, shape.ParameterCount, 0.8);
+        int[] tokens = [0, 4, 3, 5];
+        float[] gaps = [0, 0, 0.4f, 1.5f];
+        int[] classes = [4, 1, 2];
+        var values = new float[classes.Length * shape.PriorFeatures];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 3);
+        var network = new SequenceNetwork<double>(shape, tokens.Length);
+        var rng = new SplitMix64(1);
+        foreach (var target in new[] { 1, 0 })
+        {
+            double Loss()
+            {
+                network.SetPrior(classes, values);
+                network.Forward(parameters, tokens, gaps, 0, ref rng);
+                return network.Loss(target);
+            }
+            Loss();
+            var gradient = new double[shape.ParameterCount];
+            network.Backward(parameters, target, 1.0, gradient);
+            AssertEveryTensor(shape, parameters, gradient, Loss, $" (target {target})");
+        }
+        // Hand check: raising prior weight f by δ multiplies class c's odds against an unscored class (3) by e^(δ·x_f(c)).
+        network.SetPrior(classes, values);
+        network.Forward(parameters, tokens, gaps, 0, ref rng);
+        var before = network.Probabilities[2] / network.Probabilities[3];
+        parameters[shape.Prior + 1] += 0.5;
+        network.SetPrior(classes, values);
+        network.Forward(parameters, tokens, gaps, 0, ref rng);
+        var after = network.Probabilities[2] / network.Probabilities[3];
+        Assert.Equal(Math.Exp(0.5 * values[2 * shape.PriorFeatures + 1]), after / before, 6);
+        // A forward pass without fresh priors is refused, so no sample is scored with another's.
+        Assert.Throws<InvalidOperationException>(() => network.Forward(parameters, tokens, gaps, 0, ref rng));
+    }
+
+    [Fact]
     public void Network_Backward_MatchesFiniteDifferences_WithAnExtraCategoricalInput()
     {
         var shape = new NetworkShape(Tokens: 5, Classes: 4, Embedding: 2, Hidden: 3, Layers: 1) { ExtraTokens = [4] };

@@ -105,6 +105,29 @@ public class SequenceOnnxTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Export_ModelWithSessionPriors_MatchesCSharp_WithThePriorsAsAnInput()
+    {
+        var data = SequencePreprocessor.Build(new InteractionGenerator(new GeneratorOptions { Seed = 6 }).Generate(300),
+            new SequenceOptions { MaxLength = 10, Field = SequenceField.Category, DropOovTargets = true, Seed = 1 });
+        var model = SequenceTrainer.Train(data, new SequenceTrainingOptions
+        {
+            Epochs = 2, Embedding = 4, Hidden = 8, Seed = 2, SessionPriors = true, PriorLearningRate = 0.2, LearningRate = 5e-3,
+        }).Model;
+        Assert.NotNull(model.Priors);
+        var windows = Windows.From(data.Test, 150);
+        using var temp = new TempFolder();
+        var path = temp.File("priors.onnx");
+        SequenceOnnxExporter.Save(model, path);
+        var run = SequenceOnnxRunner.Run(path, windows, model);
+        Assert.Contains(SequenceOnnxExporter.PriorsName, run.Inputs);
+        var (probabilities, attention) = Compare(model, windows, run);
+        output.WriteLine($"priors ({model.Shape.Classes} classes, weights {string.Join(", ", model.Parameters.AsSpan(model.Shape.Prior, model.Shape.PriorFeatures).ToArray())}): " +
+            $"max |Δp| = {probabilities:E2}, max |Δα| = {attention:E2}");
+        Assert.True(probabilities < Tolerance, $"probabilities: max |onnx − C#| = {probabilities:E2}");
+        Assert.True(attention < Tolerance, $"attention: max |onnx − C#| = {attention:E2}");
+    }
+
+    [Fact]
     public void Export_WrongGateOrder_FailsTheParityCheck()
     {
         // PyTorch's i, f, g, o written unchanged where ONNX expects i, o, f, c: the comparison must see it.
@@ -407,6 +430,21 @@ internal static class SequenceOnnxRunner
             inputs.Add(OnnxInput.Int64(SequenceOnnxExporter.InputName(sequenceModel.ExtraInputs[k]), windows.Extras[k], n, l));
         for (var k = 0; k < windows.Numeric.Length; k++)
             inputs.Add(OnnxInput.Float(Exania.Events.EventFields.Name(sequenceModel.NumericInputs[k]), windows.Numeric[k], n, l));
+        if (sequenceModel.Priors is not null)
+        {
+            // The host's part of a prior model: each row's features, computed by the same code as in training.
+            var f = sequenceModel.Shape.PriorFeatures;
+            var classes = sequenceModel.Shape.Classes;
+            var priors = new float[n * classes * f];
+            var window = new int[l];
+            for (var r = 0; r < n; r++)
+            {
+                for (var j = 0; j < l; j++) window[j] = (int)windows.Tokens[r * l + j];
+                if (window[^1] != SequenceVocabulary.Padding)
+                    sequenceModel.DensePriors(window).CopyTo(priors, r * classes * f);
+            }
+            inputs.Add(OnnxInput.Float(SequenceOnnxExporter.PriorsName, priors, n, classes, f));
+        }
         var run = OnnxRuntimeRunner.Run(model, [.. inputs]);
 
         var probabilities = run.Outputs[SequenceOnnxExporter.ProbabilitiesName];

@@ -113,4 +113,28 @@ public class SessionBaselineTests
         Assert.Equal(0.5, r.All[^1].Recall, 12); // 2 hits of 4
         Assert.Equal((1 / Math.Log2(2) + 1 / Math.Log2(3)) / 3, r.At(10).Ndcg, 12);
     }
+
+    [Fact]
+    public void Features_LeaveTheOwnSessionOut_OfNeighboursAndTransitions()
+    {
+        var b = SessionBaselines.Fit(Toy, ToyEnds, 8);
+        var ws = b.CreateWorkspace();
+        float Feature(int[] window, int exclude, int cls, int f)
+        {
+            var (classes, values) = b.Features(window, exclude, ws);
+            var i = classes.Span.IndexOf(cls);
+            return i < 0 ? 0 : values.Span[i * SessionBaselines.FeatureCount + f];
+        }
+        // Window {class 1}: sessions 0 and 1 are its neighbours (cosine 1/√3 each); class 3 is only in session 0.
+        Assert.Equal(Math.Log(1 + 100 / Math.Sqrt(3)), Feature(Window(2), -1, 3, 0), 5);
+        Assert.Equal(0f, Feature(Window(2), 0, 3, 0));
+        Assert.Equal(Math.Log(1 + 100 * 2 / Math.Sqrt(3)), Feature(Window(2), -1, 1, 0), 5);
+        Assert.Equal(Math.Log(1 + 100 / Math.Sqrt(3)), Feature(Window(2), 0, 1, 0), 5);
+        // Markov after token 3: class 3 follows it twice (sessions 0 and 2); without session 2, once.
+        Assert.Equal(Math.Log(3), Feature(Window(3), -1, 3, 2), 5);
+        Assert.Equal(Math.Log(2), Feature(Window(3), 2, 3, 2), 5);
+        // The raw SKNN score and the indicator ride along.
+        Assert.Equal(2 / Math.Sqrt(3), Feature(Window(2), -1, 1, 3), 5);
+        Assert.Equal(1f, Feature(Window(2), -1, 1, 4));
+    }
 }
