@@ -88,6 +88,9 @@ internal sealed class CliOutput
         if (!Json) AnsiConsole.MarkupLine(markup);
     }
 
+    /// <summary>A warning on stderr, in human and JSON mode alike (the JSON on stdout stays one object).</summary>
+    public void Warn(string text) => Console.Error.WriteLine($"warning: {text}");
+
     public void Table(Table table)
     {
         if (!Json) AnsiConsole.Write(table);

@@ -24,7 +24,17 @@ internal static class SequenceCommands
     {
         public Option<int> MaxLength { get; } = new("--max-len") { Description = "Previous events per sample.", DefaultValueFactory = _ => SequenceOptions.Defaults.MaxLength };
         public Option<int> MinCount { get; } = new("--min-count") { Description = "Actions seen fewer times in the training split become <oov>.", DefaultValueFactory = _ => SequenceOptions.Defaults.MinCount };
-        public Option<string> SplitBy { get; } = new("--split-by") { Description = "session or user: the unit drawn into train/validation/test.", DefaultValueFactory = _ => "session" };
+        public Option<string> SplitBy { get; } = new("--split-by")
+        {
+            Description = "session or user: the unit drawn at random into train/validation/test; time: sessions by start time, the latest for test (as session-rec).",
+            DefaultValueFactory = _ => "session",
+        };
+        public Option<double> TestDays { get; } = new("--test-days") { Description = "With --split-by time: the sessions starting in the last N days are the test split (instead of --test)." };
+        public Option<string[]> TestEvents { get; } = new("--test-events")
+        {
+            Description = "Separate test event file(s), read like --events: every session in them is a test session, and --events is split into train and validation only.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         public Option<double> Validation { get; } = new("--validation") { Description = "Fraction of sessions (or users) for validation (early stopping).", DefaultValueFactory = _ => SequenceOptions.Defaults.ValidationFraction };
         public Option<string> Target { get; } = new("--target") { Description = "What is embedded and predicted: action, category, page or item (the item_id field).", DefaultValueFactory = _ => "action" };
         public Option<string?> Inputs { get; } = new("--inputs") { Description = "Further fields embedded beside the target, comma-separated: category, page, item, action." };
@@ -43,6 +53,8 @@ internal static class SequenceCommands
             command.Options.Add(MaxLength);
             command.Options.Add(MinCount);
             command.Options.Add(SplitBy);
+            command.Options.Add(TestDays);
+            command.Options.Add(TestEvents);
             command.Options.Add(Validation);
             command.Options.Add(Test);
             command.Options.Add(Target);
@@ -71,13 +83,16 @@ internal static class SequenceCommands
                 {
                     "session" => SplitUnit.Session,
                     "user" => SplitUnit.User,
-                    var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user."),
+                    "time" => SplitUnit.Time,
+                    var other => throw new ArgumentException($"--split-by '{other}' is not one of session, user, time."),
                 },
                 Field = field,
                 ExtraInputs = [.. (parse.GetValue(Inputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(name => ParseField(name, "--inputs"))],
                 ValidationFraction = parse.GetValue(Validation),
-                TestFraction = parse.GetValue(Test),
+                // A separate test file is the test split: --test then defaults to 0.
+                TestFraction = parse.GetValue(TestEvents) is { Length: > 0 } && parse.GetResult(Test) is not { Implicit: false } ? 0 : parse.GetValue(Test),
+                TestDays = parse.GetValue(TestDays),
                 Seed = seed,
                 NumericInputs = [.. (parse.GetValue(NumericInputs) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(SequenceOptions.ParseNumericInput)],
@@ -124,7 +139,7 @@ internal static class SequenceCommands
                 // previous folder or the new one, never new samples beside an old vocabulary.
                 AtomicDirectory.Write(folder, SamplesFolderFiles, temp =>
                 {
-                    (data, load) = Build(cli, input, parse, options, Path.Combine(temp, SamplesRejectsFile));
+                    (data, load) = Build(cli, input, prep, parse, options, Path.Combine(temp, SamplesRejectsFile));
                     AtomicFile.WriteAllText(Path.Combine(temp, "vocabulary.json"),
                         new JsonObject { ["tokens"] = new JsonArray([.. data.Vocabulary.Tokens.Select(t => JsonValue.Create(t))]) }.ToJsonString());
                     foreach (var (name, samples) in Splits(data))
@@ -150,13 +165,13 @@ internal static class SequenceCommands
         var prep = new PreprocessingOptions();
         var output = new Option<string>("--out") { Description = $"Folder for {ModelFileName} and {ResultsFileName}.", Required = true };
         var d = SequenceTrainingOptions.Defaults;
-        var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => d.Epochs };
+        var epochs = new Option<int>("--epochs") { Description = $"Maximum epochs (early stopping may end sooner); {SequenceTrainingOptions.RankedTargetDefaults.Epochs} for item, category and page targets.", DefaultValueFactory = _ => d.Epochs };
         var emb = new Option<int>("--emb") { Description = "Embedding width.", DefaultValueFactory = _ => d.Embedding };
         var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size (and attention size).", DefaultValueFactory = _ => d.Hidden };
         var layers = new Option<int>("--layers") { Description = "LSTM layers (1 or 2).", DefaultValueFactory = _ => d.Layers };
         var batch = new Option<int>("--batch") { Description = "Mini-batch size.", DefaultValueFactory = _ => d.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate.", DefaultValueFactory = _ => d.LearningRate };
-        var dropout = new Option<double>("--dropout") { Description = "Dropout between LSTM layers and on the attention context.", DefaultValueFactory = _ => d.Dropout };
+        var lr = new Option<double>("--lr") { Description = $"Adam learning rate; {SequenceTrainingOptions.RankedTargetDefaults.LearningRate} for item, category and page targets.", DefaultValueFactory = _ => d.LearningRate };
+        var dropout = new Option<double>("--dropout") { Description = $"Dropout between LSTM layers and on the attention context; {SequenceTrainingOptions.RankedTargetDefaults.Dropout} for item, category and page targets.", DefaultValueFactory = _ => d.Dropout };
         var clip = new Option<double>("--clip") { Description = "Global gradient-norm limit (0 = off).", DefaultValueFactory = _ => d.ClipNorm };
         var patience = new Option<int>("--patience") { Description = "Epochs without a lower validation loss before stopping.", DefaultValueFactory = _ => d.Patience };
         var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency." };
@@ -174,7 +189,7 @@ internal static class SequenceCommands
         {
             Description = "Session-prior term: the training sessions' SKNN score and Markov count of every class, each with a learned weight, added to the logits (default: on for category, page and item targets, off for actions). Trains with the full softmax.",
         };
-        var priorLr = new Option<double?>("--prior-lr") { Description = "Adam learning rate of the repeat table and the prior weights (default: --lr)." };
+        var priorLr = new Option<double?>("--prior-lr") { Description = $"Adam learning rate of the repeat table and the prior weights (default: --lr for actions, {SequenceTrainingOptions.RankedTargetDefaults.PriorLearningRate} otherwise)." };
         var stopOn = new Option<string?>("--early-stopping") { Description = "loss or mrr: the validation figure that stops training and picks the kept epoch (default: loss for action targets, mrr (MRR@20) otherwise)." };
         var seed = CommonOptions.Seed(0);
         var json = CommonOptions.Json();
@@ -191,25 +206,28 @@ internal static class SequenceCommands
                 var total = Stopwatch.StartNew();
                 var folder = parse.GetValue(output)!;
                 var s = parse.GetValue(seed);
-                var (data, load) = Build(cli, input, parse, prep.Options(parse, s), Path.Combine(folder, "events.rejects.csv"));
-                var options = new SequenceTrainingOptions
+                var (data, load) = Build(cli, input, prep, parse, prep.Options(parse, s), Path.Combine(folder, "events.rejects.csv"));
+                // Options left out take the defaults of the target (SequenceTrainingOptions.DefaultsFor): ranked targets train differently.
+                var baseline = SequenceTrainingOptions.DefaultsFor(data.Options.Field);
+                T Or<T>(Option<T> option, T fallback) => parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
+                var options = baseline with
                 {
-                    Epochs = parse.GetValue(epochs),
+                    Epochs = Or(epochs, baseline.Epochs),
                     Embedding = parse.GetValue(emb),
                     Hidden = parse.GetValue(hidden),
                     Layers = parse.GetValue(layers),
                     BatchSize = parse.GetValue(batch),
-                    LearningRate = parse.GetValue(lr),
-                    Dropout = parse.GetValue(dropout),
+                    LearningRate = Or(lr, baseline.LearningRate),
+                    Dropout = Or(dropout, baseline.Dropout),
                     ClipNorm = parse.GetValue(clip),
                     Patience = parse.GetValue(patience),
                     ClassWeights = parse.GetValue(classWeights),
                     Repeat = parse.GetValue(repeat),
-                    SessionPriors = parse.GetValue(priors) ?? data.Options.Field != SequenceField.Action,
-                    PriorLearningRate = parse.GetValue(priorLr),
+                    SessionPriors = parse.GetValue(priors) ?? baseline.SessionPriors,
+                    PriorLearningRate = parse.GetValue(priorLr) ?? baseline.PriorLearningRate,
                     EarlyStopping = parse.GetValue(stopOn) switch
                     {
-                        null => data.Options.Field == SequenceField.Action ? EarlyStoppingMetric.Loss : EarlyStoppingMetric.Mrr20,
+                        null => baseline.EarlyStopping,
                         "loss" => EarlyStoppingMetric.Loss,
                         "mrr" => EarlyStoppingMetric.Mrr20,
                         var other => throw new ArgumentException($"--early-stopping '{other}' is not one of loss, mrr."),
@@ -362,7 +380,7 @@ internal static class SequenceCommands
         return command;
     }
 
-    private static (SequenceDataset Data, EventLoadReport Load) Build(CliOutput cli, EventInput input, ParseResult parse, SequenceOptions options, string rejectsPath)
+    private static (SequenceDataset Data, EventLoadReport Load) Build(CliOutput cli, EventInput input, PreprocessingOptions prep, ParseResult parse, SequenceOptions options, string rejectsPath)
     {
         // When the action is not what is predicted, a file without an action column (DIGINETICA's item views) is fine:
         // every event gets the neutral action "event" unless --default-action names one.
@@ -371,7 +389,19 @@ internal static class SequenceCommands
         var (log, load) = cli.Step("reading events", _ => input.Load(parse, rejectsPath));
         if (log.Count == 0)
             throw new ArgumentException($"no events were accepted ({load.HumanLine()})");
-        return (SequencePreprocessor.Build(log, options), load);
+        Exania.Events.EventLog? testLog = null;
+        if (parse.GetValue(prep.TestEvents) is { Length: > 0 } testFiles)
+        {
+            var testRejects = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(rejectsPath))!, "test-events.rejects.csv");
+            (testLog, var testLoad) = cli.Step("reading test events", _ => EventLoader.Load(testFiles, input.ReaderOptions(parse), testRejects, parse.GetValue(input.SessionGap)));
+            cli.Info($"[grey]test events: {Markup.Escape(testLoad.HumanLine())}[/]");
+            if (testLog.Count == 0)
+                throw new ArgumentException($"no test events were accepted ({testLoad.HumanLine()})");
+        }
+        var data = SequencePreprocessor.Build(log, options, testLog);
+        if (data.Cleaning.DateOnlyTies > 0)
+            cli.Warn($"the timestamps carry dates only: {data.Cleaning.DateOnlyTies:N0} event(s) share a day with an earlier event of their session, so their order is the file's and same-day repeats count as duplicates; give the time of day (e.g. --time-offset) if the file has it");
+        return (data, load);
     }
 
     private static IEnumerable<(string Name, SequenceSamples Samples)> Splits(SequenceDataset data) =>
@@ -413,6 +443,7 @@ internal static class SequenceCommands
         {
             ["events"] = c.EventsIn,
             ["duplicates_removed"] = c.DuplicatesRemoved,
+            ["date_only_ties"] = c.DateOnlyTies,
             ["out_of_order_events"] = c.OutOfOrderEvents,
             ["sessions_reordered"] = c.SessionsReordered,
             ["sessions_in"] = c.SessionsIn,
@@ -559,7 +590,7 @@ internal static class SequenceCommands
         table.AddRow("events / duplicates removed", $"{c.EventsIn:N0} / {c.DuplicatesRemoved:N0}");
         table.AddRow("out-of-order events (sessions re-sorted)", $"{c.OutOfOrderEvents:N0} ({c.SessionsReordered:N0})");
         table.AddRow("sessions kept / dropped (< 2 events)", $"{c.Sessions:N0} / {c.EmptySessionsDropped:N0}");
-        table.AddRow($"{data.Options.SplitBy.ToString().ToLowerInvariant()}s train / validation / test", $"{data.TrainUnits:N0} / {data.ValidationUnits:N0} / {data.TestUnits:N0}");
+        table.AddRow(data.Options.SplitBy == SplitUnit.Time ? "sessions by start time, train / validation / test" : $"{data.Options.SplitBy.ToString().ToLowerInvariant()}s train / validation / test", $"{data.TrainUnits:N0} / {data.ValidationUnits:N0} / {data.TestUnits:N0}");
         table.AddRow("samples train / validation / test", $"{data.Train.Count:N0} / {data.Validation.Count:N0} / {data.Test.Count:N0}");
         table.AddRow("vocabulary (with <pad>, <oov>)", $"{data.Vocabulary.Count}");
         if (data.Options.DropOovTargets)

@@ -8,6 +8,13 @@ public enum SplitUnit
 {
     Session,
     User,
+
+    /// <summary>
+    /// Sessions by start time: the latest <see cref="SequenceOptions.TestFraction"/> of them (or those starting in the
+    /// last <see cref="SequenceOptions.TestDays"/> days) are the test split, the validation fraction before them the
+    /// validation split, as session-rec evaluates: a model never sees the future of what it is tested on.
+    /// </summary>
+    Time,
 }
 
 /// <summary>The event field that forms the token sequence and the predicted target.</summary>
@@ -44,6 +51,10 @@ public sealed record SequenceOptions
     public IReadOnlyList<EventField> NumericInputs { get; init; } = [];
     public double ValidationFraction { get; init; } = 0.1;
     public double TestFraction { get; init; } = 0.1;
+
+    /// <summary>With <see cref="SplitUnit.Time"/>: the test split is the sessions starting in the last this many days (0 = use <see cref="TestFraction"/>).</summary>
+    public double TestDays { get; init; }
+
     public int Seed { get; init; }
 
     /// <summary>
@@ -90,7 +101,24 @@ public sealed record SequenceOptions
                 throw new ArgumentException($"{EventFields.Name(numeric)} is not a numeric input; use scroll_depth, cost or revenue.");
         if (NumericInputs.Distinct().Count() != NumericInputs.Count)
             throw new ArgumentException("A numeric input is listed twice.");
-        if (!(ValidationFraction >= 0 && TestFraction > 0 && ValidationFraction + TestFraction < 1))
+    }
+
+    /// <param name="separateTest">The test split comes from a file of its own, so the test fraction must be 0.</param>
+    internal void Validate(bool separateTest)
+    {
+        Validate();
+        if (!(TestDays >= 0 && double.IsFinite(TestDays)))
+            throw new ArgumentOutOfRangeException(nameof(TestDays), TestDays, "--test-days must be a number of days >= 0.");
+        if (TestDays > 0 && (SplitBy != SplitUnit.Time || separateTest))
+            throw new ArgumentException("--test-days cuts the test split by time: it needs --split-by time and no separate test file.", nameof(TestDays));
+        if (separateTest)
+        {
+            if (TestFraction != 0)
+                throw new ArgumentOutOfRangeException(nameof(TestFraction), TestFraction, "With a separate test file the test split is that file: the test fraction of the training events must be 0.");
+            if (!(ValidationFraction >= 0 && ValidationFraction < 1))
+                throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "The validation fraction must be in [0, 1).");
+        }
+        else if (!(ValidationFraction >= 0 && (TestFraction > 0 || TestDays > 0) && ValidationFraction + TestFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(TestFraction), $"Validation ({ValidationFraction}) and test ({TestFraction}) fractions must be >= 0 and > 0 with a sum below 1.");
     }
 }
@@ -114,7 +142,15 @@ public sealed record CleaningReport(
     int SessionsReordered,
     int SessionsIn,
     int EmptySessionsDropped,
-    int Sessions);
+    int Sessions)
+{
+    /// <summary>
+    /// Events that share their session's timestamp with an earlier event, counted when every timestamp of the log is a
+    /// whole UTC day (dates without times): their order within the day is the file's, and two views of the same item on
+    /// one day are exact duplicates to the cleaning. Zero when the timestamps carry times.
+    /// </summary>
+    public int DateOnlyTies { get; init; }
+}
 
 /// <summary>Train/validation/test samples over one vocabulary, with the cleaning report.</summary>
 public sealed class SequenceDataset
@@ -180,41 +216,37 @@ public static class SequencePreprocessor
     /// <summary>The token of an event without the chosen field (no category, page or item).</summary>
     public const string NoValue = "<none>";
 
-    public static SequenceDataset Build(EventLog log, SequenceOptions? options = null)
+    /// <param name="log">The events to learn from (and to split, unless <paramref name="testLog"/> is given).</param>
+    /// <param name="options">Preprocessing options; <see cref="SequenceOptions.Defaults"/> when null.</param>
+    /// <param name="testLog">
+    /// Separate test events: every session of it is a test session and the training events are split into train and
+    /// validation only (the test fraction must be 0). Its sessions are cleaned alike and indexed after the training
+    /// ones in <see cref="SequenceDataset.SessionNames"/>.
+    /// </param>
+    public static SequenceDataset Build(EventLog log, SequenceOptions? options = null, EventLog? testLog = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         options ??= SequenceOptions.Defaults;
-        options.Validate();
+        options.Validate(testLog is not null);
         var (sessions, cleaning) = Clean(log, 2, options.Field, options.ExtraInputs, options.NumericInputs);
-        if (sessions.Count < 3)
-            throw new ArgumentException($"Only {sessions.Count} session(s) with at least two events; a train/validation/test split needs at least 3.");
-
-        // Split units in order of first appearance.
-        var unitOf = new int[sessions.Count];
-        var unitIds = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var s = 0; s < sessions.Count; s++)
+        var trainingSessions = sessions.Count;
+        if (testLog is not null)
         {
-            var key = options.SplitBy == SplitUnit.User ? sessions[s].User : sessions[s].Name;
-            if (!unitIds.TryGetValue(key, out var u))
-                unitIds[key] = u = unitIds.Count;
-            unitOf[s] = u;
+            var (testSessions, testCleaning) = Clean(testLog, 2, options.Field, options.ExtraInputs, options.NumericInputs);
+            if (testSessions.Count == 0)
+                throw new ArgumentException("The test events hold no session with at least two events.");
+            sessions.AddRange(testSessions);
+            cleaning = new CleaningReport(cleaning.EventsIn + testCleaning.EventsIn, cleaning.DuplicatesRemoved + testCleaning.DuplicatesRemoved,
+                cleaning.OutOfOrderEvents + testCleaning.OutOfOrderEvents, cleaning.SessionsReordered + testCleaning.SessionsReordered,
+                cleaning.SessionsIn + testCleaning.SessionsIn, cleaning.EmptySessionsDropped + testCleaning.EmptySessionsDropped, sessions.Count)
+            {
+                DateOnlyTies = cleaning.DateOnlyTies + testCleaning.DateOnlyTies,
+            };
         }
-        var units = unitIds.Count;
-        if (units < 3)
-            throw new ArgumentException($"Only {units} {options.SplitBy.ToString().ToLowerInvariant()}(s) to split; need at least 3.");
-        var permutation = TrainTestSplit.Permutation(units, (uint)options.Seed);
-        var testCount = Math.Max(1, (int)Math.Round(options.TestFraction * units));
-        var validationCount = options.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(options.ValidationFraction * units)) : 0;
-        var trainCount = units - testCount - validationCount;
-        if (trainCount < 1)
-            throw new ArgumentException($"The split leaves no training {options.SplitBy.ToString().ToLowerInvariant()}s out of {units}.");
-        var splitOfUnit = new int[units];
-        for (var k = 0; k < units; k++)
-            splitOfUnit[permutation[k]] = k < trainCount ? 0 : k < trainCount + validationCount ? 1 : 2;
-        var parts = new List<int>[] { [], [], [] };
-        for (var s = 0; s < sessions.Count; s++)
-            parts[splitOfUnit[unitOf[s]]].Add(s);
+        if (trainingSessions < (testLog is null ? 3 : 1))
+            throw new ArgumentException($"Only {trainingSessions} session(s) with at least two events; a train/validation/test split needs at least 3.");
 
+        var (parts, splitSizes) = Split(sessions, trainingSessions, options);
         SequenceVocabulary FitOnTrain(Func<SessionSequence, string[]> values)
         {
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -243,13 +275,72 @@ public static class SequencePreprocessor
             SequenceSamples.Build(sessions, parts[0], options.MaxLength, options.DropOovTargets, out var droppedTrain),
             SequenceSamples.Build(sessions, parts[1], options.MaxLength, options.DropOovTargets, out var droppedValidation),
             SequenceSamples.Build(sessions, parts[2], options.MaxLength, options.DropOovTargets, out var droppedTest),
-            [.. sessions.Select(s => s.Name)], cleaning, [trainCount, validationCount, testCount], options)
+            [.. sessions.Select(s => s.Name)], cleaning, splitSizes, options)
         {
             OovTargetsDropped = [droppedTrain, droppedValidation, droppedTest],
             TrainSessionTokens = [.. parts[0].Select(s => sessions[s].Tokens)],
             TrainSessionIds = [.. parts[0]],
             TrainSessionEnds = [.. parts[0].Select(s => sessions[s].Timestamps[^1])],
         };
+    }
+
+    /// <summary>
+    /// The sessions of each split (train, validation, test) and the number of split units in each. Sessions at or after
+    /// <paramref name="trainingSessions"/> come from a separate test file and are all test sessions.
+    /// </summary>
+    private static (List<int>[] Parts, int[] Sizes) Split(List<SessionSequence> sessions, int trainingSessions, SequenceOptions options)
+    {
+        var parts = new List<int>[] { [], [], [] };
+        var separateTest = trainingSessions < sessions.Count;
+        for (var s = trainingSessions; s < sessions.Count; s++) parts[2].Add(s);
+        if (options.SplitBy == SplitUnit.Time)
+        {
+            // By start time (ties in session order): train | validation | test from the earliest on.
+            var order = Enumerable.Range(0, trainingSessions).OrderBy(s => sessions[s].Timestamps[0]).ThenBy(s => s).ToArray();
+            var n = order.Length;
+            int testCount;
+            if (separateTest) testCount = 0;
+            else if (options.TestDays > 0)
+            {
+                var cut = sessions[order[^1]].Timestamps[0] - options.TestDays * 86_400;
+                testCount = order.Count(s => sessions[s].Timestamps[0] > cut);
+            }
+            else testCount = Math.Max(1, (int)Math.Round(options.TestFraction * n));
+            var validationCount = options.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(options.ValidationFraction * n)) : 0;
+            if (n - testCount - validationCount < 1)
+                throw new ArgumentException($"The time split leaves no training sessions out of {n} ({testCount} test, {validationCount} validation).");
+            if (!separateTest && testCount == 0)
+                throw new ArgumentException("The time split leaves no test sessions.");
+            for (var k = 0; k < n; k++)
+                parts[k < n - testCount - validationCount ? 0 : k < n - testCount ? 1 : 2].Add(order[k]);
+            foreach (var p in parts) p.Sort();
+            return (parts, [parts[0].Count, parts[1].Count, parts[2].Count]);
+        }
+        // Split units in order of first appearance.
+        var unitOf = new int[trainingSessions];
+        var unitIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var s = 0; s < trainingSessions; s++)
+        {
+            var key = options.SplitBy == SplitUnit.User ? sessions[s].User : sessions[s].Name;
+            if (!unitIds.TryGetValue(key, out var u))
+                unitIds[key] = u = unitIds.Count;
+            unitOf[s] = u;
+        }
+        var units = unitIds.Count;
+        if (units < (separateTest ? 1 : 3))
+            throw new ArgumentException($"Only {units} {options.SplitBy.ToString().ToLowerInvariant()}(s) to split; need at least 3.");
+        var permutation = TrainTestSplit.Permutation(units, (uint)options.Seed);
+        var testUnits = separateTest ? 0 : Math.Max(1, (int)Math.Round(options.TestFraction * units));
+        var validationUnits = options.ValidationFraction > 0 ? Math.Max(1, (int)Math.Round(options.ValidationFraction * units)) : 0;
+        var trainUnits = units - testUnits - validationUnits;
+        if (trainUnits < 1)
+            throw new ArgumentException($"The split leaves no training {options.SplitBy.ToString().ToLowerInvariant()}s out of {units}.");
+        var splitOfUnit = new int[units];
+        for (var k = 0; k < units; k++)
+            splitOfUnit[permutation[k]] = k < trainUnits ? 0 : k < trainUnits + validationUnits ? 1 : 2;
+        for (var s = 0; s < trainingSessions; s++)
+            parts[splitOfUnit[unitOf[s]]].Add(s);
+        return (parts, [trainUnits, validationUnits, separateTest ? parts[2].Count : testUnits]);
     }
 
     /// <summary>
@@ -314,7 +405,10 @@ public static class SequencePreprocessor
         var users = log.UserIds;
         var attributes = log.Attributes;
         var sessions = new List<SessionSequence>(index.SessionCount);
-        int duplicates = 0, outOfOrder = 0, reordered = 0, dropped = 0;
+        int duplicates = 0, outOfOrder = 0, reordered = 0, dropped = 0, ties = 0;
+        var dateOnly = log.Count > 0;
+        foreach (var t in timestamps)
+            if (t % 86_400 != 0) { dateOnly = false; break; }
         var kept = new List<int>();
         for (var s = 0; s < index.SessionCount; s++)
         {
@@ -330,8 +424,11 @@ public static class SequencePreprocessor
 
             kept.Clear();
             var runStart = 0; // first kept position with the current timestamp
+            var previous = double.NaN;
             foreach (var row in rows)
             {
+                if (dateOnly && timestamps[row] == previous) ties++;
+                previous = timestamps[row];
                 if (kept.Count > 0 && timestamps[kept[^1]] != timestamps[row])
                     runStart = kept.Count;
                 var duplicate = false;
@@ -378,7 +475,7 @@ public static class SequencePreprocessor
             }
             sessions.Add(new SessionSequence(log.Sessions[index.SessionIds[s]], log.Users[users[kept[0]]], new int[n], gaps, names, times, extraValues, extraTokens, numeric));
         }
-        return (sessions, new CleaningReport(log.Count, duplicates, outOfOrder, reordered, index.SessionCount, dropped, sessions.Count));
+        return (sessions, new CleaningReport(log.Count, duplicates, outOfOrder, reordered, index.SessionCount, dropped, sessions.Count) { DateOnlyTies = ties });
     }
 
     private static string ValueOf(EventLog log, int row, SequenceField field) => field switch

@@ -77,6 +77,25 @@ public sealed record SequenceTrainingOptions
 
     public static SequenceTrainingOptions Defaults { get; } = new();
 
+    /// <summary>
+    /// The defaults for ranked targets (item, category, page): the session priors at their own rate (0.5), a slower
+    /// network (5e-4) with more dropout (0.4), up to 10 epochs, early stopping on validation MRR@20. Chosen on the
+    /// DIGINETICA sample (3 seeds, docs/sequence.md): the network overfits thousands of items within an epoch or two
+    /// at the action defaults, and the prior weights need to travel several units.
+    /// </summary>
+    public static SequenceTrainingOptions RankedTargetDefaults { get; } = new()
+    {
+        Epochs = 10,
+        LearningRate = 5e-4,
+        Dropout = 0.4,
+        SessionPriors = true,
+        PriorLearningRate = 0.5,
+        EarlyStopping = EarlyStoppingMetric.Mrr20,
+    };
+
+    /// <summary>The defaults for predicting <paramref name="field"/>: <see cref="Defaults"/> for actions, else <see cref="RankedTargetDefaults"/>.</summary>
+    public static SequenceTrainingOptions DefaultsFor(SequenceField field) => field == SequenceField.Action ? Defaults : RankedTargetDefaults;
+
     internal void Validate()
     {
         Parallelism.Validate(nameof(SequenceTrainingOptions), Threads);

@@ -24,6 +24,51 @@ public class PreprocessingTests
     }
 
     [Fact]
+    public void TimeSplit_TestsOnTheLatestSessions_ByFractionOrByDays()
+    {
+        // Session s starts at day s (in file order 9, 8, ..., 0, so the split cannot lean on file order).
+        var log = new EventLog();
+        for (var s = 9; s >= 0; s--)
+            for (var i = 0; i < 3; i++)
+                log.Append(new InteractionEvent($"u{s}", $"s{s}", 1_600_000_000 + s * 86_400 + i * 60, "click"));
+        var byFraction = SequencePreprocessor.Build(log, new SequenceOptions { SplitBy = SplitUnit.Time, TestFraction = 0.2, ValidationFraction = 0.1 });
+        string[] Names(SequenceDataset d, SequenceSamples x) => [.. x.Sessions.Distinct().Select(i => d.SessionNames[i]).Order()];
+        Assert.Equal(["s8", "s9"], Names(byFraction, byFraction.Test));
+        Assert.Equal(["s7"], Names(byFraction, byFraction.Validation));
+        Assert.Equal(7, byFraction.TrainUnits);
+        // The last 3 days: sessions starting after day 9 − 3, i.e. s7, s8, s9.
+        var byDays = SequencePreprocessor.Build(log, new SequenceOptions { SplitBy = SplitUnit.Time, TestDays = 3, ValidationFraction = 0.1 });
+        Assert.Equal(["s7", "s8", "s9"], Names(byDays, byDays.Test));
+        Assert.Equal(["s6"], Names(byDays, byDays.Validation));
+        Assert.Throws<ArgumentException>(() => SequencePreprocessor.Build(log, new SequenceOptions { TestDays = 3 }));
+    }
+
+    [Fact]
+    public void SeparateTestEvents_AreTheTestSplit_WithTheTrainingVocabulary()
+    {
+        var train = Log(("a", 1, "click"), ("a", 2, "hover"), ("b", 1, "click"), ("b", 2, "wait"), ("c", 1, "hover"), ("c", 2, "click"));
+        var test = Log(("a", 1, "click"), ("a", 2, "scroll_down"), ("a", 3, "hover"));
+        var data = SequencePreprocessor.Build(train, new SequenceOptions { TestFraction = 0, ValidationFraction = 0 }, test);
+        Assert.Equal(3, data.Train.Count);
+        Assert.Equal(2, data.Test.Count);
+        Assert.All(data.Test.Sessions, s => Assert.Equal(3, s)); // indexed after the three training sessions
+        Assert.Equal("a", data.SessionNames[3]);
+        Assert.DoesNotContain("scroll_down", data.Vocabulary.Tokens); // fitted on train only
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequencePreprocessor.Build(train, new SequenceOptions { TestFraction = 0.2 }, test));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SequencePreprocessor.Build(train, new SequenceOptions { TestFraction = 0 }));
+    }
+
+    [Fact]
+    public void DateOnlyTimestamps_CountTheSameDayTies()
+    {
+        var day = 1_600_041_600.0; // a whole UTC day
+        var dates = Log(("a", day, "click"), ("a", day, "hover"), ("a", day + 86_400, "click"), ("b", day, "click"), ("b", day, "click"));
+        Assert.Equal(2, SequencePreprocessor.Clean(dates).Report.DateOnlyTies);
+        var times = Log(("a", day, "click"), ("a", day, "hover"), ("a", day + 5, "click"));
+        Assert.Equal(0, SequencePreprocessor.Clean(times).Report.DateOnlyTies);
+    }
+
+    [Fact]
     public void Clean_RemovesExactDuplicates_SortsOutOfOrder_DropsShortSessions()
     {
         var log = Log(
