@@ -19,12 +19,21 @@ public static class ExaniaApp
         SequenceCommands.CreateSequences(),
         TrainCommand.Create(),
         PredictCommand.Create(),
+        EvaluateCommand(),
         PipelineCommand.Create(),
         ExportCommand.Create(),
         ServeWebCommand.Create(),
         ServeCommand.Create(),
         BenchCommand.Create(),
     };
+
+    /// <summary><c>exania evaluate</c>: models and baselines scored under one protocol, without training.</summary>
+    private static Command EvaluateCommand()
+    {
+        var evaluate = new Command("evaluate", "Score saved models and the standard baselines on held-out data.");
+        evaluate.Subcommands.Add(SequenceCommands.CreateEvaluate());
+        return evaluate;
+    }
 
     /// <summary>How long a command may take to stop after SIGINT/SIGTERM before the process ends anyway.</summary>
     private static readonly TimeSpan s_gracePeriod = TimeSpan.FromSeconds(3);

@@ -272,6 +272,77 @@ internal static class SequenceCommands
         return command;
     }
 
+    /// <summary>
+    /// <c>exania evaluate sequence</c>: the session-based ranking protocol without training. The events are cleaned and
+    /// split exactly as <c>train sequence</c> does with the same options and seed; the baselines are fitted on the
+    /// training split and ranked on the test split, beside a saved model when <c>--model</c> is given (it must have been
+    /// trained on the same vocabulary, which the same events, options and seed reproduce).
+    /// </summary>
+    public static Command CreateEvaluate()
+    {
+        var input = new EventInput();
+        var prep = new PreprocessingOptions();
+        var model = new Option<string?>("--model") { Description = $"A model folder (with {ModelFileName}) or file to rank beside the baselines." };
+        var output = new Option<string?>("--out") { Description = "Also write the results as JSON to this file." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all cores); the figures do not depend on it.", DefaultValueFactory = _ => 0 };
+        var seed = CommonOptions.Seed(0);
+        var json = CommonOptions.Json();
+        var command = new Command("sequence", "Rank the next item (or action) at every position of the test sessions: POP, S-POP, Markov, SKNN, V-SKNN and optionally a saved model, with Recall/MRR/NDCG at 1, 5, 10, 20.");
+        input.AddTo(command);
+        prep.AddTo(command);
+        foreach (var option in new Option[] { model, output, threads, seed, json })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var cli = new CliOutput(parse.GetValue(json));
+            return cli.Run(() =>
+            {
+                var watch = Stopwatch.StartNew();
+                var outPath = parse.GetValue(output);
+                var modelPath = parse.GetValue(model) is { } m ? ModelFile.Resolve(m, ModelKind.Sequence) : null;
+                CommonOptions.RefuseOverwritingInput(outPath, "--out", [(modelPath, "--model"), .. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
+                var rejects = outPath is null
+                    ? Path.Combine(Path.GetTempPath(), $"exania-evaluate-sequence-{Environment.ProcessId}.rejects.csv")
+                    : WindowsCommand.RejectsPathFor(outPath);
+                var (data, load) = Build(cli, input, prep, parse, prep.Options(parse, parse.GetValue(seed)), rejects);
+                var baselines = SessionBaselines.Fit(data);
+                List<RankingReport> rankings = [];
+                if (modelPath is not null)
+                {
+                    var sequenceModel = SequenceModel.Load(modelPath);
+                    if (sequenceModel.Field != data.Options.Field || !sequenceModel.Vocabulary.Tokens.SequenceEqual(data.Vocabulary.Tokens))
+                        throw new ArgumentException($"--model: {modelPath} was trained on another vocabulary (or target) than these events give; evaluate it with the events, --target, --min-count, split and --seed it was trained with.");
+                    var evaluation = SequenceEvaluator.Evaluate(sequenceModel, data.Test, NextActionBaselines.Fit(data.Train, data.Vocabulary.Count),
+                        parse.GetValue(threads), baselines, data.OovTargetsDropped[2]);
+                    rankings.AddRange(evaluation.Rankings);
+                }
+                else
+                    rankings.AddRange(SequenceEvaluator.RankBaselines(baselines, data.Test, data.OovTargetsDropped[2], parse.GetValue(threads)));
+                cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
+                cli.Table(SummaryTable(data));
+                cli.Table(RankingTable(rankings, $"ranking, every position of the test sessions ({data.Test.Count:N0} samples, {data.OovTargetsDropped[2]:N0} unseen targets left out)"));
+                var result = new JsonObject
+                {
+                    ["command"] = "evaluate sequence",
+                    ["model"] = modelPath,
+                    ["test_samples"] = data.Test.Count,
+                    ["unseen_test_targets"] = data.OovTargetsDropped[2],
+                    ["ranking"] = RankingJson(rankings),
+                    ["data"] = Summary(data, load),
+                    ["seconds"] = CliOutput.Seconds(watch),
+                };
+                if (outPath is not null)
+                {
+                    AtomicFile.WriteAllText(outPath, result.ToJsonString(CliOutput.JsonOptions));
+                    result["out"] = outPath;
+                }
+                cli.Result(result);
+                return 0;
+            });
+        });
+        return command;
+    }
+
     public static Command CreatePredict()
     {
         var input = new EventInput();

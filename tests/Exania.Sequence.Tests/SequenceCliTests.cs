@@ -27,6 +27,61 @@ public sealed class SequenceCliTests : IDisposable
         return (result.Exit, result.Json, result.Error);
     }
 
+    /// <summary>A DIGINETICA-like file: `;`-separated, no action column, dates plus milliseconds within the session.</summary>
+    private string ItemViews()
+    {
+        var path = File("views.csv");
+        var random = new Random(5);
+        var lines = new List<string> { "session_id;user_id;item_id;timeframe;eventdate" };
+        for (var s = 1; s <= 240; s++)
+        {
+            // Items come in 12 families of 5; a session browses one family and sometimes returns to an item.
+            var family = random.Next(12);
+            var length = 2 + random.Next(5);
+            for (var i = 0; i < length; i++)
+            {
+                var item = i > 1 && random.NextDouble() < 0.3 ? family * 5 + i % 2 : family * 5 + random.Next(5);
+                lines.Add($"{s};NA;{1000 + item};{i * 45_000 + random.Next(1000)};2016-05-{1 + s % 28:00}");
+            }
+        }
+        System.IO.File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void TrainAndEvaluate_ItemTarget_RankTheModelBesideEveryBaseline_OnTheSameSamples()
+    {
+        var views = ItemViews();
+        string[] read = ["--events", views, "--delimiter", ";", "--map", "timestamp=eventdate", "--time-offset", "timeframe:ms", "--target", "item"];
+        var (exit, json, error) = Run(["train", "sequence", .. read, "--out", File("im"), "--epochs", "3", "--emb", "8", "--hidden", "16", "--json"]);
+        Assert.True(exit == 0, error);
+        var ranking = json!["ranking"]!.AsArray();
+        Assert.Equal(["model", "POP", "S-POP", "Markov", "SKNN", "V-SKNN"], ranking.Select(r => (string)r!["method"]!));
+        Assert.All(ranking, r => Assert.Equal((int)json["test_samples"]!, (int)r!["samples"]!));
+        Assert.True((bool)json["params"]!["session_priors"]!);
+        Assert.Equal("mrr", (string)json["params"]!["early_stopping"]!);
+        // The families make the neighbours informative: the model must rank far better than popularity.
+        var model = ranking[0]!["seen"]!;
+        Assert.True((double)model["mrr_at_20"]! > (double)ranking[1]!["seen"]!["mrr_at_20"]! + 0.1, ranking.ToJsonString());
+        foreach (var k in new[] { 1, 5, 10, 20 })
+            Assert.True((double)model[$"recall_at_{k}"]! >= (double)ranking[0]!["all"]![$"recall_at_{k}"]!);
+
+        // evaluate sequence reproduces the split and the baselines' figures, and ranks the saved model identically.
+        (exit, json, error) = Run(["evaluate", "sequence", .. read, "--model", File("im"), "--json"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal(ranking.ToJsonString(), json!["ranking"]!.ToJsonString());
+        // Another seed draws another vocabulary: the model is refused, not silently mis-scored.
+        (exit, _, error) = Run(["evaluate", "sequence", .. read, "--model", File("im"), "--seed", "4", "--json"]);
+        Assert.Equal(2, exit);
+        // Time split and a separate test file.
+        (exit, json, error) = Run(["evaluate", "sequence", .. read, "--split-by", "time", "--test-days", "5", "--json"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal("time", (string)json!["data"]!["split_by"]!);
+        (exit, json, error) = Run(["evaluate", "sequence", .. read, "--test-events", views, "--validation", "0", "--json"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal(240, (int)json!["data"]!["split_units"]!["test"]!);
+    }
+
     [Fact]
     public void Sequences_Train_Predict_EndToEnd()
     {
