@@ -118,7 +118,11 @@ public static class EventLoader
         var created = Sessionizer.AssignMissing(log, sessionGapSeconds);
         return (log, new EventLoadReport
         {
-            Files = files, SessionizedRows = missing, SessionsCreated = created, RejectsFile = rejectsFile, DefaultAction = options.DefaultAction,
+            Files = files,
+            SessionizedRows = missing,
+            SessionsCreated = created,
+            RejectsFile = rejectsFile,
+            DefaultAction = options.DefaultAction,
         });
     }
 }

@@ -52,7 +52,8 @@ public static partial class EventReader
         // format the text and number columns of other files are declared in.
         var parser = new EventRowParser(log, rows.TypedTimestamp
             ? options with { TimestampFormat = TimestampFormat.EpochSeconds, TimestampPattern = null }
-            : options, summary) { ActionColumnAbsent = !rows.Reads(EventField.Action) };
+            : options, summary)
+        { ActionColumnAbsent = !rows.Reads(EventField.Action) };
         long rowNumber = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {

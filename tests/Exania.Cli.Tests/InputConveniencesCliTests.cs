@@ -55,7 +55,10 @@ public class InputConveniencesCliTests
         var log = new EventLog();
         var options = new EventReaderOptions
         {
-            Delimiter = ';', TimestampOffsetColumn = "timeframe", DefaultAction = "view", OnBadRow = Exania.Core.BadRowPolicy.Skip,
+            Delimiter = ';',
+            TimestampOffsetColumn = "timeframe",
+            DefaultAction = "view",
+            OnBadRow = Exania.Core.BadRowPolicy.Skip,
             ColumnMap = new Dictionary<EventField, string> { [EventField.Timestamp] = "eventdate" },
         };
         EventReader.Read(dir.File("d.csv"), log, options);

@@ -111,7 +111,13 @@ public class SequenceOnnxTests(ITestOutputHelper output)
             new SequenceOptions { MaxLength = 10, Field = SequenceField.Category, DropOovTargets = true, Seed = 1 });
         var model = SequenceTrainer.Train(data, new SequenceTrainingOptions
         {
-            Epochs = 2, Embedding = 4, Hidden = 8, Seed = 2, SessionPriors = true, PriorLearningRate = 0.2, LearningRate = 5e-3,
+            Epochs = 2,
+            Embedding = 4,
+            Hidden = 8,
+            Seed = 2,
+            SessionPriors = true,
+            PriorLearningRate = 0.2,
+            LearningRate = 5e-3,
         }).Model;
         Assert.NotNull(model.Priors);
         var windows = Windows.From(data.Test, 150);
