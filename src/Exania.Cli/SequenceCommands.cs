@@ -331,13 +331,7 @@ internal static class SequenceCommands
                     ["data"] = Summary(data, load),
                     ["seconds"] = CliOutput.Seconds(watch),
                 };
-                if (outPath is not null)
-                {
-                    AtomicFile.WriteAllText(outPath, result.ToJsonString(CliOutput.JsonOptions));
-                    result["out"] = outPath;
-                }
-                cli.Result(result);
-                return 0;
+                return Finish(cli, result, outPath);
             });
         });
         return command;
@@ -439,16 +433,22 @@ internal static class SequenceCommands
                     ["input"] = ReportJson.ToNode(load, EventsJsonContext.Default.EventLoadReport),
                     ["seconds"] = CliOutput.Seconds(watch),
                 };
-                if (outPath is not null)
-                {
-                    AtomicFile.WriteAllText(outPath, result.ToJsonString(CliOutput.JsonOptions));
-                    result["out"] = outPath;
-                }
-                cli.Result(result);
-                return 0;
+                return Finish(cli, result, outPath);
             });
         });
         return command;
+    }
+
+    /// <summary>Writes the result to <paramref name="outPath"/> when given (atomically), prints it, exit 0.</summary>
+    private static int Finish(CliOutput cli, JsonObject result, string? outPath)
+    {
+        if (outPath is not null)
+        {
+            AtomicFile.WriteAllText(outPath, result.ToJsonString(CliOutput.JsonOptions));
+            result["out"] = outPath;
+        }
+        cli.Result(result);
+        return 0;
     }
 
     private static (SequenceDataset Data, EventLoadReport Load) Build(CliOutput cli, EventInput input, PreprocessingOptions prep, ParseResult parse, SequenceOptions options, string rejectsPath)
