@@ -166,9 +166,11 @@ public sealed class LiveScorer
         double[] times;
         float[] depths;
         long eventCount;
+        string? user;
         lock (session.Gate)
         {
             eventCount = session.EventCount;
+            user = session.User;
             if (session.HistoryCount == 0)
                 throw new KeyNotFoundException($"Live session '{sessionId}' has no events yet.");
             var n = Math.Min(session.HistoryCount, model.MaxLength);
@@ -183,7 +185,8 @@ public sealed class LiveScorer
                 depths[i] = (float)e.ScrollDepth; // NaN is read as 0 by the model, as in training
             }
         }
-        var prediction = model.Predict(actions, times, null, model.NumericInputs.Count == 0 ? null : [depths]);
+        // The user feeds a model's user-history prior, when it has one (its training sessions all ended before now).
+        var prediction = model.Predict(actions, times, null, model.NumericInputs.Count == 0 ? null : [depths], user);
         var ranked = new int[prediction.Probabilities.Length];
         for (var i = 0; i < ranked.Length; i++)
             ranked[i] = i;

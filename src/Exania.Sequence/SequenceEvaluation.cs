@@ -199,7 +199,8 @@ public static class SequenceEvaluator
                 SessionBaselines.Workspace? workspace = null;
                 for (var i = block * Block; i < Math.Min(n, (block + 1) * Block); i++)
                 {
-                    model.SetPrior(network, samples.TokensOf(i), ref workspace);
+                    var (user, start) = samples.ContextOf(i);
+                    model.SetPrior(network, samples.TokensOf(i), ref workspace, user, start);
                     network.Forward(model.Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                     var p = network.Probabilities;
                     var target = samples.Targets[i];

@@ -62,11 +62,12 @@ public sealed class SequenceModel
     public SessionBaselines? Priors { get; }
 
     /// <summary>Sets the window's session priors on <paramref name="network"/> when the model has a prior term.</summary>
-    internal void SetPrior(SequenceNetwork<float> network, ReadOnlySpan<int> window, ref SessionBaselines.Workspace? workspace, int excludeSession = -1)
+    internal void SetPrior(SequenceNetwork<float> network, ReadOnlySpan<int> window, ref SessionBaselines.Workspace? workspace, string? user = null,
+        double sessionStart = double.NaN)
     {
         if (Priors is null) return;
         workspace ??= Priors.CreateWorkspace();
-        var (classes, values) = Priors.Features(window, excludeSession, workspace);
+        var (classes, values) = Priors.Features(window, -1, workspace, user, sessionStart);
         network.SetPrior(classes.Span, values.Span);
     }
 
@@ -75,13 +76,16 @@ public sealed class SequenceModel
     /// statistics do not score): the <c>session_priors</c> input of the exported ONNX graph.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model has no prior term.</exception>
-    public float[] DensePriors(ReadOnlySpan<int> window)
+    /// <param name="window">Left-padded tokens, the last the current item.</param>
+    /// <param name="user">The session's user (its earlier training sessions feed the user-history feature), or null.</param>
+    /// <param name="sessionStart">The session's first timestamp, epoch seconds.</param>
+    public float[] DensePriors(ReadOnlySpan<int> window, string? user = null, double sessionStart = double.NaN)
     {
         if (Priors is null)
             throw new InvalidOperationException("This model has no session-prior term.");
         var f = Shape.PriorFeatures;
         var dense = new float[Shape.Classes * f];
-        var (classes, values) = Priors.Features(window, -1, Priors.CreateWorkspace());
+        var (classes, values) = Priors.Features(window, -1, Priors.CreateWorkspace(), user, sessionStart);
         for (var i = 0; i < classes.Length; i++)
             values.Span.Slice(i * f, f).CopyTo(dense.AsSpan(classes.Span[i] * f, f));
         return dense;
@@ -109,7 +113,14 @@ public sealed class SequenceModel
     /// <see cref="MaxLength"/> steps.
     /// </summary>
     public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, ReadOnlySpan<int> extraTokens = default,
-        ReadOnlySpan<float> numeric = default)
+        ReadOnlySpan<float> numeric = default) => Predict(tokens, gaps, extraTokens, numeric, null, double.NaN);
+
+    /// <summary>
+    /// As <see cref="Predict(ReadOnlySpan{int}, ReadOnlySpan{float}, ReadOnlySpan{int}, ReadOnlySpan{float})"/>, with the
+    /// session's user and start for the user-history prior (a model with session priors; ignored otherwise).
+    /// </summary>
+    public SequencePrediction Predict(ReadOnlySpan<int> tokens, ReadOnlySpan<float> gaps, ReadOnlySpan<int> extraTokens,
+        ReadOnlySpan<float> numeric, string? user, double sessionStart)
     {
         if (tokens.Length > MaxLength)
         {
@@ -122,7 +133,7 @@ public sealed class SequenceModel
         var network = new SequenceNetwork<float>(Shape, Math.Max(1, tokens.Length));
         var random = default(SplitMix64);
         SessionBaselines.Workspace? workspace = null;
-        SetPrior(network, tokens, ref workspace);
+        SetPrior(network, tokens, ref workspace, user, sessionStart);
         network.Forward(Parameters, tokens, gaps, 0f, ref random, extraTokens, numeric);
         return new SequencePrediction(network.Probabilities.ToArray(), network.Attention.ToArray());
     }
@@ -145,8 +156,13 @@ public sealed class SequenceModel
     /// Scores a session prefix given as <see cref="Field"/> values (action names by default) and timestamps (epoch seconds, sorted): the last
     /// <see cref="MaxLength"/> events, unknown actions as OOV, gaps as log1p of the time since the previous event.
     /// </summary>
+    /// <param name="actions">The predicted field's values, oldest first.</param>
+    /// <param name="timestamps">Epoch seconds, sorted; the first is the session's start.</param>
+    /// <param name="extraValues">The extra inputs' values, one list per input.</param>
+    /// <param name="numericValues">The numeric inputs' values, one list per input.</param>
+    /// <param name="user">The session's user, for the user-history prior (null: none).</param>
     public SequencePrediction Predict(IReadOnlyList<string> actions, IReadOnlyList<double> timestamps, IReadOnlyList<IReadOnlyList<string>>? extraValues = null,
-        IReadOnlyList<IReadOnlyList<float>>? numericValues = null)
+        IReadOnlyList<IReadOnlyList<float>>? numericValues = null, string? user = null)
     {
         extraValues ??= [];
         numericValues ??= [];
@@ -174,14 +190,14 @@ public sealed class SequenceModel
                 numeric[k * n + i] = float.IsFinite(numericValues[k][j]) ? numericValues[k][j] : 0f;
             gaps[i] = j == 0 ? 0f : (float)Math.Log(1 + Math.Max(timestamps[j] - timestamps[j - 1], 0));
         }
-        return Predict(tokens, gaps, extraTokens, numeric);
+        return Predict(tokens, gaps, extraTokens, numeric, user, timestamps[0]);
     }
 
     /// <summary>Scores a cleaned session prefix (see <see cref="SequencePreprocessor.Prefixes"/>).</summary>
     public SequencePrediction Predict(SessionPrefix prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        return Predict(prefix.Actions, prefix.Timestamps, prefix.ExtraValues, prefix.NumericValues);
+        return Predict(prefix.Actions, prefix.Timestamps, prefix.ExtraValues, prefix.NumericValues, prefix.User);
     }
 
     /// <summary>Class probabilities of every sample into <paramref name="destination"/> (Count × Classes), in parallel.</summary>
@@ -203,7 +219,8 @@ public sealed class SequenceModel
             SessionBaselines.Workspace? workspace = null;
             for (var i = block * Block; i < end; i++)
             {
-                SetPrior(network, samples.TokensOf(i), ref workspace);
+                var (user, start) = samples.ContextOf(i);
+                SetPrior(network, samples.TokensOf(i), ref workspace, user, start);
                 network.Forward(Parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));
                 network.Probabilities.CopyTo(output.AsSpan(i * classes, classes));
             }
@@ -257,6 +274,9 @@ public sealed class SequenceModel
                 json.WriteStartObject("priors");
                 json.WriteNumber("neighbours", Priors.NeighbourOptions.Neighbours);
                 json.WriteNumber("sample_size", Priors.NeighbourOptions.SampleSize);
+                json.WriteStartArray("session_users");
+                foreach (var user in Priors.SessionUsers) json.WriteStringValue(user);
+                json.WriteEndArray();
                 json.WriteStartArray("session_ends");
                 foreach (var end in Priors.SessionEnds) json.WriteNumberValue(end);
                 json.WriteEndArray();
@@ -345,7 +365,7 @@ public sealed class SequenceModel
                 {
                     Neighbours = priorsElement.GetProperty("neighbours").GetInt32(),
                     SampleSize = priorsElement.GetProperty("sample_size").GetInt32(),
-                });
+                }, priorsElement.TryGetProperty("session_users", out var users) ? [.. users.EnumerateArray().Select(u => u.GetString() ?? "")] : null);
             }
             var vocabulary = new SequenceVocabulary([.. root.GetProperty("vocabulary").EnumerateArray().Select(e => e.GetString() ?? "")]);
             var parameters = new float[shape.ParameterCount];

@@ -198,6 +198,9 @@ public sealed class SequenceDataset
     /// <summary>The index in <see cref="SessionNames"/> (and <see cref="SequenceSamples.Sessions"/>) of each training session, in <see cref="TrainSessionTokens"/> order.</summary>
     public IReadOnlyList<int> TrainSessionIds { get; init; } = [];
 
+    /// <summary>Each training session's user (the user-history prior).</summary>
+    public IReadOnlyList<string> TrainSessionUsers { get; init; } = [];
+
     /// <summary>Each training session's last timestamp (the recency of a neighbour in SKNN).</summary>
     public IReadOnlyList<double> TrainSessionEnds { get; init; } = [];
 }
@@ -281,6 +284,7 @@ public static class SequencePreprocessor
             TrainSessionTokens = [.. parts[0].Select(s => sessions[s].Tokens)],
             TrainSessionIds = [.. parts[0]],
             TrainSessionEnds = [.. parts[0].Select(s => sessions[s].Timestamps[^1])],
+            TrainSessionUsers = [.. parts[0].Select(s => sessions[s].User)],
         };
     }
 

@@ -71,6 +71,16 @@ public sealed class SequenceSamples
     public ReadOnlySpan<int> ExtraTokensOf(int sample) => ExtraTokens.AsSpan(sample * ExtraInputs * MaxLength, ExtraInputs * MaxLength);
     public ReadOnlySpan<float> GapsOf(int sample) => Gaps.AsSpan(sample * MaxLength, MaxLength);
 
+    /// <summary>Each sample's user (the session's user id), for the user-history prior; empty when not recorded.</summary>
+    public string[] Users { get; init; } = [];
+
+    /// <summary>Each sample's session start (epoch seconds), for the user-history prior; empty when not recorded.</summary>
+    public double[] SessionStarts { get; init; } = [];
+
+    /// <summary>The user and session start of <paramref name="sample"/>, or (null, NaN) when the samples do not record them.</summary>
+    public (string? User, double Start) ContextOf(int sample) =>
+        Users.Length == 0 ? (null, double.NaN) : (Users[sample], SessionStarts[sample]);
+
     /// <summary>The last input token of a sample (the "current" action of a first-order Markov chain).</summary>
     public int LastToken(int sample) => Tokens[(sample + 1) * MaxLength - 1];
 
@@ -116,7 +126,14 @@ public sealed class SequenceSamples
                 row++;
             }
         }
-        return new SequenceSamples(maxLength, tokens, gaps, targets, owners, extras, extraTokens, numerics, numeric);
+        var users = new string[count];
+        var starts = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            users[i] = sessions[owners[i]].User;
+            starts[i] = sessions[owners[i]].Timestamps[0];
+        }
+        return new SequenceSamples(maxLength, tokens, gaps, targets, owners, extras, extraTokens, numerics, numeric) { Users = users, SessionStarts = starts };
     }
 }
 

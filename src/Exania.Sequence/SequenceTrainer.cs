@@ -249,7 +249,8 @@ public static class SequenceTrainer
                         if (priors is not null)
                         {
                             workspaces[c] ??= priors.CreateWorkspace();
-                            var (classes, values) = priors.Features(train.TokensOf(sample), trainSessionOf[train.Sessions[sample]], workspaces[c]!);
+                            var (user, start) = train.ContextOf(sample);
+                            var (classes, values) = priors.Features(train.TokensOf(sample), trainSessionOf[train.Sessions[sample]], workspaces[c]!, user, start);
                             network.SetPrior(classes.Span, values.Span);
                         }
                         if (sampler is null)
@@ -330,7 +331,8 @@ public static class SequenceTrainer
             {
                 if (priors is not null)
                 {
-                    var (classes, values) = priors.Features(samples.TokensOf(i), -1, workspace!);
+                    var (user, start) = samples.ContextOf(i);
+                    var (classes, values) = priors.Features(samples.TokensOf(i), -1, workspace!, user, start);
                     network.SetPrior(classes.Span, values.Span);
                 }
                 network.Forward(parameters, samples.TokensOf(i), samples.GapsOf(i), 0f, ref random, samples.ExtraTokensOf(i), samples.NumericOf(i));

@@ -57,6 +57,18 @@ public sealed class SessionBaselines
     private readonly int[] _postings;
     private readonly int[] _recency; // position of each session from the most recent (0) on
     private readonly int[][] _sessionTokens;
+    private string[] _sessionUsers = [];
+    private Dictionary<string, int[]> _userSessions = [];
+
+    /// <summary>
+    /// User ids that stand for "no user" in exports (DIGINETICA writes <c>NA</c> for every anonymous session): no history
+    /// is kept for them, or thousands of strangers' sessions would pass for one person's past.
+    /// </summary>
+    public static bool IsPlaceholderUser(string? user) => string.IsNullOrWhiteSpace(user) || user.Trim().ToUpperInvariant() is
+        "NA" or "N/A" or "NAN" or "NULL" or "NONE" or "-" or "0" or "-1" or "UNKNOWN" or "ANONYMOUS" or "GUEST";
+
+    /// <summary>Each training session's user (empty: fitted without users).</summary>
+    public IReadOnlyList<string> SessionUsers => _sessionUsers;
     private readonly double[] _sessionEnds;
     private readonly NeighbourOptions _neighbours;
 
@@ -100,7 +112,7 @@ public sealed class SessionBaselines
     public static SessionBaselines Fit(SequenceDataset data, NeighbourOptions? neighbours = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Fit(data.TrainSessionTokens, data.TrainSessionEnds, data.Vocabulary.Count, neighbours);
+        return Fit(data.TrainSessionTokens, data.TrainSessionEnds, data.Vocabulary.Count, neighbours, data.TrainSessionUsers);
     }
 
     /// <summary>
@@ -108,8 +120,12 @@ public sealed class SessionBaselines
     /// last timestamp (the recency of a neighbour). Popularity counts every non-first event (the targets of training
     /// samples), transitions every consecutive pair.
     /// </summary>
-    public static SessionBaselines Fit(IReadOnlyList<int[]> sessions, IReadOnlyList<double> sessionEnds, int tokens, NeighbourOptions? neighbours = null)
+    public static SessionBaselines Fit(IReadOnlyList<int[]> sessions, IReadOnlyList<double> sessionEnds, int tokens, NeighbourOptions? neighbours = null,
+        IReadOnlyList<string>? sessionUsers = null)
     {
+        sessionUsers ??= [];
+        if (sessionUsers.Count != 0 && sessionUsers.Count != sessions.Count)
+            throw new ArgumentException("One user per session is needed, or none.", nameof(sessionUsers));
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(sessionEnds);
         if (sessionEnds.Count != sessions.Count)
@@ -171,11 +187,19 @@ public sealed class SessionBaselines
             foreach (var c in sessionClasses[s]) postings[fill[c]++] = s;
         var position = new int[sessions.Count];
         for (var p = 0; p < recency.Length; p++) position[recency[p]] = p;
+        // Each user's training sessions, earliest end first (the user-history feature reads those ended before a session starts).
+        var byUser = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var group in Enumerable.Range(0, sessionUsers.Count).Where(s => !IsPlaceholderUser(sessionUsers[s])).GroupBy(s => sessionUsers[s], StringComparer.Ordinal))
+            byUser[group.Key] = [.. group.OrderBy(s => sessionEnds[s]).ThenBy(s => s)];
         return new SessionBaselines(classes, popularity, markovStart, [.. successor], [.. count], sessionClasses, postingStart, postings, position, neighbours,
-            [.. sessions], [.. sessionEnds]);
+            [.. sessions], [.. sessionEnds])
+        {
+            _sessionUsers = [.. sessionUsers],
+            _userSessions = byUser,
+        };
     }
 
-    /// <summary>The training sessions fitted on (tokens), as given to <see cref="Fit(IReadOnlyList{int[]}, IReadOnlyList{double}, int, NeighbourOptions?)"/>.</summary>
+    /// <summary>The training sessions fitted on (tokens), as given to <see cref="Fit(IReadOnlyList{int[]}, IReadOnlyList{double}, int, NeighbourOptions?, IReadOnlyList{string}?)"/>.</summary>
     public IReadOnlyList<int[]> SessionTokens => _sessionTokens;
 
     /// <summary>Each training session's last timestamp.</summary>
@@ -199,6 +223,7 @@ public sealed class SessionBaselines
         internal readonly double[] Score;
         internal readonly double[] Markov;
         internal readonly double[] Recency;
+        internal readonly double[] History;
         internal readonly int[] Touched;
         internal readonly double[] Overlap;
         internal readonly int[] Candidates;
@@ -211,6 +236,7 @@ public sealed class SessionBaselines
             Score = new double[classes];
             Markov = new double[classes];
             Recency = new double[classes];
+            History = new double[classes];
             Touched = new int[classes];
             Overlap = new double[sessions];
             Candidates = new int[sessions];
@@ -218,7 +244,7 @@ public sealed class SessionBaselines
     }
 
     /// <summary>Features per class that <see cref="Features"/> gives the network: the SKNN score, one walk step from it, and the Markov count, each as a log.</summary>
-    public const int FeatureCount = 5;
+    public const int FeatureCount = 6;
 
     /// <summary>
     /// Neighbour scores enter as log(1 + 100 · score): a softmax multiplies the weights of experts, so the log turns a
@@ -235,7 +261,13 @@ public sealed class SessionBaselines
     /// transition, features that no test sample has (leave-one-session-out).
     /// </summary>
     /// <returns>The classes and their <see cref="FeatureCount"/> values each (class-major), valid until the next call on the workspace.</returns>
-    public (ReadOnlyMemory<int> Classes, ReadOnlyMemory<float> Values) Features(ReadOnlySpan<int> window, int excludeSession, Workspace workspace)
+    /// <param name="window">Left-padded tokens, the last the current item.</param>
+    /// <param name="excludeSession">A training session to leave out (the sample's own), or −1.</param>
+    /// <param name="workspace">A worker's buffers.</param>
+    /// <param name="user">The session's user, for the user-history feature: the classes of that user's training sessions that ended before <paramref name="sessionStart"/>. Null: none.</param>
+    /// <param name="sessionStart">The session's first timestamp (epoch seconds).</param>
+    public (ReadOnlyMemory<int> Classes, ReadOnlyMemory<float> Values) Features(ReadOnlySpan<int> window, int excludeSession, Workspace workspace,
+        string? user = null, double sessionStart = double.NaN)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         var w = workspace;
@@ -258,6 +290,17 @@ public sealed class SessionBaselines
                         w.Markov[c] -= 1;
             }
         }
+        if (user is not null && _userSessions.TryGetValue(user, out var history))
+        {
+            // Earlier sessions only: what the user did before this session began, never after.
+            foreach (var past in history)
+            {
+                if (!(_sessionEnds[past] <= sessionStart)) break;
+                if (past == excludeSession) continue;
+                foreach (var token in _sessionTokens[past])
+                    if (ClassOf(token, _classes) is >= 0 and var c) Add(w, c, 1, w.History);
+            }
+        }
         var n = w.TouchedCount;
         if (w.FeatureClasses.Length < n)
         {
@@ -273,6 +316,8 @@ public sealed class SessionBaselines
             w.FeatureValues[FeatureCount * i + 2] = (float)Math.Log(1 + Math.Max(0, w.Markov[c]));
             w.FeatureValues[FeatureCount * i + 3] = (float)w.Score[c];
             w.FeatureValues[FeatureCount * i + 4] = w.Score[c] > 0 ? 1f : 0f;
+            w.FeatureValues[FeatureCount * i + 5] = (float)Math.Log(1 + w.History[c]);
+            w.History[c] = 0;
             w.Score[c] = 0;
             w.Recency[c] = 0;
             w.Markov[c] = 0;
@@ -349,7 +394,7 @@ public sealed class SessionBaselines
     /// <summary>Adds to one of the workspace's score arrays, listing the class once however many arrays it is in.</summary>
     private static void Add(Workspace w, int c, double value, double[] into)
     {
-        if (w.Score[c] == 0 && w.Recency[c] == 0 && w.Markov[c] == 0) w.Touched[w.TouchedCount++] = c;
+        if (w.Score[c] == 0 && w.Recency[c] == 0 && w.Markov[c] == 0 && w.History[c] == 0) w.Touched[w.TouchedCount++] = c;
         into[c] += value;
     }
 

@@ -137,4 +137,29 @@ public class SessionBaselineTests
         Assert.Equal(2 / Math.Sqrt(3), Feature(Window(2), -1, 1, 3), 5);
         Assert.Equal(1f, Feature(Window(2), -1, 1, 4));
     }
+
+    [Fact]
+    public void UserHistory_ReadsOnlyTheUsersEarlierSessions_AndNotPlaceholders()
+    {
+        // Sessions 0 and 1 are user u's (ending at 1 and 2), session 2 is v's, session 3 is anonymous (NA).
+        var b = SessionBaselines.Fit(Toy, ToyEnds, 8, sessionUsers: ["u", "u", "v", "NA"]);
+        var ws = b.CreateWorkspace();
+        float History(string? user, double start, int cls, int exclude = -1)
+        {
+            var (classes, values) = b.Features(Window(6), exclude, ws, user, start);
+            var i = classes.Span.IndexOf(cls);
+            return i < 0 ? 0 : values.Span[i * SessionBaselines.FeatureCount + 5];
+        }
+        // Starting at 1.5, only session 0 ({1, 2, 3}) has ended: class 3 once, class 4 (session 1 only) not yet.
+        Assert.Equal(Math.Log(2), History("u", 1.5, 3), 5);
+        Assert.Equal(0f, History("u", 1.5, 4));
+        // Starting later, both sessions count: class 1 (token 2) is in each.
+        Assert.Equal(Math.Log(3), History("u", 5, 1), 5);
+        Assert.Equal(Math.Log(2), History("u", 5, 1, exclude: 1), 5); // a training sample's own session is left out
+        Assert.Equal(0f, History("w", 5, 1)); // a user never seen
+        Assert.Equal(0f, History("NA", 5, 5)); // a placeholder id has no history, though session 3 is "NA"'s
+        Assert.Equal(0f, History(null, 5, 1));
+        Assert.True(SessionBaselines.IsPlaceholderUser(" n/a "));
+        Assert.False(SessionBaselines.IsPlaceholderUser("u-17"));
+    }
 }
