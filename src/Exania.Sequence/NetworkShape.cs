@@ -24,9 +24,9 @@ public sealed record NetworkShape(int Tokens, int Classes, int Embedding, int Hi
 
     /// <summary>
     /// Session-prior features per class (0 = none; else <see cref="SessionBaselines.FeatureCount"/>): the logit of
-    /// class c gets Σ_f prior[f] · x_f(c), with x the sparse features of <see cref="SessionBaselines.Features"/> (the
-    /// SKNN score and the log Markov count) and prior[f] a learned weight. It lets the network start from what the
-    /// neighbourhood and transition statistics of the training sessions say, which a softmax over embeddings cannot
+    /// class c gets Σ_f prior[f] · x_f(c), with x the sparse features of <see cref="SessionBaselines.Features"/>
+    /// (neighbourhood, walk, transition and user-history statistics of the training sessions) and prior[f] a learned
+    /// weight. It lets the network start from what those statistics say, which a softmax over embeddings cannot
     /// learn from a few thousand samples of thousands of items.
     /// </summary>
     public int PriorFeatures { get; init; }

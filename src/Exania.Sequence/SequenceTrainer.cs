@@ -38,8 +38,8 @@ public sealed record SequenceTrainingOptions
     public bool Repeat { get; init; } = true;
 
     /// <summary>
-    /// Add the session-prior term (see <see cref="NetworkShape.PriorFeatures"/>): SKNN and Markov statistics of the
-    /// training sessions, each weighted by a learned scalar, added to the logits. Trains with the full softmax. For
+    /// Add the session-prior term (see <see cref="NetworkShape.PriorFeatures"/>): SKNN, walk, Markov and user-history
+    /// statistics of the training sessions, each weighted by a learned scalar, added to the logits. Trains with the full softmax. For
     /// item, category and page targets; on actions every session shares the same few tokens and it says nothing.
     /// </summary>
     public bool SessionPriors { get; init; }
