@@ -222,7 +222,7 @@ public sealed class SessionBaselines
     {
         internal readonly double[] Score;
         internal readonly double[] Markov;
-        internal readonly double[] Recency;
+        internal readonly double[] WalkScore;
         internal readonly double[] History;
         internal readonly int[] Touched;
         internal readonly double[] Overlap;
@@ -235,7 +235,7 @@ public sealed class SessionBaselines
         {
             Score = new double[classes];
             Markov = new double[classes];
-            Recency = new double[classes];
+            WalkScore = new double[classes];
             History = new double[classes];
             Touched = new int[classes];
             Overlap = new double[sessions];
@@ -307,22 +307,31 @@ public sealed class SessionBaselines
             w.FeatureClasses = new int[Math.Max(n, 2 * w.FeatureClasses.Length)];
             w.FeatureValues = new float[FeatureCount * w.FeatureClasses.Length];
         }
-        for (var i = 0; i < n; i++)
+        var written = 0;
+        for (var k = 0; k < n; k++)
         {
-            var c = w.Touched[i];
+            var c = w.Touched[k];
+            // A class whose statistics all came back to zero (a leave-one-out Markov count) carries no feature, and a
+            // class listed again after that was already written and cleared.
+            if (w.Score[c] == 0 && w.WalkScore[c] == 0 && w.Markov[c] <= 0 && w.History[c] == 0)
+            {
+                w.Markov[c] = 0;
+                continue;
+            }
+            var i = written++;
             w.FeatureClasses[i] = c;
             w.FeatureValues[FeatureCount * i] = (float)Math.Log(1 + NeighbourScale * w.Score[c]);
-            w.FeatureValues[FeatureCount * i + 1] = (float)Math.Log(1 + NeighbourScale * w.Recency[c]);
+            w.FeatureValues[FeatureCount * i + 1] = (float)Math.Log(1 + NeighbourScale * w.WalkScore[c]);
             w.FeatureValues[FeatureCount * i + 2] = (float)Math.Log(1 + Math.Max(0, w.Markov[c]));
             w.FeatureValues[FeatureCount * i + 3] = (float)w.Score[c];
             w.FeatureValues[FeatureCount * i + 4] = w.Score[c] > 0 ? 1f : 0f;
             w.FeatureValues[FeatureCount * i + 5] = (float)Math.Log(1 + w.History[c]);
             w.History[c] = 0;
             w.Score[c] = 0;
-            w.Recency[c] = 0;
+            w.WalkScore[c] = 0;
             w.Markov[c] = 0;
         }
-        return (w.FeatureClasses.AsMemory(0, n), w.FeatureValues.AsMemory(0, FeatureCount * n));
+        return (w.FeatureClasses.AsMemory(0, written), w.FeatureValues.AsMemory(0, FeatureCount * written));
     }
 
     public Workspace CreateWorkspace() => new(_classes, _sessionClasses.Length);
@@ -330,7 +339,7 @@ public sealed class SessionBaselines
     /// <summary>
     /// One step of a walk on the session–class graph from the SKNN scores in <see cref="Workspace.Score"/>: every
     /// scored class c passes its score, split evenly over the (at most <see cref="NeighbourOptions.SampleSize"/> most
-    /// recent) training sessions holding it, to every class of those sessions, into <see cref="Workspace.Recency"/>.
+    /// recent) training sessions holding it, to every class of those sessions, into <see cref="Workspace.WalkScore"/>.
     /// It reaches items two co-occurrences away, where SKNN has nothing left but popularity to rank by.
     /// </summary>
     private void Walk(Workspace w, int excludeSession)
@@ -350,7 +359,7 @@ public sealed class SessionBaselines
             {
                 var session = _postings[j];
                 if (session == excludeSession) continue;
-                foreach (var next in _sessionClasses[session]) Add(w, next, share, w.Recency);
+                foreach (var next in _sessionClasses[session]) Add(w, next, share, w.WalkScore);
             }
         }
     }
@@ -394,7 +403,7 @@ public sealed class SessionBaselines
     /// <summary>Adds to one of the workspace's score arrays, listing the class once however many arrays it is in.</summary>
     private static void Add(Workspace w, int c, double value, double[] into)
     {
-        if (w.Score[c] == 0 && w.Recency[c] == 0 && w.Markov[c] == 0 && w.History[c] == 0) w.Touched[w.TouchedCount++] = c;
+        if (w.Score[c] == 0 && w.WalkScore[c] == 0 && w.Markov[c] == 0 && w.History[c] == 0) w.Touched[w.TouchedCount++] = c;
         into[c] += value;
     }
 
