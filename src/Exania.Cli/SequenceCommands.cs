@@ -240,7 +240,7 @@ internal static class SequenceCommands
                     progress => SequenceTrainer.Train(data, options, null, progress));
                 var baselines = NextActionBaselines.Fit(data.Train, data.Vocabulary.Count);
                 var evaluation = SequenceEvaluator.Evaluate(trained.Model, data.Test, baselines, options.Threads,
-                    SessionBaselines.Fit(data), data.OovTargetsDropped[2]);
+                    trained.Model.Priors ?? SessionBaselines.Fit(data), data.OovTargetsDropped[2]); // a prior model already fitted them on these sessions
                 var modelPath = Path.Combine(folder, ModelFileName);
                 var resultsPath = Path.Combine(folder, ResultsFileName);
                 trained.Model.Save(modelPath);
