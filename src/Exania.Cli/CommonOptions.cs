@@ -10,6 +10,12 @@ internal static class CommonOptions
         Description = "Print exactly one JSON object with the figures on stdout (for scripts).",
     };
 
+    /// <summary><c>--report</c>: a self-contained HTML report with the run's plots (issue #17).</summary>
+    public static Option<string?> Report() => new("--report")
+    {
+        Description = "Also write a self-contained HTML report with plots of the results (opens offline in any browser), e.g. m/report.html.",
+    };
+
     public static Option<int> Seed(int defaultSeed = 1) => new("--seed")
     {
         Description = "Seed of every random step; the same seed gives the same result.",

@@ -25,6 +25,7 @@ public static class ExaniaApp
         ServeWebCommand.Create(),
         ServeCommand.Create(),
         BenchCommand.Create(),
+        ReportCommand.Create(),
     };
 
     /// <summary><c>exania evaluate</c>: models and baselines scored under one protocol, without training.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Exania.Click;
 using Exania.Core;
 using Exania.Features;
+using Exania.Reports;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -31,16 +32,19 @@ internal static class TrainCommand
         var noBalance = new Option<bool>("--no-class-balancing") { Description = "Do not weight classes as n / (2 n_k)." };
         var threads = new Option<int>("--threads") { Description = "Worker threads (0 = all processors); the model does not depend on it.", DefaultValueFactory = _ => ClickTrainingOptions.Defaults.Threads };
         var seed = CommonOptions.Seed(ClickTrainingOptions.Defaults.Seed);
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("click", "Standardize, expand polynomially, fit L2 logistic regression with stratified k-fold CV, rank features.")
         {
-            features, output, degree, folds, c, noBalance, threads, seed, json,
+            features, output, degree, folds, c, noBalance, threads, seed, report, json,
         };
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));
             return cli.Run(() =>
             {
+                var reportPath = parse.GetValue(report);
+                CommonOptions.RefuseOverwritingInput(reportPath, "--report", (parse.GetValue(features), "--features"));
                 var table = WindowFile.Read(parse.GetValue(features)!);
                 var options = new ClickTrainingOptions
                 {
@@ -51,8 +55,11 @@ internal static class TrainCommand
                     Threads = parse.GetValue(threads),
                     Seed = parse.GetValue(seed),
                 };
-                var result = ToJson(Run(cli, table, options, parse.GetValue(output)!));
+                var run = Run(cli, table, options, parse.GetValue(output)!);
+                var result = ToJson(run);
                 result["command"] = "train click";
+                if (reportPath is not null)
+                    result["report"] = CliReports.Write(cli, reportPath, ClickReportPage.Build(run.Report, Path.GetFileName(parse.GetValue(features))));
                 cli.Result(result);
                 return 0;
             });

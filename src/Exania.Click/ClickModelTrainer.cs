@@ -41,6 +41,7 @@ public static class ClickModelTrainer
         var foldConverged = new bool[options.Folds];
         var foldNewtonSteps = new int[options.Folds];
         var drops = new double[options.Folds, data.Columns];
+        var foldCurves = new BinaryCurves[options.Folds];
         for (var fold = 0; fold < options.Folds; fold++)
         {
             var foldClock = Stopwatch.StartNew();
@@ -62,7 +63,8 @@ public static class ClickModelTrainer
                 testLabels[i] = data.Labels[test[i]];
                 outOfFold[test[i]] = testScores[i];
             }
-            foldAucs[fold] = Metrics.RocAuc(testScores, testLabels);
+            foldCurves[fold] = BinaryCurves.Of(testScores, testLabels);
+            foldAucs[fold] = foldCurves[fold].RocAuc;
 
             var model = new ClickModel(data.ColumnNames, scaler, expansion, fit.Coefficients, fit.Intercept, 0.5);
             PermutationDrops(data, model, test, testLabels, foldAucs[fold], options, fold, drops);
@@ -104,6 +106,7 @@ public static class ClickModelTrainer
             FoldNewtonSteps = foldNewtonSteps,
             FeatureImportance = importance,
             TopFeatures = top,
+            Diagnostics = BinaryDiagnostics.Compute(outOfFold, data.Labels, best.Threshold, foldCurves),
             Seconds = clock.Elapsed.TotalSeconds,
         };
     }

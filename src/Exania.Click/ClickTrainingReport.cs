@@ -54,6 +54,11 @@ public sealed record ClickTrainingReport
     public IReadOnlyList<FeatureImportance> FeatureImportance { get; init; } = [];
     /// <summary>Names of the first <see cref="ClickTrainingOptions.TopFeatures"/> entries of <see cref="FeatureImportance"/>.</summary>
     public IReadOnlyList<string> TopFeatures { get; init; } = [];
+    /// <summary>
+    /// Curves, calibration, threshold table and confusion counts of the out-of-fold predictions (per fold and pooled),
+    /// at <see cref="Threshold"/>: what <c>--report</c> draws. Null in results written before they were recorded.
+    /// </summary>
+    public BinaryDiagnostics? Diagnostics { get; init; }
     /// <summary>Wall-clock time of the cross-validation.</summary>
     public double Seconds { get; init; }
 

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using Exania.Click;
+using Exania.Core;
+
+namespace Exania.Reports;
+
+/// <summary>The report of a saved model, from the training results written beside it (<c>exania report --model</c>).</summary>
+public static class ModelReports
+{
+    /// <summary>Builds the report of a model of <paramref name="kind"/> from its results JSON.</summary>
+    /// <param name="kind">The model's kind.</param>
+    /// <param name="resultsJson">The results file's text.</param>
+    /// <param name="source">Where the results came from, shown in the header.</param>
+    /// <exception cref="JsonException">The results are not that kind's results.</exception>
+    /// <exception cref="ArgumentException">The results predate what the report draws.</exception>
+    /// <exception cref="NotSupportedException">No report is built for that kind yet.</exception>
+    public static HtmlReport FromResults(ModelKind kind, string resultsJson, string? source = null) => kind switch
+    {
+        ModelKind.Click => ClickReportPage.Build(ClickTrainingReport.FromJson(resultsJson), source),
+        _ => throw new NotSupportedException($"Reports of {kind} models are not built yet."),
+    };
+}
