@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Conversion;
 using Exania.Core;
+using Exania.Reports;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -37,10 +38,11 @@ internal static class ConversionCommands
         var threads = new Option<int>("--threads") { Description = "Threads (0 = all processors); the model does not depend on it.", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "Folder for conversion_model.json and conversion_results.json.", Required = true };
         var seed = CommonOptions.Seed(0);
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("conversion",
             "Train the multi-task conversion / drop-off network (shared dense trunk, one head per target) beside logistic regression and gradient-boosted trees, scored on held-out rows.");
-        foreach (var option in new Option[] { table, delimiter, targets, taskWeights, esmm, drop, hidden, epochs, patience, batch, learningRate, weightDecay, noBalance, seeds, testFraction, noBaselines, threads, output, seed, json })
+        foreach (var option in new Option[] { table, delimiter, targets, taskWeights, esmm, drop, hidden, epochs, patience, batch, learningRate, weightDecay, noBalance, seeds, testFraction, noBaselines, threads, output, seed, report, json })
             command.Options.Add(option);
         command.SetAction((parse, cancellationToken) =>
         {
@@ -70,6 +72,8 @@ internal static class ConversionCommands
                 }.Validate();
                 var folder = parse.GetValue(output)!;
                 var tablePath = parse.GetValue(table)!;
+                var reportPath = parse.GetValue(report);
+                CommonOptions.RefuseOverwritingInput(reportPath, "--report", (tablePath, "--table"));
                 var (data, read) = Read(tablePath, parse.GetValue(delimiter), tasks, CliValues.ParseList(parse.GetValue(drop) ?? ""));
                 var result = cli.Step($"training on {data.Rows:N0} rows × {options.Seeds} seed(s)", _ =>
                     ConversionExperiment.Run(data, tasks, options, cancellationToken: cancellationToken));
@@ -80,7 +84,10 @@ internal static class ConversionCommands
                 node["command"] = "train conversion";
                 node["model"] = modelPath;
                 node["input"] = new JsonObject { ["file"] = tablePath, ["rows_read"] = read.RowsRead, ["accepted"] = read.Accepted, ["rejected"] = read.Rejected };
-                AtomicFile.WriteAllText(Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Conversion)), node.ToJsonString(ReportJson.Options));
+                var resultsJson = node.ToJsonString(ReportJson.Options);
+                AtomicFile.WriteAllText(Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Conversion)), resultsJson);
+                if (reportPath is not null)
+                    node["report"] = CliReports.Write(cli, reportPath, ConversionReportPage.Build(result.Report, resultsJson, Path.GetFileName(tablePath)));
                 cli.Result(node);
                 return 0;
             }));

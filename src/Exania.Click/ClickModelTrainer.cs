@@ -198,17 +198,17 @@ public static class ClickModelTrainer
     private static int PermutationSeed(int seed, int fold, int column) =>
         unchecked((int)(((uint)seed * 2654435761u) ^ ((uint)(fold + 1) * 40503u) ^ ((uint)(column + 1) * 2246822519u)));
 
-    private static FeatureImportance[] RankImportance(IReadOnlyList<string> names, double[,] drops)
+    private static PermutationImportance[] RankImportance(IReadOnlyList<string> names, double[,] drops)
     {
         var folds = drops.GetLength(0);
         var columns = drops.GetLength(1);
-        var result = new FeatureImportance[columns];
+        var result = new PermutationImportance[columns];
         var perFold = new double[folds];
         for (var c = 0; c < columns; c++)
         {
             for (var f = 0; f < folds; f++)
                 perFold[f] = drops[f, c];
-            result[c] = new FeatureImportance(names[c], Mean(perFold), PopulationStd(perFold));
+            result[c] = new PermutationImportance(names[c], Mean(perFold), PopulationStd(perFold));
         }
         // Stable: ties keep column order.
         return [.. result.OrderByDescending(r => r.AucDropMean)];

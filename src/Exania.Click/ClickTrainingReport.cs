@@ -3,9 +3,6 @@ using Exania.Core;
 
 namespace Exania.Click;
 
-/// <summary>Permutation importance of one base feature: the ROC AUC lost when its held-out column is shuffled.</summary>
-public sealed record FeatureImportance(string Feature, double AucDropMean, double AucDropStd);
-
 /// <summary>Progress of <see cref="ClickModelTrainer"/>: a fold finished (<see cref="Stage"/> "fold") or the final fit did ("final").</summary>
 public sealed record ClickTrainingProgress(string Stage, int Step, int Steps, double? Auc, int Iterations, double Seconds);
 
@@ -51,7 +48,7 @@ public sealed record ClickTrainingReport
     /// <summary>Newton steps that finished each fold's fit after L-BFGS.</summary>
     public IReadOnlyList<int> FoldNewtonSteps { get; init; } = [];
     /// <summary>Base features ranked by mean permutation AUC drop, largest first.</summary>
-    public IReadOnlyList<FeatureImportance> FeatureImportance { get; init; } = [];
+    public IReadOnlyList<PermutationImportance> FeatureImportance { get; init; } = [];
     /// <summary>Names of the first <see cref="ClickTrainingOptions.TopFeatures"/> entries of <see cref="FeatureImportance"/>.</summary>
     public IReadOnlyList<string> TopFeatures { get; init; } = [];
     /// <summary>

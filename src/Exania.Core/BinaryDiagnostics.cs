@@ -1,5 +1,11 @@
 namespace Exania.Core;
 
+/// <summary>
+/// Permutation importance of one feature: the ROC AUC lost when its held-out column is shuffled, as the mean and the
+/// population standard deviation over folds or repeats.
+/// </summary>
+public sealed record PermutationImportance(string Feature, double AucDropMean, double AucDropStd);
+
 /// <summary>ROC and precision-recall curves of one set of scores, with the areas under them.</summary>
 public sealed record BinaryCurves(RocCurve Roc, PrecisionRecallCurve PrecisionRecall, double RocAuc, double AveragePrecision)
 {

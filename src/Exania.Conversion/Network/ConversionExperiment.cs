@@ -65,8 +65,25 @@ public sealed record BinaryScores(double RocAuc, double PrAuc, double LogLoss, d
 /// <summary>The mean and the standard deviation (population, over seeds) of a model's scores on one output.</summary>
 public sealed record ModelScores(string Model, BinaryScores Mean, BinaryScores Std, IReadOnlyList<BinaryScores> PerSeed);
 
+/// <summary>A model's held-out curves, calibration and threshold table on one output (the first seed's test rows).</summary>
+public sealed record ModelDiagnostics(string Model, BinaryDiagnostics Diagnostics);
+
 /// <summary>One output of the network: what it is scored on, and every model's scores there.</summary>
-public sealed record OutputReport(string Name, string Population, int TestRows, double TestPositiveRate, IReadOnlyList<ModelScores> Models);
+public sealed record OutputReport(string Name, string Population, int TestRows, double TestPositiveRate, IReadOnlyList<ModelScores> Models)
+{
+    /// <summary>
+    /// Each model's diagnostics on the first seed's test rows, at the threshold chosen on its validation rows: what
+    /// <c>--report</c> draws. Empty in results written before they were recorded.
+    /// </summary>
+    public IReadOnlyList<ModelDiagnostics> Diagnostics { get; init; } = [];
+
+    /// <summary>
+    /// The network's permutation importance on this output: the test ROC AUC lost when one encoded feature is shuffled
+    /// among the first seed's test rows, mean and standard deviation over <see cref="ConversionExperiment.ImportanceRepeats"/>
+    /// shuffles, largest first. Empty in results written before it was recorded.
+    /// </summary>
+    public IReadOnlyList<PermutationImportance> Importance { get; init; } = [];
+}
 
 /// <summary>How the network trained in each seed.</summary>
 public sealed record NetworkTrainingSummary(IReadOnlyList<int> Hidden, int Parameters, IReadOnlyList<int> EpochsRun, IReadOnlyList<int> BestEpochs,
@@ -125,6 +142,9 @@ public static class ConversionExperiment
     public const string RegressionName = "logistic_regression";
     public const string TreesName = "gbt";
 
+    /// <summary>Shuffles per feature behind the network's permutation importance.</summary>
+    public const int ImportanceRepeats = 5;
+
     /// <exception cref="ArgumentException">A split leaves a class empty, or an option is invalid.</exception>
     public static ConversionExperimentResult Run(ConversionDataset data, IReadOnlyList<ConversionTask> tasks, ConversionExperimentOptions? options = null,
         IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -146,6 +166,10 @@ public static class ConversionExperiment
         var treeRounds = new List<int>();
         ConversionModel? first = null;
         var (testRows, testPositiveRate) = (new int[outputs.Count], new double[outputs.Count]);
+        PermutationImportance[][] importance = [];
+        var diagnostics = new List<ModelDiagnostics>[outputs.Count];
+        for (var o = 0; o < outputs.Count; o++)
+            diagnostics[o] = [];
         var stratifyOn = data.Label(tasks[0].Target);
 
         for (var s = 0; s < options.Seeds; s++)
@@ -184,17 +208,30 @@ public static class ConversionExperiment
                 var network = Column(networkScores, outputs.Count, o);
                 thresholds[o] = Metrics.BestF1Threshold(Gather(network, validationRows), Gather(labels, validationRows)).Threshold;
                 scores[o, 0].Add(Score(network, labels, testOnly, thresholds[o]));
+                if (s == 0)
+                    diagnostics[o].Add(Diagnose(NetworkName, network, labels, testOnly, thresholds[o]));
                 if (!options.Baselines)
                     continue;
                 var fitRows = Filter(fit, inPopulation);
                 progress?.Report($"seed {seed}: baselines for {output.Name}");
                 var regression = RegressionScores(standardized, preprocessor.Width, labels, fitRows, options.RegressionC);
-                scores[o, 1].Add(Score(regression, labels, testOnly,
-                    Metrics.BestF1Threshold(Gather(regression, validationRows), Gather(labels, validationRows)).Threshold));
+                var regressionThreshold = Metrics.BestF1Threshold(Gather(regression, validationRows), Gather(labels, validationRows)).Threshold;
+                scores[o, 1].Add(Score(regression, labels, testOnly, regressionThreshold));
                 var (trees, rounds) = TreeScores(encoded, preprocessor, labels, fitRows, validationRows, options.Trees with { Seed = seed });
                 treeRounds.Add(rounds);
-                scores[o, 2].Add(Score(trees, labels, testOnly,
-                    Metrics.BestF1Threshold(Gather(trees, validationRows), Gather(labels, validationRows)).Threshold));
+                var treesThreshold = Metrics.BestF1Threshold(Gather(trees, validationRows), Gather(labels, validationRows)).Threshold;
+                scores[o, 2].Add(Score(trees, labels, testOnly, treesThreshold));
+                if (s == 0)
+                {
+                    diagnostics[o].Add(Diagnose(RegressionName, regression, labels, testOnly, regressionThreshold));
+                    diagnostics[o].Add(Diagnose(TreesName, trees, labels, testOnly, treesThreshold));
+                }
+            }
+            if (s == 0)
+            {
+                progress?.Report($"seed {seed}: permutation importance of {preprocessor.Width} features");
+                importance = NetworkImportance(provisional, standardized, test, outputs.Select(o => (Population(data, o), OutputLabels(data, o))).ToArray(),
+                    preprocessor.FeatureNames, seed, options.Network.Threads);
             }
             first ??= new ConversionModel(preprocessor, shape, trained.Parameters, tasks, esmm, thresholds);
         }
@@ -206,7 +243,11 @@ public static class ConversionExperiment
             for (var m = 0; m < models.Length; m++)
                 perModel.Add(Summarize(models[m], scores[o, m]));
             var population = outputs[o].Population is { } p ? $"rows with {p} = 1" : "all rows";
-            outputReports.Add(new OutputReport(outputs[o].Name, population, testRows[o], testPositiveRate[o], perModel));
+            outputReports.Add(new OutputReport(outputs[o].Name, population, testRows[o], testPositiveRate[o], perModel)
+            {
+                Diagnostics = diagnostics[o],
+                Importance = importance.Length > o ? importance[o] : [],
+            });
         }
         var report = new ConversionReport
         {
@@ -318,6 +359,79 @@ public static class ConversionExperiment
             result[i] = values[rows[i]];
         return result;
     }
+
+    /// <summary>
+    /// Per output, the test ROC AUC lost when each feature column is shuffled among the test rows (seeded, one seed per
+    /// column and repeat, so the result does not depend on the threads), over each output's population.
+    /// </summary>
+    private static PermutationImportance[][] NetworkImportance(ConversionModel network, double[] standardized, int[] test,
+        (bool[] Population, byte[] Labels)[] outputs, IReadOnlyList<string> names, int seed, int threads)
+    {
+        var width = network.Shape.Inputs;
+        var matrix = new double[test.Length * width];
+        for (var i = 0; i < test.Length; i++)
+            standardized.AsSpan(test[i] * width, width).CopyTo(matrix.AsSpan(i * width));
+        // Positions (within the test rows) of each output's population, and their labels.
+        var positions = new int[outputs.Length][];
+        var labels = new byte[outputs.Length][];
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            positions[o] = [.. Enumerable.Range(0, test.Length).Where(i => outputs[o].Population[test[i]])];
+            labels[o] = [.. positions[o].Select(i => outputs[o].Labels[test[i]])];
+        }
+        double[] Aucs(double[] predictions)
+        {
+            var aucs = new double[outputs.Length];
+            for (var o = 0; o < outputs.Length; o++)
+            {
+                var scores = new double[positions[o].Length];
+                for (var k = 0; k < scores.Length; k++)
+                    scores[k] = predictions[positions[o][k] * outputs.Length + o];
+                aucs[o] = Metrics.RocAuc(scores, labels[o]);
+            }
+            return aucs;
+        }
+        var baseline = Aucs(network.PredictStandardized(matrix));
+        var drops = new double[width, ImportanceRepeats, outputs.Length];
+        Parallel.For(0, width, Parallelism.Options(threads), column =>
+        {
+            var shuffled = (double[])matrix.Clone();
+            var donors = new int[test.Length];
+            for (var repeat = 0; repeat < ImportanceRepeats; repeat++)
+            {
+                var random = new Random(unchecked(seed * 31 + column * 7919 + repeat * 104729));
+                for (var i = 0; i < donors.Length; i++)
+                    donors[i] = i;
+                random.Shuffle(donors);
+                for (var i = 0; i < donors.Length; i++)
+                    shuffled[i * width + column] = matrix[donors[i] * width + column];
+                var aucs = Aucs(network.PredictStandardized(shuffled));
+                for (var o = 0; o < outputs.Length; o++)
+                    drops[column, repeat, o] = baseline[o] - aucs[o];
+            }
+        });
+        var result = new PermutationImportance[outputs.Length][];
+        for (var o = 0; o < outputs.Length; o++)
+        {
+            var features = new PermutationImportance[width];
+            for (var column = 0; column < width; column++)
+            {
+                double sum = 0, squares = 0;
+                for (var repeat = 0; repeat < ImportanceRepeats; repeat++)
+                    sum += drops[column, repeat, o];
+                var mean = sum / ImportanceRepeats;
+                for (var repeat = 0; repeat < ImportanceRepeats; repeat++)
+                    squares += (drops[column, repeat, o] - mean) * (drops[column, repeat, o] - mean);
+                features[column] = new PermutationImportance(names[column], mean, Math.Sqrt(squares / ImportanceRepeats));
+            }
+            // Stable: ties keep column order.
+            result[o] = [.. features.OrderByDescending(f => f.AucDropMean)];
+        }
+        return result;
+    }
+
+    private static ModelDiagnostics Diagnose(string model, double[] scores, byte[] labels, int[] rows, double threshold) =>
+        new(model, BinaryDiagnostics.Compute(Gather(scores, rows), Gather(labels, rows), threshold));
 
     private static BinaryScores Score(double[] scores, byte[] labels, int[] rows, double threshold)
     {
