@@ -42,6 +42,7 @@ public static class BinaryReportSections
             pr.Add(new Series($"fold {f + 1} (AP {folds[f].AveragePrecision:0.000})", folds[f].PrecisionRecall.Recall, folds[f].PrecisionRecall.Precision, SeriesStyle.Step, color, 1));
         }
         roc.Add(new Series($"{label} (AUC {pooled.RocAuc:0.000})", pooled.Roc.FalsePositiveRate, pooled.Roc.TruePositiveRate, SeriesStyle.Line, ChartStyle.Palette[0], 2.5));
+        pr.Add(new Series($"{label} (AP {pooled.AveragePrecision:0.000})", pooled.PrecisionRecall.Recall, pooled.PrecisionRecall.Precision, SeriesStyle.Step, ChartStyle.Palette[0], 2.5));
         for (var b = 0; b < baselines.Count; b++)
         {
             var other = baselines[b].Diagnostics.Pooled;
@@ -49,7 +50,6 @@ public static class BinaryReportSections
             pr.Add(new Series($"{baselines[b].Name} (AP {other.AveragePrecision:0.000})", other.PrecisionRecall.Recall, other.PrecisionRecall.Precision, SeriesStyle.Step, BaselineColor(b), 1.5));
         }
         roc.Add(Series.Reference("chance (AUC 0.5)", 0, 0, 1, 1));
-        pr.Add(new Series($"{label} (AP {pooled.AveragePrecision:0.000})", pooled.PrecisionRecall.Recall, pooled.PrecisionRecall.Precision, SeriesStyle.Step, ChartStyle.Palette[0], 2.5));
         pr.Add(Series.Reference($"prevalence ({diagnostics.Prevalence:0.000})", 0, diagnostics.Prevalence, 1, diagnostics.Prevalence));
         var chosen = diagnostics.Thresholds.FirstOrDefault(t => t.Threshold == diagnostics.ChosenThreshold);
         if (chosen is not null)

@@ -37,7 +37,8 @@ public sealed class BarChart(string id, string title, string valueTitle, IReadOn
         var left = Math.Clamp(Categories.Select(c => ChartFrame.Shorten(c, 28).Length).DefaultIfEmpty(4).Max() * 6.6 + 14, 60, 210);
         var plotWidth = Width - left - Right;
         var plotHeight = Math.Max(rowHeight * Categories.Count, 40);
-        var legendRows = Groups.Count > 1 ? (Groups.Count + 2) / 3 : 0;
+        var legendColumns = ChartFrame.LegendColumns(Groups.Select(g => g.Name));
+        var legendRows = Groups.Count > 1 ? (Groups.Count + legendColumns - 1) / legendColumns : 0;
         var height = Top + plotHeight + Bottom + legendRows * LegendRow;
 
         var values = Groups.SelectMany(g => g.Values.Select((v, i) => v + (g.Errors?[i] ?? 0))

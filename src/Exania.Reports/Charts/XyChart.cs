@@ -62,7 +62,8 @@ public sealed class XyChart(string id, string title, Axis x, Axis y) : IChart
         var xAxis = ResolvedAxis.Fit(X, Series.SelectMany(s => s.X).Concat(Markers.Select(m => m.X)));
         var yAxis = ResolvedAxis.Fit(Y, Series.SelectMany(s => s.Y).Concat(Markers.Where(m => m.Y is not null).Select(m => m.Y!.Value)));
         var plotWidth = Square ? PlotHeight : Width - Left - Right;
-        var legendRows = (Series.Count + 2) / 3;
+        var legendColumns = ChartFrame.LegendColumns(Series.Select(s => s.Name));
+        var legendRows = (Series.Count + legendColumns - 1) / legendColumns;
         var height = Top + PlotHeight + AxisBand + legendRows * LegendRow + 6;
         double Px(double v) => Left + xAxis.Fraction(v) * plotWidth;
         double Py(double v) => Top + (1 - yAxis.Fraction(v)) * PlotHeight;
@@ -177,16 +178,20 @@ internal static class ChartFrame
         svg.Label(14, top + height / 2, yTitle, "middle", "class=\"axis-title\"", -90);
     }
 
+    /// <summary>The legend's columns: three for short names, two when a name is long (so none is cut).</summary>
+    public static int LegendColumns(IEnumerable<string> names) => names.Any(n => n.Length > 22) ? 2 : 3;
+
     public static void Legend(SvgText svg, IReadOnlyList<(string Name, string Color, bool Dashed)> items, double left, double top)
     {
-        const double column = 165;
+        var columns = LegendColumns(items.Select(i => i.Name));
+        var column = columns == 3 ? 165.0 : 245.0;
         for (var i = 0; i < items.Count; i++)
         {
-            var x = left + i % 3 * column;
-            var y = top + i / 3 * 18;
+            var x = left + i % columns * column;
+            var y = top + i / columns * 18;
             var dash = items[i].Dashed ? " stroke-dasharray=\"5 3\"" : "";
             svg.Line(x, y - 4, x + 18, y - 4, $"stroke=\"{items[i].Color}\" stroke-width=\"3\"{dash}");
-            svg.Label(x + 23, y, Shorten(items[i].Name, 24), "start", "class=\"legend\"");
+            svg.Label(x + 23, y, Shorten(items[i].Name, columns == 3 ? 24 : 36), "start", "class=\"legend\"");
         }
     }
 

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text;
+using Exania.Cli;
+using Exania.Testing;
+using Microsoft.Playwright;
+
+namespace Exania.Browser.Tests;
+
+/// <summary>
+/// One HTML report of each kind, written by the CLI's <c>--report</c> on small data, and Debian's Chromium to open them
+/// from disk (file://), as a user does with a report sent to them.
+/// </summary>
+public sealed class ReportPagesFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public string Folder { get; } = Path.Combine(Path.GetTempPath(), "exania-reports-" + Guid.NewGuid().ToString("N"));
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The report file of each kind.</summary>
+    public Dictionary<string, string> Reports { get; } = [];
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(Folder);
+        Reports["click"] = Click();
+        Reports["conversion"] = Conversion();
+        if (!File.Exists(DemoPageFixture.ChromiumPath))
+            throw new InvalidOperationException($"{DemoPageFixture.ChromiumPath} is missing: install Debian's chromium (apt-get install chromium).");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = DemoPageFixture.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+
+    /// <summary>
+    /// A fresh page on the report of <paramref name="kind"/>, with console errors collected and every request that is
+    /// not the file itself refused and recorded: a report must need nothing but itself.
+    /// </summary>
+    public async Task<(IPage Page, List<string> Errors, List<string> Requests)> OpenAsync(string kind)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var errors = new List<string>();
+        var requests = new List<string>();
+        var address = new Uri(Reports[kind]).AbsoluteUri;
+        page.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
+        page.PageError += (_, error) => errors.Add(error);
+        await page.RouteAsync("**/*", async route =>
+        {
+            if (route.Request.Url == address)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            requests.Add(route.Request.Url);
+            await route.AbortAsync();
+        });
+        await page.GotoAsync(address);
+        return (page, errors, requests);
+    }
+
+    private string Click()
+    {
+        var dir = Path.Combine(Folder, "click");
+        Run("generate", "--sessions", "600", "--seed", "4", "--out", Path.Combine(dir, "events.csv"));
+        Run("windows", "--events", Path.Combine(dir, "events.csv"), "--out", Path.Combine(dir, "windows.csv"));
+        var report = Path.Combine(dir, "m", "report.html");
+        Run("train", "click", "--features", Path.Combine(dir, "windows.csv"), "--out", Path.Combine(dir, "m"), "--folds", "3", "--report", report);
+        return report;
+    }
+
+    private string Conversion()
+    {
+        var dir = Path.Combine(Folder, "conversion");
+        Directory.CreateDirectory(dir);
+        var random = new Random(3);
+        var text = new StringBuilder("session_id,x0,x1,device,clicked,conversion,dropoff\n");
+        for (var r = 0; r < 1200; r++)
+        {
+            var x0 = random.NextDouble() * 2 - 1;
+            var clicked = random.NextDouble() < 0.6 ? 1 : 0;
+            var conversion = clicked == 1 && random.NextDouble() < (x0 > 0 ? 0.75 : 0.1) ? 1 : 0;
+            text.Append(CultureInfo.InvariantCulture, $"s{r},{x0:R},{random.NextDouble():R},{(r % 3 == 0 ? "mobile" : "desktop")},{clicked},{conversion},{clicked * (1 - conversion)}\n");
+        }
+        File.WriteAllText(Path.Combine(dir, "t.csv"), text.ToString());
+        var report = Path.Combine(dir, "report.html");
+        Run("train", "conversion", "--table", Path.Combine(dir, "t.csv"), "--targets", "conversion:clicked,dropoff", "--hidden", "12", "--epochs", "15",
+            "--threads", "1", "--out", Path.Combine(dir, "m"), "--report", report);
+        return report;
+    }
+
+    private static void Run(params string[] args)
+    {
+        var exit = ExaniaApp.Run(args);
+        if (exit != 0)
+            throw new InvalidOperationException($"exania {string.Join(' ', args)} exited with {exit}");
+    }
+}
