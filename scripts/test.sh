@@ -82,5 +82,6 @@ fi
 rm -f "$log"
 [ -f artifacts/browser/demo.png ] && echo "artifact: artifacts/browser/demo.png (screenshot of the demo page in Chromium)"
 ls artifacts/browser/dashboard-*.png >/dev/null 2>&1 && echo "artifacts: artifacts/browser/dashboard-*.png (the four dashboard pages in Chromium)"
+ls artifacts/browser/report-*.png >/dev/null 2>&1 && echo "artifacts: artifacts/browser/report-*.png and report-click.pdf (each kind of HTML report in Chromium, and printed)"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

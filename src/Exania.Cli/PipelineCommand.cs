@@ -5,6 +5,7 @@ using Exania.Click;
 using Exania.Core;
 using Exania.Events;
 using Exania.Features;
+using Exania.Reports;
 using Exania.Synthetic;
 using Spectre.Console;
 using EventLog = Exania.Events.EventLog;
@@ -67,6 +68,8 @@ internal static class PipelineCommand
                 var options = new ClickTrainingOptions { Degree = parse.GetValue(degree), Folds = parse.GetValue(folds) };
                 var training = TrainCommand.Run(cli, table, options, Path.Combine(folder, "models"));
                 var trainSeconds = CliOutput.Seconds(stage);
+                // The model's curves, calibration and importance as a page to open or forward (`exania report` redraws it).
+                var reportPath = CliReports.Write(cli, Path.Combine(folder, "models", "click_report.html"), ClickReportPage.Build(training.Report, "windows.csv"));
 
                 cli.Info("[bold]4/4 export web[/]");
                 // The browser deployment needs onnxruntime-web: on a fresh clone the pipeline runs `npm ci` in js/
@@ -107,6 +110,7 @@ internal static class PipelineCommand
                     ["events_file"] = eventsPath,
                     ["windows_file"] = windowsPath,
                     ["model"] = training.ModelPath,
+                    ["report"] = reportPath,
                     ["web"] = webSkipped is null ? webFolder : null,
                     ["web_skipped"] = webSkipped,
                 };
