@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text.Json;
 using Exania.Core;
+using Exania.Reports;
 using Exania.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -85,7 +87,32 @@ public static class LiveApis
                 }
             })
             .WithName("ReloadModels").WithSummary("Load the models folder again, all or nothing: a file that does not load leaves the old models in use. Needs X-Api-Key.");
+        area.MapGet("/{kind}/report", (string kind, LiveState live) => ModelReport(kind, live.Models.Current.Folder))
+            .WithName("GetModelReport")
+            .WithSummary("The HTML report of a model in the models folder (click, roas, sequence, conversion, segment), drawn from the training results beside it, as `exania report --model` writes it.");
         return api;
+    }
+
+    /// <summary>The report page of the model of <paramref name="kind"/>, or a problem saying what is missing and which command writes it.</summary>
+    private static Results<ContentHttpResult, ProblemHttpResult> ModelReport(string kind, string? folder)
+    {
+        if (folder is null)
+            return Problem(StatusCodes.Status404NotFound, "The service runs without a models folder (--models).");
+        if (!Enum.TryParse<ModelKind>(kind, ignoreCase: true, out var modelKind) || !Enum.IsDefined(modelKind) || int.TryParse(kind, out _))
+            return Problem(StatusCodes.Status404NotFound, $"'{kind}' is not a model kind; use click, roas, sequence, conversion or segment.");
+        var results = Path.Combine(folder, ModelFile.ResultsFileNameOf(modelKind));
+        if (!File.Exists(results))
+            return Problem(StatusCodes.Status404NotFound,
+                $"The models folder has no {ModelFile.ResultsFileNameOf(modelKind)}: `exania train {kind.ToLowerInvariant()} --out <models folder>` (or `exania segment`) writes it beside the model.");
+        try
+        {
+            var page = ModelReports.FromResults(modelKind, File.ReadAllText(results), ModelFile.ResultsFileNameOf(modelKind));
+            return TypedResults.Content(page.Render(), "text/html; charset=utf-8");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        {
+            return Problem(StatusCodes.Status422UnprocessableEntity, $"No report from {ModelFile.ResultsFileNameOf(modelKind)}: {e.Message}");
+        }
     }
 
     private static ModelsReport Report(LiveState live)

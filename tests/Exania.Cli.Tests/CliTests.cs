@@ -155,7 +155,7 @@ public class CliTests
         var json = Json(result.Out);
         Assert.InRange((int)json["windows"]!, 5_000, 5_200);
         Assert.True((double)json["auc_mean"]! > 0.75);
-        foreach (var file in new[] { "events.csv", "windows.csv", "models/click_model.json", "models/training_results.json", "pipeline_summary.json" })
+        foreach (var file in new[] { "events.csv", "windows.csv", "models/click_model.json", "models/training_results.json", "models/click_report.html", "pipeline_summary.json" })
             Assert.True(File.Exists(Path.Combine(dir.Root, file)), file);
     }
 

@@ -42,6 +42,26 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
     }
 
     [Fact]
+    public async Task ModelReport_IsTheReportPageOfTheLoadedFolder_AndAMissingResultsFileSaysWhichCommandWritesIt()
+    {
+        using var client = fixture.Factory.CreateClient();
+        using var page = await client.GetAsync("/api/v1/models/click/report", Ct);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        var html = await page.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("data-report=\"click\"", html, StringComparison.Ordinal);
+        // The page embeds the results file of the folder the service loaded.
+        var results = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(fixture.Models, "training_results.json"), Ct))!;
+        Assert.Contains($"\"oof_auc\": {(double)results["oof_auc"]!:R}", html, StringComparison.Ordinal);
+
+        using var missing = await client.GetAsync("/api/v1/models/roas/report", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("roas_results.json", await missing.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        using var unknown = await client.GetAsync("/api/v1/models/..%2F..%2Fetc/report", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
     public async Task Reload_RefusesABadModelFile_KeepsTheOldModel_AndSwapsInAGoodOne()
     {
         using var dir = new TestData.TempDir();
