@@ -17,6 +17,8 @@ public static class ModelReports
     public static HtmlReport FromResults(ModelKind kind, string resultsJson, string? source = null) => kind switch
     {
         ModelKind.Click => ClickReportPage.Build(ClickTrainingReport.FromJson(resultsJson), source),
+        ModelKind.Sequence => SequenceReportPage.Build(resultsJson, source),
+        ModelKind.Segment => SegmentReportPage.Build(Exania.Core.ReportJson.Deserialize<Exania.Conversion.SegmentReport>(resultsJson), source, resultsJson),
         _ => throw new NotSupportedException($"Reports of {kind} models are not built yet."),
     };
 }
