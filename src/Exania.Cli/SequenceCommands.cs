@@ -274,7 +274,7 @@ internal static class SequenceCommands
                 result["results"] = resultsPath;
                 result["data"] = Summary(data, load);
                 if (reportPath is not null)
-                    result["report"] = CliReports.Write(cli, reportPath, SequenceReportPage.Build(resultsJson, Path.GetFileName(resultsPath)));
+                    result["report"] = CliReports.Write(cli, reportPath, SequenceReportPage.Build(resultsJson, string.Join(", ", (parse.GetValue(input.Events) ?? []).Select(Path.GetFileName))));
                 cli.Result(result);
                 return 0;
             });

@@ -46,7 +46,7 @@ public static class SequenceReportPage
             Json = resultsJson,
         }.WithFacts(
             new ReportFact("target", $"{target} ({Int(root, "classes"):N0} classes)"),
-            new ReportFact("data", $"{source ?? "events"}: {Int(data, "events"):N0} events, {Int(data, "sessions"):N0} sessions, vocabulary {Int(data, "vocabulary"):N0}"),
+            new ReportFact("data", $"{(source is null ? "" : source + ": ")}{Int(data, "events"):N0} events, {Int(data, "sessions"):N0} sessions kept, vocabulary {Int(data, "vocabulary"):N0} (with <pad>, <oov>)"),
             new ReportFact("split", $"by {splitBy}: {Int(units, "train"):N0} / {Int(units, "validation"):N0} / {Int(units, "test"):N0} {(splitBy == "user" ? "users" : "sessions")}; samples {Int(samples, "train"):N0} / {Int(samples, "validation"):N0} / {Int(samples, "test"):N0} (train / validation / test)"),
             new ReportFact("seed", Int(parameters, "seed").ToString(CultureInfo.InvariantCulture)),
             new ReportFact("parameters", string.Create(CultureInfo.InvariantCulture,
@@ -71,7 +71,9 @@ public static class SequenceReportPage
             $"Mean cross-entropy of the next {(string?)root["target"] ?? "action"} on the training samples (with dropout, as trained) and on the validation sessions. "
             + $"The dotted line marks epoch {bestEpoch}, whose parameters were kept{(stoppedEarly ? " (training stopped early)" : "")}.");
         var x = epochs.Select(e => (double)Int(e, "epoch")).ToArray();
-        var loss = new XyChart("loss", "Loss by epoch", new Axis("epoch"), new Axis("cross-entropy"));
+        // Room right of the last epoch, so the kept epoch's label is not cut off when it is the last.
+        var epochAxis = x.Length == 0 ? new Axis("epoch") : new Axis("epoch", x.Min(), x.Max() + Math.Max(0.5, (x.Max() - x.Min()) * 0.25));
+        var loss = new XyChart("loss", "Loss by epoch", epochAxis, new Axis("cross-entropy"));
         loss.Add(new Series("training", x, [.. epochs.Select(e => Num(e, "train_loss"))], SeriesStyle.LineAndPoints, ChartStyle.Palette[0]));
         var validation = epochs.Where(e => e["validation_loss"] is not null).ToList();
         if (validation.Count > 0)
@@ -81,7 +83,7 @@ public static class SequenceReportPage
         var mrr = epochs.Where(e => e["validation_mrr_at_20"] is not null).ToList();
         if (mrr.Count > 0)
         {
-            var chart = new XyChart("validation-mrr", "Validation MRR@20 by epoch", new Axis("epoch"), new Axis("MRR@20", 0));
+            var chart = new XyChart("validation-mrr", "Validation MRR@20 by epoch", epochAxis, new Axis("MRR@20", 0));
             chart.Add(new Series("validation MRR@20", [.. mrr.Select(e => (double)Int(e, "epoch"))], [.. mrr.Select(e => Num(e, "validation_mrr_at_20"))], SeriesStyle.LineAndPoints, ChartStyle.Palette[1]));
             chart.Markers.Add(new Marker(bestEpoch, null, $"kept: epoch {bestEpoch}"));
             section.Chart(chart, "MRR@20 over the full class list on the validation samples; higher is better.");
