@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Conversion;
 using Exania.Core;
+using Exania.Reports;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -97,10 +98,11 @@ internal static class SegmentCommand
         var threads = new Option<int>("--threads") { Description = "Worker threads (0: all processors); the result does not depend on it.", DefaultValueFactory = _ => 0 };
         var seed = CommonOptions.Seed(0);
         var output = new Option<string?>("--out") { Description = $"Folder to write {s_modelFileName}, {AssignmentsFileName} and {s_resultsFileName} to." };
+        var reportOption = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("segment", "Segment users (from events) or table rows with k-means: profiles, descriptive names, a saved model.");
         input.AddTo(command);
-        foreach (var option in new Option[] { log1p, k, restarts, maxIter, sample, threads, seed, output, json })
+        foreach (var option in new Option[] { log1p, k, restarts, maxIter, sample, threads, seed, output, reportOption, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -125,6 +127,8 @@ internal static class SegmentCommand
                 if (folder is not null)
                     foreach (var name in new[] { s_modelFileName, AssignmentsFileName, s_resultsFileName })
                         CommonOptions.RefuseOverwritingInput(Path.Combine(folder, name), "--out", input.Inputs(parse));
+                var reportPath = parse.GetValue(reportOption);
+                CommonOptions.RefuseOverwritingInput(reportPath, "--report", input.Inputs(parse));
                 var featureOptions = input.FeatureOptions(parse);
                 var columns = parse.GetValue(input.Events.Columns) is { } list && parse.GetValue(input.Table) is not null ? CliValues.ParseList(list) : null;
                 var (data, load) = input.Read(cli, parse, featureOptions, columns, parse.GetValue(log1p),
@@ -137,6 +141,9 @@ internal static class SegmentCommand
                     cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
                 Show(cli, report);
                 var node = ReportJson.ToNode(report);
+                var resultsJson = ReportJson.Serialize(report);
+                // Up to 2,000 projected points belong in the results file and the report, not in every printed result.
+                node.Remove("projection");
                 if (folder is not null)
                 {
                     Directory.CreateDirectory(folder);
@@ -144,7 +151,7 @@ internal static class SegmentCommand
                     var assignmentsPath = Path.Combine(folder, AssignmentsFileName);
                     model.Save(modelPath);
                     SegmentCsv.Write(assignmentsPath, data, result.Assignments, model.SegmentNames);
-                    AtomicFile.WriteAllText(Path.Combine(folder, s_resultsFileName), ReportJson.Serialize(report));
+                    AtomicFile.WriteAllText(Path.Combine(folder, s_resultsFileName), resultsJson);
                     node["model"] = modelPath;
                     node["assignments"] = assignmentsPath;
                     cli.Info($"model → {Markup.Escape(modelPath)}; assignments → {Markup.Escape(assignmentsPath)}");
@@ -152,6 +159,11 @@ internal static class SegmentCommand
                 node["command"] = "segment";
                 if (load is not null)
                     node["input"] = ReportJson.ToNode(load, Exania.Events.EventsJsonContext.Default.EventLoadReport);
+                if (reportPath is not null)
+                {
+                    var inputName = parse.GetValue(input.Table) ?? parse.GetValue(input.Events.Events)?.FirstOrDefault();
+                    node["report"] = CliReports.Write(cli, reportPath, SegmentReportPage.Build(report, inputName is null ? null : Path.GetFileName(inputName), resultsJson));
+                }
                 cli.Result(node);
                 return 0;
             });

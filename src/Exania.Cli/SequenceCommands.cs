@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Exania.Core;
 using Exania.Events;
+using Exania.Reports;
 using Exania.Sequence;
 using Spectre.Console;
 
@@ -192,11 +194,12 @@ internal static class SequenceCommands
         var priorLr = new Option<double?>("--prior-lr") { Description = $"Adam learning rate of the repeat table and the prior weights (default: --lr for actions, {SequenceTrainingOptions.RankedTargetDefaults.PriorLearningRate} otherwise)." };
         var stopOn = new Option<string?>("--early-stopping") { Description = "loss or mrr: the validation figure that stops training and picks the kept epoch (default: loss for action targets, mrr (MRR@20) otherwise)." };
         var seed = CommonOptions.Seed(0);
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Train the next-action model (embedding → LSTM → attention → softmax) and evaluate it against the majority and Markov baselines.");
         input.AddTo(command);
         prep.AddTo(command);
-        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, priors, priorLr, stopOn, threads, seed, json })
+        foreach (var option in new Option[] { output, epochs, emb, hidden, layers, batch, lr, dropout, clip, patience, classWeights, repeat, sampled, priors, priorLr, stopOn, threads, seed, report, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -206,6 +209,8 @@ internal static class SequenceCommands
                 var total = Stopwatch.StartNew();
                 var folder = parse.GetValue(output)!;
                 var s = parse.GetValue(seed);
+                var reportPath = parse.GetValue(report);
+                CommonOptions.RefuseOverwritingInput(reportPath, "--report", [.. (parse.GetValue(input.Events) ?? []).Select(e => ((string?)e, "--events"))]);
                 var (data, load) = Build(cli, input, prep, parse, prep.Options(parse, s), Path.Combine(folder, "events.rejects.csv"));
                 // Options left out take the defaults of the target (SequenceTrainingOptions.DefaultsFor): ranked targets train differently.
                 var baseline = SequenceTrainingOptions.DefaultsFor(data.Options.Field);
@@ -251,7 +256,10 @@ internal static class SequenceCommands
                 full["markov"] = Report(evaluation.Markov);
                 full["majority"] = Report(evaluation.Majority);
                 full["data"] = Summary(data, load);
-                AtomicFile.WriteAllText(resultsPath, full.ToJsonString(CliOutput.JsonOptions));
+                // A few held-out sessions' attention, drawn by the report (seeded, at most AttentionExamples.MaxExamples).
+                full["attention_examples"] = JsonSerializer.SerializeToNode(AttentionExamples.Pick(trained.Model, data, AttentionExamples.DefaultCount, s), ReportJson.Options);
+                var resultsJson = full.ToJsonString(CliOutput.JsonOptions);
+                AtomicFile.WriteAllText(resultsPath, resultsJson);
 
                 cli.Info($"[grey]{Markup.Escape(load.HumanLine())}[/]");
                 cli.Table(SummaryTable(data));
@@ -265,6 +273,8 @@ internal static class SequenceCommands
                 result["model"] = modelPath;
                 result["results"] = resultsPath;
                 result["data"] = Summary(data, load);
+                if (reportPath is not null)
+                    result["report"] = CliReports.Write(cli, reportPath, SequenceReportPage.Build(resultsJson, string.Join(", ", (parse.GetValue(input.Events) ?? []).Select(Path.GetFileName))));
                 cli.Result(result);
                 return 0;
             });

@@ -312,6 +312,71 @@ public sealed record SegmentReport
     public required double Seconds { get; init; }
 
     public required IReadOnlyList<SegmentProfile> Segments { get; init; }
+
+    /// <summary>
+    /// The standardized features (as clustered) projected on their two leading principal components, for a seeded sample
+    /// of rows; null with fewer than two features (or results written before it was recorded).
+    /// </summary>
+    public SegmentProjection? Projection { get; init; }
+}
+
+/// <summary>One projected row: its coordinates on the first two principal components and its segment.</summary>
+public sealed record ProjectedRow(double X, double Y, int Segment);
+
+/// <summary>A 2-D PCA projection of the standardized features, for a scatter plot coloured by segment.</summary>
+public sealed record SegmentProjection
+{
+    /// <summary>Rows projected at most (a seeded sample of them when there are more).</summary>
+    public const int MaxRows = 2000;
+
+    /// <summary>Each component's share of the total variance of the standardized features.</summary>
+    public required IReadOnlyList<double> ExplainedVarianceRatio { get; init; }
+
+    /// <summary>Each component's loading on each of <see cref="SegmentReport.Features"/> (largest |loading| positive).</summary>
+    public required IReadOnlyList<IReadOnlyList<double>> Components { get; init; }
+
+    /// <summary>The projected rows, in row order: all of them, or a sample of <see cref="MaxRows"/> drawn with the run's seed.</summary>
+    public required IReadOnlyList<ProjectedRow> Rows { get; init; }
+
+    /// <summary>Projects the sample of row-major standardized <paramref name="z"/> with <paramref name="d"/> features.</summary>
+    public static SegmentProjection? Of(double[] z, int d, int[] assignments, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(z);
+        ArgumentNullException.ThrowIfNull(assignments);
+        var rows = assignments.Length;
+        if (d < 2 || rows < 3)
+            return null;
+        var pca = Pca.Fit(z, d, 2);
+        // Partial Fisher–Yates over the row indices, then row order: the same rows for the same data and seed.
+        var indices = new int[rows];
+        for (var i = 0; i < rows; i++)
+            indices[i] = i;
+        var keep = Math.Min(MaxRows, rows);
+        if (keep < rows)
+        {
+            var random = new SplitMix64(0x9CA0_0000UL ^ (ulong)(uint)seed);
+            for (var i = 0; i < keep; i++)
+            {
+                var j = i + (int)(random.Next() % (ulong)(rows - i));
+                (indices[i], indices[j]) = (indices[j], indices[i]);
+            }
+            Array.Sort(indices, 0, keep);
+        }
+        var points = new ProjectedRow[keep];
+        Span<double> xy = stackalloc double[2];
+        for (var i = 0; i < keep; i++)
+        {
+            var r = indices[i];
+            pca.Project(z.AsSpan(r * d, d), xy);
+            points[i] = new ProjectedRow(Math.Round(xy[0], 6), Math.Round(xy[1], 6), assignments[r]);
+        }
+        return new SegmentProjection
+        {
+            ExplainedVarianceRatio = [.. pca.ExplainedVarianceRatio.Select(v => Math.Round(v, 6))],
+            Components = [.. Enumerable.Range(0, 2).Select(c => (IReadOnlyList<double>)[.. pca.Components.AsSpan(c * d, d).ToArray().Select(v => Math.Round(v, 6))])],
+            Rows = points,
+        };
+    }
 }
 
 /// <summary>A fitted segmentation: the model, each row's segment and the report.</summary>
@@ -428,6 +493,7 @@ public static class Segmentation
             BuyerShare = buyerShare,
             Seconds = Math.Round(watch.Elapsed.TotalSeconds, 4),
             Segments = profiles,
+            Projection = SegmentProjection.Of(z, d, best.Assignments, options.KMeans.Seed),
         };
         var model = new SegmentModel(data.Source, [.. features], [.. log1p], scaler, best.Centroids, best.K, names,
             new SegmentModelTraining

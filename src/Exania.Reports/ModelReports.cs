@@ -18,6 +18,8 @@ public static class ModelReports
     {
         ModelKind.Click => ClickReportPage.Build(ClickTrainingReport.FromJson(resultsJson), source),
         ModelKind.Conversion => ConversionReportPage.Build(ReportJson.Deserialize<Exania.Conversion.ConversionReport>(resultsJson), resultsJson, source),
+        ModelKind.Sequence => SequenceReportPage.Build(resultsJson, source),
+        ModelKind.Segment => SegmentReportPage.Build(ReportJson.Deserialize<Exania.Conversion.SegmentReport>(resultsJson), source, resultsJson),
         _ => throw new NotSupportedException($"Reports of {kind} models are not built yet."),
     };
 }

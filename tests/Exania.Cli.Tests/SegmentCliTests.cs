@@ -140,4 +140,29 @@ public class SegmentCliTests
         var none = CliRunner.Run("bench", "segment", "--rows", "0", "--json");
         Assert.Equal(2, none.Exit);
     }
+
+    [Fact]
+    public void Segment_Report_IsWritten_AndReportModelRedrawsItFromTheResults()
+    {
+        using var dir = new TestData.TempDir();
+        var reportPath = dir.File("segments.html");
+        var run = CliRunner.Run("segment", "--table", Wholesale, "--delimiter", ";", "--columns", Spending, "--log1p", "--k", "2..3",
+            "--out", dir.File("model"), "--report", reportPath, "--json");
+        Assert.True(run.Exit == 0, run.Error);
+        Assert.Equal(reportPath, (string)run.Json!["report"]!);
+        Assert.Null(run.Json["projection"]); // in the results file and the report, not the printed result
+        var html = File.ReadAllText(reportPath);
+        foreach (var chart in new[] { "sizes", "profile", "pca", "silhouette", "inertia" })
+            Assert.Contains($"data-chart=\"{chart}\"", html, StringComparison.Ordinal);
+        var results = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir.File("model/segment_results.json")))!;
+        Assert.Equal(440, results["projection"]!["rows"]!.AsArray().Count);
+
+        var again = CliRunner.Run("report", "--model", dir.File("model"), "--json");
+        Assert.True(again.Exit == 0, again.Error);
+        Assert.Equal("segment", (string)again.Json!["kind"]!);
+        Assert.Contains("data-chart=\"pca\"", File.ReadAllText((string)again.Json["report"]!), StringComparison.Ordinal);
+
+        var refused = CliRunner.Run("segment", "--table", Wholesale, "--delimiter", ";", "--columns", Spending, "--report", Wholesale, "--json");
+        Assert.Equal(2, refused.Exit);
+    }
 }

@@ -186,6 +186,21 @@ public class KMeansTests
         Assert.True(double.IsNaN(KMeans.Silhouette([0.0, 1, 2], 1, [0, 0, 0], 2)));
     }
 
+    /// <summary>
+    /// <c>sklearn.metrics.silhouette_score(X, labels)</c> (scikit-learn 1.2.1) on a fixed 10 × 3 matrix and three
+    /// clusters, one of them of two rows: 0.22364515329224233.
+    /// </summary>
+    [Fact]
+    public void Silhouette_MatchesScikitLearn_OnThreeClustersIn3D()
+    {
+        double[] x =
+        [
+            2.5, 2.4, 1.0, 0.5, 0.7, 2.1, 2.2, 2.9, 0.3, 1.9, 2.2, 1.7, 3.1, 3.0, 0.2,
+            2.3, 2.7, 1.1, 2.0, 1.6, 2.5, 1.0, 1.1, 0.4, 1.5, 1.6, 1.9, 1.1, 0.9, 3.0,
+        ];
+        Assert.Equal(0.22364515329224233, KMeans.Silhouette(x, 3, [0, 1, 0, 1, 0, 0, 1, 2, 1, 2], 3), 1e-12);
+    }
+
     [Fact]
     public void Silhouette_Sample_IsSeededAndBounded()
     {

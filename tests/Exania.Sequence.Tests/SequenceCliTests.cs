@@ -127,4 +127,34 @@ public sealed class SequenceCliTests : IDisposable
         Assert.Equal(2, exit);
         Assert.NotNull(json!["error"]);
     }
+
+    [Fact]
+    public void TrainSequence_Report_IsWritten_AndReportModelRedrawsItFromTheResults()
+    {
+        var views = ItemViews();
+        var reportPath = File("item-report.html");
+        var (exit, json, error) = Run("train", "sequence", "--events", views, "--delimiter", ";", "--map", "timestamp=eventdate", "--time-offset", "timeframe:ms",
+            "--target", "item", "--out", File("rm"), "--epochs", "2", "--emb", "8", "--hidden", "8", "--report", reportPath, "--json");
+        Assert.True(exit == 0, error);
+        Assert.Equal(reportPath, (string)json!["report"]!);
+        var html = System.IO.File.ReadAllText(reportPath);
+        Assert.Contains("data-report=\"sequence\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-chart=\"attention\"", html, StringComparison.Ordinal);
+        // Item targets have many classes: no per-class table, and the page says why.
+        Assert.DoesNotContain("data-table=\"per-class\"", html, StringComparison.Ordinal);
+        Assert.Contains("Not drawn:", html, StringComparison.Ordinal);
+        var results = JsonNode.Parse(System.IO.File.ReadAllText(File("rm/sequence_results.json")))!;
+        Assert.InRange(results["attention_examples"]!.AsArray().Count, 1, 8);
+
+        (exit, json, error) = Run("report", "--model", File("rm"), "--json");
+        Assert.True(exit == 0, error);
+        Assert.Equal("sequence", (string)json!["kind"]!);
+        var again = System.IO.File.ReadAllText((string)json["report"]!);
+        Assert.Contains("data-chart=\"recall-at-k\"", again, StringComparison.Ordinal);
+
+        (exit, json, error) = Run("train", "sequence", "--events", views, "--delimiter", ";", "--map", "timestamp=eventdate", "--target", "item",
+            "--out", File("rm2"), "--epochs", "1", "--report", views, "--json");
+        Assert.Equal(2, exit);
+        Assert.Contains("never writes over", (string?)json?["error"] ?? error, StringComparison.Ordinal);
+    }
 }
