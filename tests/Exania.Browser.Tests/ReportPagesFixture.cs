@@ -25,6 +25,8 @@ public sealed class ReportPagesFixture : IAsyncLifetime
         Directory.CreateDirectory(Folder);
         Reports["click"] = Click();
         Reports["conversion"] = Conversion();
+        Reports["sequence"] = Sequence();
+        Reports["segments"] = Segments();
         if (!File.Exists(DemoPageFixture.ChromiumPath))
             throw new InvalidOperationException($"{DemoPageFixture.ChromiumPath} is missing: install Debian's chromium (apt-get install chromium).");
         _playwright = await Playwright.CreateAsync();
@@ -96,6 +98,24 @@ public sealed class ReportPagesFixture : IAsyncLifetime
         var report = Path.Combine(dir, "report.html");
         Run("train", "conversion", "--table", Path.Combine(dir, "t.csv"), "--targets", "conversion:clicked,dropoff", "--hidden", "12", "--epochs", "15",
             "--threads", "1", "--out", Path.Combine(dir, "m"), "--report", report);
+        return report;
+    }
+
+    private string Sequence()
+    {
+        var dir = Path.Combine(Folder, "sequence");
+        Run("generate", "--sessions", "300", "--seed", "4", "--out", Path.Combine(dir, "events.csv"));
+        var report = Path.Combine(dir, "report.html");
+        Run("train", "sequence", "--events", Path.Combine(dir, "events.csv"), "--out", Path.Combine(dir, "m"), "--epochs", "2", "--emb", "8", "--hidden", "16",
+            "--threads", "1", "--report", report);
+        return report;
+    }
+
+    private string Segments()
+    {
+        var report = Path.Combine(Folder, "segments", "report.html");
+        Run("segment", "--table", TestData.Path("wholesale_customers.csv"), "--delimiter", ";", "--columns", "Fresh,Milk,Grocery,Frozen,Detergents_Paper,Delicassen",
+            "--log1p", "--k", "2..5", "--out", Path.Combine(Folder, "segments", "m"), "--report", report);
         return report;
     }
 

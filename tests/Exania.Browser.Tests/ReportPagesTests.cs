@@ -9,6 +9,8 @@ public sealed class ReportPagesTests(ReportPagesFixture fixture) : IClassFixture
     [Theory]
     [InlineData("click", 5)]
     [InlineData("conversion", 9)]
+    [InlineData("sequence", 5)]
+    [InlineData("segments", 4)]
     public async Task Report_OpensOffline_WithoutErrors_AndDrawsEveryChart(string kind, int minimumCharts)
     {
         var (page, errors, requests) = await fixture.OpenAsync(kind);
