@@ -34,15 +34,7 @@ public sealed class DashboardPagesFixture : IAsyncLifetime
         await _app.StartAsync(TestContext.Current.CancellationToken);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         Address = new Uri(address.EndsWith('/') ? address : address + "/");
-        if (!File.Exists(DemoPageFixture.ChromiumPath))
-            throw new InvalidOperationException($"{DemoPageFixture.ChromiumPath} is missing: install Debian's chromium (apt-get install chromium).");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = DemoPageFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        (_playwright, Browser) = await DemoPageFixture.LaunchChromiumAsync();
     }
 
     public async ValueTask DisposeAsync()

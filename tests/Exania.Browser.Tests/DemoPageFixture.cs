@@ -45,16 +45,23 @@ public sealed class DemoPageFixture : IAsyncLifetime
         if (exit != 0)
             throw new InvalidOperationException($"exania export web exited with {exit}");
         _server = await StaticWebServer.StartAsync(web);
+        (_playwright, Browser) = await LaunchChromiumAsync();
+    }
+
+    /// <summary>Debian's Chromium, headless, through Playwright (never a downloaded browser), for every browser fixture.</summary>
+    public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchChromiumAsync()
+    {
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (apt-get install chromium).");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-quic"],
         });
+        return (playwright, browser);
     }
 
     public async ValueTask DisposeAsync()

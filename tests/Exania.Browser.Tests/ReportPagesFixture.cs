@@ -27,15 +27,7 @@ public sealed class ReportPagesFixture : IAsyncLifetime
         Reports["conversion"] = Conversion();
         Reports["sequence"] = Sequence();
         Reports["segments"] = Segments();
-        if (!File.Exists(DemoPageFixture.ChromiumPath))
-            throw new InvalidOperationException($"{DemoPageFixture.ChromiumPath} is missing: install Debian's chromium (apt-get install chromium).");
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = DemoPageFixture.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        (_playwright, Browser) = await DemoPageFixture.LaunchChromiumAsync();
     }
 
     public async ValueTask DisposeAsync()
