@@ -17,6 +17,7 @@ public static class ModelReports
     public static HtmlReport FromResults(ModelKind kind, string resultsJson, string? source = null) => kind switch
     {
         ModelKind.Click => ClickReportPage.Build(ClickTrainingReport.FromJson(resultsJson), source),
+        ModelKind.Roas => RoasReportPage.Build(ReportJson.Deserialize<Exania.Roas.RoasReport>(resultsJson), resultsJson, source),
         _ => throw new NotSupportedException($"Reports of {kind} models are not built yet."),
     };
 }
