@@ -92,7 +92,8 @@ public static class RoasReportPage
         {
             var axisScale = log ? AxisScale.Log : AxisScale.Linear;
             var chart = new XyChart(id, $"{Capital(name)}: predicted against actual (RMSE {rmse:0.###}, R² {r2:0.###})", new Axis($"actual {results.Target}", low, high, axisScale),
-                new Axis($"predicted {results.Target}", low, high, axisScale)) { Square = true };
+                new Axis($"predicted {results.Target}", low, high, axisScale))
+            { Square = true };
             chart.Add(new Series(name, heldOut.Actual, predicted, SeriesStyle.Points, color));
             chart.Add(Series.Reference("y = x", low, low, high, high));
             var off = 0;
