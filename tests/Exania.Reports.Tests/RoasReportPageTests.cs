@@ -128,6 +128,24 @@ public sealed class RoasReportPageTests
     public void LogAxes_FollowTheStatedRule(double[] actual, bool log) => Assert.Equal(log, RoasReportPage.LogAxes(actual));
 
     [Fact]
+    public void HeavyTailedTarget_LogAxes_PointsBelowZeroAreCountedNotDrawn()
+    {
+        // Hand-made: the median positive actual is 2 and the largest 1,000 (500×); the trees predict one row at 0 and the ridge two below 0.
+        var sample = new RoasPredictionSample(5, 0, [0, 1, 2, 3, 4], [0.5, 1, 2, 3, 1000], [0.6, 0, 2.5, 2, 700], [1, -2, -0.5, 3, 40], null);
+        var results = s_results.Value with { HeldOut = sample };
+        var html = RoasReportPage.Build(results).Render();
+        var charts = ReportMarkup.Charts(html);
+        Assert.Equal("4", (string?)ReportMarkup.Series(charts["predicted-actual"], "trees").Attribute("data-points"));
+        Assert.Equal("3", (string?)ReportMarkup.Series(charts["predicted-actual-linear"], "linear baseline").Attribute("data-points"));
+        Assert.Contains("Both axes are logarithmic", html, StringComparison.Ordinal);
+        Assert.Contains("1 point(s) with an actual or predicted value ≤ 0 cannot be drawn", html, StringComparison.Ordinal);
+        Assert.Contains("2 point(s) with an actual or predicted value ≤ 0 cannot be drawn", html, StringComparison.Ordinal);
+        // Decades around the positive values: 0.1 to 1,000, so 0.5 sits at log10(5) of the first of four decades.
+        var first = ReportMarkup.Series(charts["predicted-actual"], "trees").Elements(ReportMarkup.Svg + "circle").First();
+        Assert.Equal(Left + (Math.Log10(0.5) + 1) / 4 * Square, Coordinate(first, "cx"), 0.01);
+    }
+
+    [Fact]
     public void Results_WithoutTheHeldOutSample_AreRefusedWithTheCommandToRun()
     {
         var error = Assert.Throws<ArgumentException>(() => RoasReportPage.Build(s_results.Value with { HeldOut = null }));
