@@ -55,7 +55,7 @@ public static class BenchReportPage
         var peers = string.Join(", ", figures.Select(f => f.Peer).Distinct());
 
         var time = report.Section("Time against the peer",
-            $"Each bar is Exania's time over {peers}'s on the same case in the same run: below the dashed line at 1 Exania is faster (0.5 is twice as fast).");
+            $"Each bar is Exania's time over that of {peers} on the same case in the same run: below the dashed line at 1 Exania is faster (0.5 is twice as fast).");
         var compared = figures.Where(f => f.Ratio is not null).ToList();
         if (compared.Count == 0)
         {
