@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Exania.Features;
+using Exania.Reports;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -22,10 +23,11 @@ internal static class BenchColdCommand
         var peers = new Option<string?>("--peers") { Description = "Folder of the Python peers (extract_windows.py), e.g. ../shared/peers." };
         var python = new Option<string>("--python") { Description = "Python interpreter for the peer.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var work = new Option<string?>("--work") { Description = "Folder for the outputs (default: a temporary folder)." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("cold", "Cold end-to-end `windows` (process start to exit) against the pandas peer, with read/extract/write split out.")
         {
-            events, exe, runs, peers, python, work, json,
+            events, exe, runs, peers, python, work, report, json,
         };
         command.SetAction(parse =>
         {
@@ -35,6 +37,7 @@ internal static class BenchColdCommand
                 var eventsPath = Path.GetFullPath(parse.GetValue(events)!);
                 if (!File.Exists(eventsPath))
                     throw new FileNotFoundException($"Event file '{eventsPath}' does not exist.", eventsPath);
+                CommonOptions.RefuseOverwritingInput(parse.GetValue(report), "--report", (eventsPath, "--events"));
                 var folder = parse.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "exania-bench-cold-" + Environment.ProcessId);
                 Directory.CreateDirectory(folder);
                 var executable = parse.GetValue(exe) ?? Environment.ProcessPath
@@ -44,15 +47,15 @@ internal static class BenchColdCommand
                 var ours = new List<(double Wall, JsonObject Report)>();
                 for (var i = 0; i < count; i++)
                     ours.Add(Time(executable, ["windows", "--events", eventsPath, "--out", oursPath, "--json"]));
-                var report = ours[^1].Report;
-                var accepted = BenchCommand.Num(report["input"]?["accepted"]);
+                var last = ours[^1].Report;
+                var accepted = BenchCommand.Num(last["input"]?["accepted"]);
                 var walls = ours.Select(o => o.Wall).Order().ToArray();
                 var result = new JsonObject
                 {
                     ["command"] = "bench cold",
                     ["events_file"] = eventsPath,
                     ["events"] = accepted,
-                    ["windows"] = report["windows"]?.DeepClone(),
+                    ["windows"] = last["windows"]?.DeepClone(),
                     ["executable"] = executable,
                     ["runs"] = count,
                     ["exania"] = Side(walls, accepted, ours.Select(o => o.Report).ToList()),
@@ -81,6 +84,7 @@ internal static class BenchColdCommand
                 }
                 if (!cli.Json)
                     Show(cli, result);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result));
                 cli.Result(result);
                 return 0;
             });
@@ -151,6 +155,34 @@ internal static class BenchColdCommand
 
     private static double Median(double[] sorted) =>
         sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+
+    /// <summary>
+    /// The report's figures, read from the JSON result: the median wall time of one call against the peer's wall time
+    /// and against the peer's own clock; the quality beside them is the largest relative difference of the two outputs'
+    /// features (the peer is the reference, so it has no value of its own).
+    /// </summary>
+    internal static BenchSummary Summary(JsonObject result)
+    {
+        var runs = (int)result["runs"]!;
+        var wall = BenchCommand.Num(result["exania"]!["wall_seconds_median"]);
+        var peer = result["peer"]?.AsObject();
+        var difference = result["comparison"] is JsonObject comparison
+            ? new BenchQuality("max relative feature difference", BenchCommand.Num(comparison["max_relative_feature_difference"]), null, HigherIsBetter: false)
+            : null;
+        BenchFigure[] figures =
+        [
+            new("peer's wall time", $"wall seconds of one call (median of {runs})", wall, "s", "pandas",
+                BenchReports.Optional(peer?["wall_seconds_median"]), BenchReports.Optional(result["wall_ratio_to_peer_wall"]), difference),
+            new("peer's own clock", $"wall seconds of one call (median of {runs})", wall, "s", "pandas",
+                BenchReports.Optional(peer?["own_seconds_median"]), BenchReports.Optional(result["wall_ratio_to_peer_own_seconds"]), difference),
+        ];
+        return new BenchSummary("bench cold",
+            "One cold `exania windows` call (a new process: runtime start, JIT, read, extract, write, exit) against the pandas peer (extract_windows.py) run the same way on the same file; the outputs are compared window by window.",
+            [
+                new ReportFact("events", $"{Path.GetFileName((string)result["events_file"]!)}: {BenchCommand.Num(result["events"]):N0} events, {BenchCommand.Num(result["windows"]):N0} windows"),
+                BenchReports.Fact("runs", runs), new ReportFact("executable", (string)result["executable"]!),
+            ], figures);
+    }
 
     private static void Show(CliOutput cli, JsonObject result)
     {

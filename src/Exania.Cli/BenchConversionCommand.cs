@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Conversion;
 using Exania.Core;
+using Exania.Reports;
 using Spectre.Console;
 
 namespace Exania.Cli;
@@ -24,10 +25,11 @@ internal static class BenchConversionCommand
         var seeds = new Option<int>("--seeds") { Description = "Seeds 0..n-1 (a split and an initialisation each).", DefaultValueFactory = _ => 5 };
         var epochs = new Option<int>("--epochs") { Description = "Epochs, for both.", DefaultValueFactory = _ => 30 };
         var threads = new Option<int>("--threads") { Description = "Threads, for both.", DefaultValueFactory = _ => 2 };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("conversion", "Conversion network vs the PyTorch multi-task peer: ROC AUC per head and training time on the same table and seeds.")
         {
-            table, targets, drop, peers, python, seeds, epochs, threads, json,
+            table, targets, drop, peers, python, seeds, epochs, threads, report, json,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -35,6 +37,7 @@ internal static class BenchConversionCommand
             return Task.FromResult(cli.Run(() =>
             {
                 var tablePath = parse.GetValue(table)!;
+                CommonOptions.RefuseOverwritingInput(parse.GetValue(report), "--report", (tablePath, "--table"));
                 var tasks = ConversionTask.Parse(parse.GetValue(targets)!);
                 if (tasks.Any(t => t.Given is not null))
                     throw new ArgumentException("--targets: the peer trains every head over every row; give plain target columns.");
@@ -97,10 +100,36 @@ internal static class BenchConversionCommand
                     summary.Rows.Update(summary.Rows.Count - 1, 3, new Text($"{ourSeconds / peerSeconds:0.###}"));
                 }
                 cli.Table(summary);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result, parse.GetValue(threads)));
                 cli.Result(result);
                 return 0;
             }));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The report's figures, read from the JSON result: the mean training seconds, with one row per head for its
+    /// ROC AUC (the network trains every head at once, so each head's row carries the same time).
+    /// </summary>
+    internal static BenchSummary Summary(JsonObject result, int threads)
+    {
+        var figures = new List<BenchFigure>();
+        var seconds = BenchCommand.Num(result["exania_training_seconds"]);
+        var peerSeconds = BenchReports.Optional(result["peer_training_seconds"]);
+        var ratio = BenchReports.Optional(result["time_ratio"]);
+        foreach (var node in result["heads"]!.AsArray())
+        {
+            var head = node!.AsObject();
+            figures.Add(new BenchFigure($"{(string)head["target"]!} head", $"training seconds (all heads, mean of {(int)result["seeds"]!} seeds)", seconds, "s",
+                "PyTorch", peerSeconds, ratio,
+                new BenchQuality("ROC AUC", BenchCommand.Num(head["exania_roc_auc"]), BenchReports.Optional(head["peer_roc_auc"]), HigherIsBetter: true)));
+        }
+        return new BenchSummary("bench conversion",
+            "The multi-task conversion network against the PyTorch peer (mtl_conversion.py) on the same table, seeds and hyperparameters (64-64 trunk, Adam 1e-3, batch 256, no class weights, no early stopping); ROC AUC is on the held-out rows of each seed's split.",
+            [
+                new ReportFact("table", $"{Path.GetFileName((string)result["table"]!)}: {(int)result["rows"]!:N0} rows, {(int)result["features"]!} features"),
+                BenchReports.Fact("epochs", (int)result["epochs"]!), BenchReports.Fact("seeds", (int)result["seeds"]!), BenchReports.Fact("threads", threads),
+            ], figures);
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Exania.Campaigns;
+using Exania.Reports;
 using Exania.Roas;
 using Exania.Trees;
 using Spectre.Console;
@@ -35,10 +36,11 @@ internal static class BenchRoasCommand
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2, Description = "Threads for both engines." };
         var splits = new Option<int>("--splits") { DefaultValueFactory = _ => 10, Description = "Random splits (seeds 0..n-1) per case; RMSE on heavy-tailed ROAS moves a lot from one split to the next." };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("roas", "ROAS model: Exania's trees vs XGBoost on the same data; time and memory on a large table.")
         {
-            peers, datasets, python, rows, largeRows, largePeer, rounds, depth, eta, threads, splits, work, json,
+            peers, datasets, python, rows, largeRows, largePeer, rounds, depth, eta, threads, splits, work, report, json,
         };
         command.SetAction(parse =>
         {
@@ -79,6 +81,7 @@ internal static class BenchRoasCommand
                     result["large"] = RunLarge(cli, large, folder, options, parse.GetValue(largePeer) ? peerScript : null, py);
                 if (!cli.Json)
                     Show(cli, result);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result, options, parse.GetValue(splits), parse.GetValue(rows)));
                 cli.Result(result);
                 return 0;
             });
@@ -201,6 +204,33 @@ internal static class BenchRoasCommand
         return new CampaignTable(table.Columns.Where(c => c.Name != RoasTarget.Roas).Append(Exania.Campaigns.TableColumn.Numeric(RoasTarget.Roas, roas)).ToList());
     }
 
+
+    /// <summary>The report's figures, read from the JSON result: training seconds and held-out RMSE of each case.</summary>
+    internal static BenchSummary Summary(JsonObject result, GbtOptions options, int splits, int rows)
+    {
+        var figures = new List<BenchFigure>();
+        foreach (var node in result["cases"]!.AsArray())
+        {
+            var c = node!.AsObject();
+            var peer = c["peer"]?.AsObject();
+            figures.Add(new BenchFigure((string)c["case"]!, $"training seconds (mean of {(int)c["splits"]!} splits)", BenchCommand.Num(c["seconds"]), "s", "XGBoost",
+                BenchReports.Optional(peer?["seconds"]), BenchReports.Optional(c["time_ratio_vs_peer"]),
+                new BenchQuality("RMSE", BenchCommand.Num(c["rmse"]), BenchReports.Optional(peer?["rmse"]), HigherIsBetter: false)));
+        }
+        if (result["large"] is JsonObject large)
+        {
+            var peer = large["peer"]?.AsObject();
+            figures.Add(new BenchFigure($"generated, large ({(int)large["rows"]!:N0} rows)", "training seconds (one split)", BenchCommand.Num(large["seconds"]), "s", "XGBoost",
+                BenchReports.Optional(peer?["seconds"]), BenchReports.Optional(large["time_ratio_vs_peer"]),
+                new BenchQuality("RMSE", BenchCommand.Num(large["rmse"]), BenchReports.Optional(peer?["rmse"]), HigherIsBetter: false)));
+        }
+        return new BenchSummary("bench roas",
+            "Exania's gradient-boosted trees against XGBoost (train_xgb.py) on the same files, the same held-out rows (scikit-learn's split, reproduced) and the same hyperparameters; times are the tree-growing seconds of each engine, RMSE is on the held-out rows.",
+            [
+                BenchReports.Fact("rounds", options.Rounds), BenchReports.Fact("max depth", options.MaxDepth), BenchReports.Fact("learning rate", options.LearningRate),
+                BenchReports.Fact("threads", options.Threads), BenchReports.Fact("splits", splits), BenchReports.Fact("generated rows", rows),
+            ], figures);
+    }
 
     private static void Show(CliOutput cli, JsonObject result)
     {

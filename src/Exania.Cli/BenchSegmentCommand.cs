@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Conversion;
 using Exania.Events;
+using Exania.Reports;
 using Spectre.Console;
 using TableColumn = Exania.Campaigns.TableColumn;
 
@@ -30,10 +31,11 @@ internal static class BenchSegmentCommand
         var repeat = new Option<int>("--repeat") { Description = "Timed repetitions of Exania's fit after the first, and runs of the peer (the best of each is reported).", DefaultValueFactory = _ => 5 };
         var threads = new Option<int>("--threads") { Description = "Exania's worker threads (0: all processors; scikit-learn uses all).", DefaultValueFactory = _ => 0 };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("segment", "k-means segmentation: Exania vs scikit-learn on the same matrices (inertia and time, same run).")
         {
-            peers, datasets, python, rows, repeat, threads, work, json,
+            peers, datasets, python, rows, repeat, threads, work, report, json,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +59,7 @@ internal static class BenchSegmentCommand
                 var result = new JsonObject { ["command"] = "bench segment", ["processors"] = Environment.ProcessorCount, ["cases"] = results };
                 if (!cli.Json)
                     Show(cli, result);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result, Math.Max(1, parse.GetValue(repeat)), parse.GetValue(threads)));
                 cli.Result(result);
                 return 0;
             });
@@ -171,6 +174,24 @@ internal static class BenchSegmentCommand
         }
         cli.Info($"{Markup.Escape(c.Name)}, k = {k}: done");
         return result;
+    }
+
+    /// <summary>The report's figures, read from the JSON result: the best fit time and the inertia of each case and k.</summary>
+    internal static BenchSummary Summary(JsonObject result, int repeats, int threads)
+    {
+        var figures = new List<BenchFigure>();
+        foreach (var node in result["cases"]!.AsArray())
+        {
+            var c = node!.AsObject();
+            var peer = c["peer"]?.AsObject();
+            figures.Add(new BenchFigure($"{(string)c["case"]!}, k = {(int)c["k"]!}", $"fit seconds (best of {repeats})", BenchCommand.Num(c["best_seconds"]), "s",
+                "scikit-learn KMeans", BenchReports.Optional(peer?["seconds"]), BenchReports.Optional(c["time_ratio_vs_peer"]),
+                new BenchQuality("inertia", BenchCommand.Num(c["inertia"]), BenchReports.Optional(peer?["inertia"]), HigherIsBetter: false)));
+        }
+        return new BenchSummary("bench segment",
+            "k-means (k-means++ seeding, Lloyd iterations) against scikit-learn's KMeans (kmeans.py) on the same standardised matrices in the same run; times are the best of the timed fits of each side, inertia is the within-cluster sum of squares.",
+            [BenchReports.Fact("repeats", repeats), new ReportFact("threads", threads == 0 ? "all processors" : threads.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            figures);
     }
 
     private static void Show(CliOutput cli, JsonObject result)

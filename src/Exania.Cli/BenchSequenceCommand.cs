@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Exania.Events;
+using Exania.Reports;
 using Exania.Sequence;
 using Exania.Synthetic;
 using Spectre.Console;
@@ -30,10 +31,11 @@ internal static class BenchSequenceCommand
             DefaultValueFactory = _ => 1,
         };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("sequence", "Next-action model: Exania's LSTM + attention vs PyTorch's on the same split and hyperparameters.")
         {
-            events, sessions, peers, python, epochs, threads, seeds, work, json,
+            events, sessions, peers, python, epochs, threads, seeds, work, report, json,
         };
         command.SetAction(parse =>
         {
@@ -126,6 +128,7 @@ internal static class BenchSequenceCommand
                 }
                 if (!cli.Json)
                     Show(cli, result);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result, epochCount, threadCount));
                 cli.Result(result);
                 return 0;
             });
@@ -147,6 +150,29 @@ internal static class BenchSequenceCommand
         foreach (var measure in Measures)
             means[measure] = Math.Round(sums[measure] / count, measure == "inference_sequences_per_second" ? 1 : 5);
         return means;
+    }
+
+    /// <summary>
+    /// The report's figure, read from the JSON result: seconds per epoch with the test accuracy beside it (inference
+    /// throughput and the other accuracies are in the embedded JSON and the terminal table, not drawn).
+    /// </summary>
+    internal static BenchSummary Summary(JsonObject result, int epochs, int threads)
+    {
+        var ours = result["exania"]!.AsObject();
+        var peer = result["peer"]?.AsObject();
+        var seeds = (int)result["seeds"]!;
+        BenchFigure[] figures =
+        [
+            new($"{Path.GetFileName((string)result["events"]!)}", $"seconds per epoch (mean of {seeds} seed(s))", BenchCommand.Num(ours["seconds_per_epoch"]), "s",
+                "PyTorch", BenchReports.Optional(peer?["seconds_per_epoch"]), BenchReports.Optional(result["epoch_time_ratio_vs_peer"]),
+                new BenchQuality("test accuracy", BenchCommand.Num(ours["test_accuracy"]), BenchReports.Optional(peer?["test_accuracy"]), HigherIsBetter: true)),
+        ];
+        return new BenchSummary("bench sequence",
+            "The next-action model (LSTM + attention) against the PyTorch peer (seq_next_action.py) on the same split, seeds and hyperparameters (no dropout, no clipping); accuracy is on the test sessions of each seed's split.",
+            [
+                new ReportFact("samples", $"{(int)result["train_samples"]!:N0} train / {(int)result["test_samples"]!:N0} test (summed over seeds)"),
+                BenchReports.Fact("epochs", epochs), BenchReports.Fact("seeds", seeds), BenchReports.Fact("threads", threads),
+            ], figures);
     }
 
     private static void Show(CliOutput cli, JsonObject result)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Exania.Campaigns;
 using Exania.Core;
 using Exania.Learning;
+using Exania.Reports;
 using Exania.Roas;
 using Exania.Trees;
 using Spectre.Console;
@@ -41,11 +42,12 @@ internal static class RoasCommands
         var threads = new Option<int>("--threads") { DefaultValueFactory = _ => GbtDefaults.Threads, Description = "Training threads (0 = all processors); the model does not depend on it." };
         var onBadRow = new Option<string>("--on-bad-row") { DefaultValueFactory = _ => "fail", Description = "fail or skip (rejects written beside the output)." };
         var seed = CommonOptions.Seed(0);
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("roas", "Train the gradient-boosted-trees ROAS model and evaluate it on a held-out split.")
         {
             campaigns, target, output, exclude, map, revenue, spend, split, dateColumn, testFraction, rounds, depth, eta, minChild,
-            lambda, alpha, gamma, subsample, colsample, maxBins, growth, maxLeaves, earlyStopping, threads, onBadRow, seed, json,
+            lambda, alpha, gamma, subsample, colsample, maxBins, growth, maxLeaves, earlyStopping, threads, onBadRow, seed, report, json,
         };
         command.SetAction(parse =>
         {
@@ -53,6 +55,9 @@ internal static class RoasCommands
             return cli.Run(() =>
             {
                 var folder = parse.GetValue(output)!;
+                var reportPath = parse.GetValue(report);
+                CommonOptions.RefuseOverwritingInput(reportPath, "--report", (parse.GetValue(campaigns), "--campaigns"),
+                    (Path.Combine(folder, ModelFile.FileNameOf(ModelKind.Roas)), "the model"), (Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Roas)), "the results"));
                 var readOptions = new CampaignReadOptions
                 {
                     ColumnMap = CampaignReadOptions.ParseColumnMap(parse.GetValue(map)),
@@ -101,15 +106,15 @@ internal static class RoasCommands
                         Seed = parse.GetValue(seed),
                     },
                 };
-                var (model, report) = cli.Step($"training {options.Trees.Rounds} rounds", _ => RoasTrainer.Train(table, options));
+                var (model, results) = cli.Step($"training {options.Trees.Rounds} rounds", _ => RoasTrainer.Train(table, options));
                 var modelPath = Path.Combine(folder, ModelFile.FileNameOf(ModelKind.Roas));
                 model.Save(modelPath);
-                Show(cli, report);
-                var rows = report.TargetRows;
+                Show(cli, results);
+                var rows = results.TargetRows;
                 var dropped = rows.DroppedZeroSpend + rows.DroppedMissing + rows.DroppedNegative;
                 if (dropped > 0)
                     cli.Info($"[grey]{dropped:N0} rows have no {Markup.Escape(options.Target)}: {rows.DroppedZeroSpend:N0} with zero spend, {rows.DroppedMissing:N0} missing, {rows.DroppedNegative:N0} negative (dropped and counted)[/]");
-                var result = ReportJson.ToNode(report);
+                var result = ReportJson.ToNode(results);
                 result["command"] = "train roas";
                 result["model"] = modelPath;
                 result["input"] = new JsonObject
@@ -122,7 +127,11 @@ internal static class RoasCommands
                     ["dropped_missing"] = rows.DroppedMissing,
                     ["dropped_negative"] = rows.DroppedNegative,
                 };
-                AtomicFile.WriteAllText(Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Roas)), result.ToJsonString(ReportJson.Options));
+                var resultsJson = result.ToJsonString(ReportJson.Options);
+                AtomicFile.WriteAllText(Path.Combine(folder, ModelFile.ResultsFileNameOf(ModelKind.Roas)), resultsJson);
+                // The page embeds the results file as written; the report's path is added to the printed result only.
+                if (reportPath is not null)
+                    result["report"] = CliReports.Write(cli, reportPath, RoasReportPage.Build(results, resultsJson, Path.GetFileName(parse.GetValue(campaigns))));
                 cli.Result(result);
                 return 0;
             });

@@ -13,13 +13,14 @@ public static class ModelReports
     /// <param name="source">Where the results came from, shown in the header.</param>
     /// <exception cref="JsonException">The results are not that kind's results.</exception>
     /// <exception cref="ArgumentException">The results predate what the report draws.</exception>
-    /// <exception cref="NotSupportedException">No report is built for that kind yet.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a model kind.</exception>
     public static HtmlReport FromResults(ModelKind kind, string resultsJson, string? source = null) => kind switch
     {
         ModelKind.Click => ClickReportPage.Build(ClickTrainingReport.FromJson(resultsJson), source),
         ModelKind.Conversion => ConversionReportPage.Build(ReportJson.Deserialize<Exania.Conversion.ConversionReport>(resultsJson), resultsJson, source),
         ModelKind.Sequence => SequenceReportPage.Build(resultsJson, source),
         ModelKind.Segment => SegmentReportPage.Build(ReportJson.Deserialize<Exania.Conversion.SegmentReport>(resultsJson), source, resultsJson),
-        _ => throw new NotSupportedException($"Reports of {kind} models are not built yet."),
+        ModelKind.Roas => RoasReportPage.Build(ReportJson.Deserialize<Exania.Roas.RoasReport>(resultsJson), resultsJson, source),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a model kind."),
     };
 }

@@ -19,6 +19,9 @@ public static class RoasTrainer
     public static IReadOnlyList<(string Name, double Low, double High)> AgeBuckets { get; } =
         [("1-3", 1, 3), ("4-7", 4, 7), ("8-14", 8, 14), ("15+", 15, double.PositiveInfinity)];
 
+    /// <summary>Most held-out rows <see cref="RoasReport.HeldOut"/> keeps (a seeded sample beyond it).</summary>
+    public const int MaxSampledRows = 2_000;
+
     /// <summary>The column that tells a campaign's age.</summary>
     public const string DaysActiveColumn = "days_active";
 
@@ -88,8 +91,13 @@ public static class RoasTrainer
             RoundsTrained = model.Trees.Count,
             BestIteration = model.Training?.BestIteration,
             Importance = new RoasImportance(Ranked(model, GbtImportanceType.Gain), Ranked(model, GbtImportanceType.Weight), Ranked(model, GbtImportanceType.Cover)),
-            ByDaysActive = ByAge(data, testRows, predictions, testTarget),
+            ByDaysActive = ByAge(data, testRows, predictions, linear, testTarget),
             TargetRows = new RoasTargetRows(data.Target.Length, data.TargetInfo.ZeroSpendRows, data.TargetInfo.MissingRows, data.TargetInfo.NegativeRows),
+            Seed = options.Seed,
+            TestFraction = options.Split == RoasSplitMode.Random ? options.TestFraction : null,
+            Trees = options.Trees,
+            HeldOut = Sample(data, testRows, testTarget, predictions, linear, options.Seed),
+            Loss = LossOf(model, fitSet.Rows, validation?.Rows ?? 0),
         };
         return new RoasTrainingResult(model, report);
     }
@@ -105,7 +113,7 @@ public static class RoasTrainer
     /// Held-out error by how long the campaign had been running (<c>days_active</c>): how well the model does for
     /// campaigns with little history, the seed system's known weakness. Buckets with fewer than two rows are left out.
     /// </summary>
-    private static List<RoasAgeBucket> ByAge(RoasDataset data, int[] testRows, double[] predictions, double[] testTarget)
+    private static List<RoasAgeBucket> ByAge(RoasDataset data, int[] testRows, double[] predictions, double[] linear, double[] testTarget)
     {
         var buckets = new List<RoasAgeBucket>();
         if (data.Rows.Find(DaysActiveColumn)?.Numbers is not { } daysActive)
@@ -113,6 +121,7 @@ public static class RoasTrainer
         foreach (var (name, low, high) in AgeBuckets)
         {
             var p = new List<double>();
+            var l = new List<double>();
             var y = new List<double>();
             for (var i = 0; i < testRows.Length; i++)
             {
@@ -120,13 +129,60 @@ public static class RoasTrainer
                 if (d >= low && d <= high)
                 {
                     p.Add(predictions[i]);
+                    l.Add(linear[i]);
                     y.Add(testTarget[i]);
                 }
             }
             if (p.Count < 2) continue;
-            buckets.Add(new RoasAgeBucket(name, p.Count, Metrics.Rmse(p.ToArray(), y.ToArray()), Metrics.R2(p.ToArray(), y.ToArray())));
+            double[] trees = [.. p], ridge = [.. l], truth = [.. y];
+            buckets.Add(new RoasAgeBucket(name, p.Count, Metrics.Rmse(trees, truth), Metrics.R2(trees, truth), Metrics.Rmse(ridge, truth), Metrics.R2(ridge, truth)));
         }
         return buckets;
+    }
+
+    /// <summary>
+    /// Every held-out row when there are at most <see cref="MaxSampledRows"/>, else that many drawn without replacement
+    /// (a seeded partial Fisher-Yates shuffle) and put back in held-out order, so the report stays small and repeatable.
+    /// </summary>
+    private static RoasPredictionSample Sample(RoasDataset data, int[] testRows, double[] testTarget, double[] predictions, double[] linear, int seed)
+    {
+        var positions = new int[testRows.Length];
+        for (var i = 0; i < positions.Length; i++) positions[i] = i;
+        var take = Math.Min(MaxSampledRows, positions.Length);
+        if (take < positions.Length)
+        {
+            var rng = new Random(seed);
+            for (var i = 0; i < take; i++)
+            {
+                var j = rng.Next(i, positions.Length);
+                (positions[i], positions[j]) = (positions[j], positions[i]);
+            }
+            Array.Sort(positions, 0, take);
+        }
+        var rows = positions[..take];
+        var daysActive = data.Rows.Find(DaysActiveColumn)?.Numbers;
+        var actual = new double[take];
+        var predicted = new double[take];
+        var ridge = new double[take];
+        var days = daysActive is null ? null : new double[take];
+        for (var i = 0; i < take; i++)
+        {
+            var p = rows[i];
+            actual[i] = testTarget[p];
+            predicted[i] = predictions[p];
+            ridge[i] = linear[p];
+            if (days is not null) days[i] = daysActive![testRows[p]];
+        }
+        return new RoasPredictionSample(testRows.Length, seed, rows, actual, predicted, ridge, days);
+    }
+
+    private static RoasLossByRound? LossOf(GbtModel model, int fitRows, int validationRows)
+    {
+        if (model.Training is not { TrainingHistory: { } training } info)
+            return null;
+        var validation = info.ValidationHistory;
+        return new RoasLossByRound(info.Metric ?? GbtTrainer.MetricName(model.Objective), training, validation,
+            validation is null ? null : info.BestIteration, fitRows, validationRows);
     }
 
     private static List<RoasFeatureImportance> Ranked(GbtModel model, GbtImportanceType type) =>

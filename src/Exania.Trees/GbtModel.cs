@@ -47,6 +47,12 @@ public sealed record GbtTrainingInfo
     /// <summary>The validation metric after each round.</summary>
     public double[]? ValidationHistory { get; init; }
 
+    /// <summary>
+    /// The same metric on the training rows after each round (every round run, as <see cref="ValidationHistory"/>):
+    /// index r is the loss of the first r + 1 trees. Null in models written before it was recorded.
+    /// </summary>
+    public double[]? TrainingHistory { get; init; }
+
     public GbtOptions? Options { get; init; }
 }
 
@@ -64,7 +70,7 @@ public sealed record GbtTrainingInfo
 ///   "encoder": { "max_cardinality": 100, "columns": [{ "name", "kind": "numeric" | "one_hot" | "dropped", "categories": [..] }] },   // optional
 ///   "trees": [{ "feature": [..], "threshold": [..], "default_left": [..], "left": [..], "right": [..],
 ///               "value": [..], "gain": [..], "cover": [..] }],                 // one entry per node; see GbtTree
-///   "training": { rows, validation_rows, rounds_trained, best_iteration, metric, best_score, validation_history, options } }
+///   "training": { rows, validation_rows, rounds_trained, best_iteration, metric, best_score, validation_history, training_history, options } }
 /// </code>
 /// <para>Doubles are written in shortest round-trip form, so a loaded model predicts bit-identically.</para>
 /// </remarks>

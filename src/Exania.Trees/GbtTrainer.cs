@@ -56,6 +56,9 @@ public static class GbtTrainer
         var g = new double[n];
         var h = new double[n];
 
+        // The training loss per round costs one pass over the margins the boosting keeps anyway.
+        var trainingHistory = new List<double>(options.Rounds);
+        var trainingScratch = options.Objective == GbtObjective.Logistic ? new double[n] : [];
         double[]? validationMargin = null;
         double[]? validationScratch = null;
         List<double>? history = null;
@@ -108,6 +111,7 @@ public static class GbtTrainer
                 grower.AddToRows(unsampled.AsSpan(0, outOfSample), margin);
             trees.Add(tree);
             rounds++;
+            trainingHistory.Add(Metric(options.Objective, margin, y, trainingScratch));
 
             if (validation is null)
                 continue;
@@ -139,6 +143,7 @@ public static class GbtTrainer
             Metric = validation is null ? null : MetricName(options.Objective),
             BestScore = validation is null ? null : bestScore,
             ValidationHistory = history?.ToArray(),
+            TrainingHistory = [.. trainingHistory],
             Options = options,
         };
         return new GbtModel(train.ColumnNames, options.Objective, baseScore, trees, encoder, info);

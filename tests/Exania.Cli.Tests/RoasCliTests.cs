@@ -72,6 +72,49 @@ public class RoasCliTests
         Assert.True(double.IsFinite((double)json["r2"]!));
     }
 
+    [Fact]
+    public void TrainRoas_Report_WritesTheHtmlWithTheResultsFileEmbedded_AndReportModelRedrawsIt()
+    {
+        using var dir = new TestData.TempDir();
+        var html = dir.File("out/roas.html");
+        var (exit, json, error) = Run("train", "roas", "--campaigns", TestData.Path("online_advertising_head2000.csv"),
+            "--map", "spend=cost", "--exclude", "post_click_conversions,post_click_sales_amount", "--rounds", "40", "--early-stopping", "5",
+            "--out", dir.File("m"), "--report", html, "--json");
+        Assert.True(exit == 0, error);
+        Assert.Equal(html, (string)json!["report"]!);
+        var page = File.ReadAllText(html);
+        Assert.StartsWith("<!DOCTYPE html>", page, StringComparison.Ordinal);
+        Assert.Contains("data-report=\"roas\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-chart=\"predicted-actual\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-chart=\"loss\"", page, StringComparison.Ordinal);
+        // This table has no days_active column: the report says so instead of drawing the age charts.
+        Assert.DoesNotContain("data-chart=\"rmse-by-age\"", page, StringComparison.Ordinal);
+        Assert.Contains("no numeric days_active column", page, StringComparison.Ordinal);
+        var results = File.ReadAllText(dir.File("m/roas_results.json"));
+        var embedded = System.Text.RegularExpressions.Regex.Match(page, "<script type=\"application/json\" id=\"exania-report-data\">(.*?)</script>",
+            System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value.Replace("<\\/", "</", StringComparison.Ordinal);
+        Assert.Equal(results, embedded);
+        Assert.Null(JsonNode.Parse(results)!["report"]);
+
+        var redraw = Run("report", "--model", dir.File("m"), "--json");
+        Assert.True(redraw.Exit == 0, redraw.Error);
+        Assert.Equal("roas", (string)redraw.Json!["kind"]!);
+        var redrawn = File.ReadAllText((string)redraw.Json["report"]!);
+        Assert.Contains(embedded, redrawn, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TrainRoas_ReportOverTheCampaignTable_IsRefused()
+    {
+        using var dir = new TestData.TempDir();
+        var campaigns = dir.File("c.csv");
+        File.Copy(TestData.Path("online_advertising_head2000.csv"), campaigns);
+        var (exit, _, error) = Run("train", "roas", "--campaigns", campaigns, "--map", "spend=cost", "--rounds", "5", "--out", dir.File("m"), "--report", campaigns);
+        Assert.Equal(2, exit);
+        Assert.Contains("--report", error, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(TestData.Path("online_advertising_head2000.csv")), File.ReadAllBytes(campaigns));
+    }
+
     [Theory]
     [InlineData("--exclude", "nope", "'nope', which is not a column")]
     [InlineData("--target", "ad_type", "is text, not numbers")]

@@ -89,6 +89,37 @@ public class LearningTests
     }
 
     [Fact]
+    public void TrainingHistory_IsTheTrainingLossOfTheFirstTrees_EveryRound()
+    {
+        var train = TestData.Regression(600, 8);
+        var validation = TestData.Regression(600, 9);
+        var model = GbtTrainer.Train(train, s_options with { Rounds = 1000, LearningRate = 0.5, EarlyStoppingRounds = 15 }, validation);
+        var info = model.Training!;
+        var history = info.TrainingHistory!;
+
+        // Every round run is recorded, also the ones early stopping cut; the kept trees' loss is the one at the best round.
+        Assert.Equal(info.RoundsTrained, history.Length);
+        Assert.Equal(Metrics.Rmse(model.Predict(train), train.Target), history[info.BestIteration], 9);
+        var firstTree = model.Truncate(1);
+        Assert.Equal(Metrics.Rmse(firstTree.Predict(train), train.Target), history[0], 9);
+        // Newton steps on squared error without sampling never raise the training loss.
+        for (var r = 1; r < history.Length; r++)
+            Assert.True(history[r] <= history[r - 1] + 1e-12, $"round {r}: {history[r]} after {history[r - 1]}");
+    }
+
+    [Fact]
+    public void TrainingHistory_Logistic_WithRowSampling_IsTheLogLossOnAllTrainingRows()
+    {
+        var train = TestData.Classification(500, 10);
+        var model = GbtTrainer.Train(train, s_options with { Rounds = 25, Objective = GbtObjective.Logistic, Subsample = 0.6 });
+
+        var history = model.Training!.TrainingHistory!;
+        Assert.Null(model.Training.ValidationHistory);
+        Assert.Equal(25, history.Length);
+        Assert.Equal(Metrics.LogLoss(model.Predict(train), train.Target), history[^1], 9);
+    }
+
+    [Fact]
     public void Importance_InformativeFeaturesRankFirstByGain()
     {
         var model = GbtTrainer.Train(TestData.Regression(3000, 12), s_options with { Rounds = 50 });

@@ -28,6 +28,8 @@ public class PersistenceTests
         Assert.NotNull(loaded.Training);
         Assert.Equal(model.Training.BestIteration, loaded.Training.BestIteration);
         Assert.Equal(model.Training.Options! with { Threads = 1 }, loaded.Training.Options! with { Threads = 1 });
+        Assert.NotEmpty(model.Training.TrainingHistory!);
+        Assert.Equal(model.Training.TrainingHistory, loaded.Training.TrainingHistory);
         Assert.Empty(Directory.GetFiles(temp.Path, "*.tmp")); // atomic write leaves no temporary behind
     }
 
