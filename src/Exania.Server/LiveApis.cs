@@ -109,7 +109,7 @@ public static class LiveApis
             var page = ModelReports.FromResults(modelKind, File.ReadAllText(results), ModelFile.ResultsFileNameOf(modelKind));
             return TypedResults.Content(page.Render(), "text/html; charset=utf-8");
         }
-        catch (Exception e) when (e is JsonException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             return Problem(StatusCodes.Status422UnprocessableEntity, $"No report from {ModelFile.ResultsFileNameOf(modelKind)}: {e.Message}");
         }

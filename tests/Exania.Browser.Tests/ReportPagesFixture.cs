@@ -27,6 +27,8 @@ public sealed class ReportPagesFixture : IAsyncLifetime
         Reports["conversion"] = Conversion();
         Reports["sequence"] = Sequence();
         Reports["segments"] = Segments();
+        Reports["roas"] = Roas();
+        Reports["bench"] = Bench();
         (_playwright, Browser) = await DemoPageFixture.LaunchChromiumAsync();
     }
 
@@ -108,6 +110,31 @@ public sealed class ReportPagesFixture : IAsyncLifetime
         var report = Path.Combine(Folder, "segments", "report.html");
         Run("segment", "--table", TestData.Path("wholesale_customers.csv"), "--delimiter", ";", "--columns", "Fresh,Milk,Grocery,Frozen,Detergents_Paper,Delicassen",
             "--log1p", "--k", "2..5", "--out", Path.Combine(Folder, "segments", "m"), "--report", report);
+        return report;
+    }
+
+    private string Roas()
+    {
+        var report = Path.Combine(Folder, "roas", "report.html");
+        Run("train", "roas", "--campaigns", TestData.Path("online_advertising_head2000.csv"), "--map", "spend=cost",
+            "--exclude", "post_click_conversions,post_click_sales_amount", "--rounds", "40", "--early-stopping", "5", "--out", Path.Combine(Folder, "roas", "m"), "--report", report);
+        return report;
+    }
+
+    /// <summary>
+    /// A bench page drawn from a fixed summary: a real bench run needs the Python peers, which tests do not read; the
+    /// page's figures are checked in Exania.Reports.Tests, here only that it draws in a browser.
+    /// </summary>
+    private string Bench()
+    {
+        var summary = new Exania.Reports.BenchSummary("bench roas", "Trees against XGBoost (test figures, not measurements).", [new Exania.Reports.ReportFact("rounds", "30")],
+        [
+            new Exania.Reports.BenchFigure("generated", "training seconds", 0.3, "s", "XGBoost", 0.6, 0.5, new Exania.Reports.BenchQuality("RMSE", 5.2, 5.0, HigherIsBetter: false)),
+            new Exania.Reports.BenchFigure("online advertising", "training seconds", 0.9, "s", "XGBoost", 0.75, 1.2, new Exania.Reports.BenchQuality("RMSE", 2.2, 2.2, HigherIsBetter: false)),
+        ]);
+        var report = Path.Combine(Folder, "bench", "report.html");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        Exania.Reports.BenchReportPage.Build(summary, "{\"command\":\"bench roas\"}").Save(report);
         return report;
     }
 

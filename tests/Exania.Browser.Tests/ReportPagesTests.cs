@@ -11,6 +11,8 @@ public sealed class ReportPagesTests(ReportPagesFixture fixture) : IClassFixture
     [InlineData("conversion", 9)]
     [InlineData("sequence", 5)]
     [InlineData("segments", 4)]
+    [InlineData("roas", 4)]
+    [InlineData("bench", 2)]
     public async Task Report_OpensOffline_WithoutErrors_AndDrawsEveryChart(string kind, int minimumCharts)
     {
         var (page, errors, requests) = await fixture.OpenAsync(kind);

@@ -120,12 +120,15 @@ public sealed class XyChart(string id, string title, Axis x, Axis y) : IChart
             {
                 var py = Py(my);
                 svg.Circle(px, py, 5.5, "fill=\"none\" stroke=\"#000\" stroke-width=\"1.5\" class=\"marker\"");
-                svg.Label(px + 8, py - 8, marker.Label, "start", "class=\"marker-label\"");
+                var pointFitsRight = px + 8 + marker.Label.Length * 6 <= Left + plotWidth;
+                svg.Label(pointFitsRight ? px + 8 : px - 8, py - 8, marker.Label, pointFitsRight ? "start" : "end", "class=\"marker-label\"");
             }
             else
             {
                 svg.Line(px, Top, px, Top + PlotHeight, "stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"2 3\" class=\"marker\"");
-                svg.Label(px + 4, Top + 12, marker.Label, "start", "class=\"marker-label\"");
+                // Near the right edge the label goes to the left of its line, so it stays inside the plot.
+                var fitsRight = px + 4 + marker.Label.Length * 6 <= Left + plotWidth;
+                svg.Label(fitsRight ? px + 4 : px - 4, Top + 12, marker.Label, fitsRight ? "start" : "end", "class=\"marker-label\"");
             }
         }
         ChartFrame.Legend(svg, Series.Select((s, i) => (s.Name, s.Color ?? ChartStyle.ColorOf(i), s.Style == SeriesStyle.Dashed)).ToList(),
