@@ -40,6 +40,7 @@ public static class ConversionReportPage
                 seeds > 1 ? [.. results.Outputs.Select(o => o.Models.First(m => m.Model == name).Std.RocAuc)] : null));
         }
         overview.Chart(aucs, "Means over splits; whiskers ± one standard deviation when there are several.");
+        AddLoss(report, results);
 
         foreach (var output in results.Outputs)
         {
@@ -55,6 +56,25 @@ public static class ConversionReportPage
                     .Add(new BarGroup("mean AUC drop", [.. top.Select(f => f.AucDropMean)], [.. top.Select(f => f.AucDropStd)])));
         }
         return report;
+    }
+
+    /// <summary>The network's loss by epoch in the first split, the epoch whose parameters were kept marked.</summary>
+    private static void AddLoss(HtmlReport report, ConversionReport results)
+    {
+        var epochs = results.FirstSeedEpochs;
+        var section = report.Section("How the network trained: loss by epoch",
+            $"Weighted cross-entropy summed over the heads, on the training rows and on the validation rows of the first split (seed {results.Seeds[0]}); training stops after the validation loss has not improved for the patience, and the best epoch's parameters are kept.");
+        if (epochs.Count == 0)
+        {
+            section.Note("These results have no loss by epoch (written by an older Exania); train again to draw it.");
+            return;
+        }
+        var x = epochs.Select(e => (double)e.Epoch).ToList();
+        var chart = new XyChart("loss", "Loss by epoch", new Axis("epoch", 0, epochs[^1].Epoch), new Axis("loss"))
+            .Add(new Series("training", x, [.. epochs.Select(e => e.TrainLoss)], SeriesStyle.Line, ChartStyle.Palette[0]))
+            .Add(new Series("validation", x, [.. epochs.Select(e => e.ValidationLoss)], SeriesStyle.Line, ChartStyle.Palette[1]));
+        chart.Markers.Add(new Marker(results.Network.BestEpochs[0], null, $"kept: epoch {results.Network.BestEpochs[0]}"));
+        section.Chart(chart, "A validation curve that turns up while the training curve falls is overfitting.");
     }
 
     private static string WithSpread(double mean, double std, int seeds) =>

@@ -47,7 +47,7 @@ public partial class ReportCliTests
         using var embedded = Embedded(html);
         using var results = JsonDocument.Parse(File.ReadAllText(dir.File("m/conversion_results.json")));
         Assert.True(JsonElement.DeepEquals(results.RootElement, embedded.RootElement));
-        foreach (var id in new[] { "conversion-clicked-roc", "conversion-clicked-pr", "conversion-clicked-calibration", "conversion-clicked-importance", "dropoff-roc" })
+        foreach (var id in new[] { "loss", "conversion-clicked-roc", "conversion-clicked-pr", "conversion-clicked-calibration", "conversion-clicked-importance", "dropoff-roc" })
             Assert.Contains($"data-chart=\"{id}\"", html, StringComparison.Ordinal);
         foreach (var model in new[] { "logistic_regression (AUC", "gbt (AUC", "network (AUC" })
             Assert.Contains($"data-series=\"{model}", html, StringComparison.Ordinal);

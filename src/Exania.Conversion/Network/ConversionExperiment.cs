@@ -116,6 +116,12 @@ public sealed record ConversionReport
 
     public required NetworkTrainingSummary Network { get; init; }
 
+    /// <summary>
+    /// The network's training and validation loss by epoch in the first seed (the model that is saved); its best epoch
+    /// is <see cref="NetworkTrainingSummary.BestEpochs"/>[0]. Empty in results written before it was recorded.
+    /// </summary>
+    public IReadOnlyList<ConversionEpoch> FirstSeedEpochs { get; init; } = [];
+
     /// <summary>Rounds the trees kept per seed and output (after early stopping), in output order within a seed.</summary>
     public IReadOnlyList<int> TreeRounds { get; init; } = [];
 
@@ -165,6 +171,7 @@ public static class ConversionExperiment
         var seconds = new List<double>();
         var treeRounds = new List<int>();
         ConversionModel? first = null;
+        IReadOnlyList<ConversionEpoch> firstEpochs = [];
         var (testRows, testPositiveRate) = (new int[outputs.Count], new double[outputs.Count]);
         PermutationImportance[][] importance = [];
         var diagnostics = new List<ModelDiagnostics>[outputs.Count];
@@ -190,6 +197,8 @@ public static class ConversionExperiment
             progress?.Report($"seed {seed}: training the network on {fit.Length:N0} rows ({validation.Length:N0} validation, {test.Length:N0} test)");
             var trained = ConversionTrainer.Train(shape, rows, fit, validation, options.Network with { Seed = seed }, cancellationToken);
             epochsRun.Add(trained.Epochs.Count);
+            if (s == 0)
+                firstEpochs = trained.Epochs;
             bestEpochs.Add(trained.BestEpoch);
             seconds.Add(trained.Seconds);
             var provisional = new ConversionModel(preprocessor, shape, trained.Parameters, tasks, esmm, new double[outputs.Count]);
@@ -263,6 +272,7 @@ public static class ConversionExperiment
             BalanceClasses = options.Network.BalanceClasses,
             Outputs = outputReports,
             Network = new NetworkTrainingSummary(options.Network.Hidden, first.Shape.ParameterCount, epochsRun, bestEpochs, seconds),
+            FirstSeedEpochs = firstEpochs,
             TreeRounds = treeRounds,
             Seconds = total.Elapsed.TotalSeconds,
         };
