@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Exania.Click;
 using Exania.Events;
 using Exania.Features;
+using Exania.Reports;
 using Exania.Synthetic;
 using Spectre.Console;
 using EventLog = Exania.Events.EventLog;
@@ -27,10 +28,11 @@ internal static class BenchCommand
         var python = new Option<string>("--python") { Description = "Python interpreter for the peers.", DefaultValueFactory = _ => "/usr/bin/python3" };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's files (default: a temporary folder)." };
         var skipTraining = new Option<bool>("--skip-training") { Description = "Measure reading and extraction only." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("bench", "Measure reading, window extraction and click-model cross-validation (and the Python peers).")
         {
-            events, sessions, samples, repeat, peers, python, work, skipTraining, json,
+            events, sessions, samples, repeat, peers, python, work, skipTraining, report, json,
         };
         command.Subcommands.Add(BenchRoasCommand.Create());
         command.Subcommands.Add(BenchSequenceCommand.Create());
@@ -82,11 +84,36 @@ internal static class BenchCommand
                 }
                 if (!cli.Json)
                     Show(cli, result);
+                BenchReports.Write(cli, parse.GetValue(report), result, Summary(result, repeats));
                 cli.Result(result);
                 return 0;
             });
         });
         return command;
+    }
+
+    /// <summary>The report's figures, read from the JSON result: window extraction end to end, and the click model's cross-validation.</summary>
+    internal static BenchSummary Summary(JsonObject result, int repeats)
+    {
+        var figures = new List<BenchFigure>();
+        var extraction = result["extraction"]!.AsObject();
+        var extractionPeer = extraction["peer"]?.AsObject();
+        var seconds = Num(extraction["seconds"]);
+        var peerSeconds = BenchReports.Optional(extractionPeer?["seconds"]);
+        figures.Add(new BenchFigure($"windows of {(int)extraction["events"]!:N0} events", $"read + extract + write seconds (Exania: best of {repeats} warm runs)", seconds, "s",
+            "pandas (extract_windows.py)", peerSeconds, peerSeconds is { } p ? Math.Round(seconds / p, 5) : null));
+        if (result["training"] is JsonObject training)
+        {
+            var peer = training["peer"]?.AsObject();
+            var trainSeconds = Num(training["seconds"]);
+            var peerTrain = BenchReports.Optional(peer?["seconds"]);
+            figures.Add(new BenchFigure($"click model on {(int)training["rows"]!:N0} windows", "cross-validation + final fit seconds", trainSeconds, "s",
+                "scikit-learn (train_lr.py)", peerTrain, peerTrain is { } q ? Math.Round(trainSeconds / q, 5) : null,
+                new BenchQuality("ROC AUC (CV mean)", Num(training["auc_mean"]), BenchReports.Optional(peer?["auc_mean"]), HigherIsBetter: true)));
+        }
+        return new BenchSummary("bench",
+            "Reading, window extraction and writing of an event file, and the click model's cross-validated training, against the pandas and scikit-learn peers on the same files in the same run.",
+            [BenchReports.Fact("repeats", repeats)], figures);
     }
 
     /// <summary>
