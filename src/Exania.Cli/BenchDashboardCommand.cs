@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using DuckDB.NET.Data;
 using Exania.Campaigns;
 using Exania.Events;
+using Exania.Reports;
+using Exania.Reports.Charts;
 using Exania.Server;
 using Exania.Store;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,10 +42,11 @@ internal static class BenchDashboardCommand
         var requests = new Option<int>("--requests") { Description = "Calls per endpoint and kind (warm, new filter).", DefaultValueFactory = _ => 20 };
         var postgres = new Option<string?>("--postgres") { Description = "Also measure a PostgreSQL store: a connection string to a database the benchmark may fill (its tables are dropped first)." };
         var work = new Option<string?>("--work") { Description = "Folder for the CSV and the DuckDB files (default: a temporary folder)." };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("dashboard", "Event store ingest throughput (vs DuckDB's read_csv) and dashboard API latency (p50/p95 per endpoint) at scale.")
         {
-            events, map, copies, requests, postgres, work, json,
+            events, map, copies, requests, postgres, work, report, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -102,10 +105,34 @@ internal static class BenchDashboardCommand
             result["stores"] = measured;
             if (!cli.Json)
                 Show(cli, result);
+            BenchReports.Write(cli, parse.GetValue(report), result, Summary(result));
             cli.Result(result);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The report's figures, read from the JSON result: each store's ingest against DuckDB's own read_csv of the same
+    /// file (the peer), and each endpoint's warm and new-filter p95 per store against the 300 ms goal of issue #12.
+    /// </summary>
+    internal static BenchSummary Summary(JsonObject result)
+    {
+        var peerSeconds = BenchCommand.Num(result["duckdb_read_csv_seconds"]);
+        var stores = result["stores"]!.AsArray().Select(n => n!.AsObject()).ToList();
+        var figures = stores.Select(st => new BenchFigure($"ingest into {(string)st["store"]!}", $"seconds for {(long)result["events"]!:N0} events",
+            BenchCommand.Num(st["ingest_seconds"]), "s", "DuckDB read_csv into a table", peerSeconds, BenchCommand.Num(st["ratio_to_duckdb_read_csv"]))).ToList();
+        var measurements = new List<BenchMeasurement>();
+        foreach (var (field, kind) in new[] { ("warm_p95_ms", "warm"), ("new_filter_p95_ms", "new filter") })
+        {
+            var endpoints = stores[0]["endpoints"]!.AsArray().Select(e => (string)e!["endpoint"]!).ToList();
+            var groups = stores.Select(st => new BarGroup((string)st["store"]!,
+                [.. endpoints.Select(name => BenchCommand.Num(st["endpoints"]!.AsArray().First(e => (string)e!["endpoint"]! == name)![field]))])).ToList();
+            measurements.Add(new BenchMeasurement($"p95-{kind.Replace(' ', '-')}", $"p95 latency per endpoint, {kind} calls", "ms", endpoints, groups, 300, "goal 300 ms"));
+        }
+        return new BenchSummary("bench dashboard",
+            "The event store's ingest of one CSV (DuckDB embedded, and PostgreSQL when given) against DuckDB's own read_csv of the same file in the same run, and the dashboard API's latency per endpoint on that store.",
+            [BenchReports.Fact("events", (long)result["events"]!), BenchReports.Fact("CSV bytes", (long)result["csv_bytes"]!)], figures, measurements);
     }
 
     private static long WriteCopies(Exania.Events.EventLog source, int copies, string path)

@@ -7,6 +7,8 @@ using Exania.Click;
 using Exania.Core;
 using Exania.Events;
 using Exania.Features;
+using Exania.Reports;
+using Exania.Reports.Charts;
 using Exania.Server;
 using Exania.Synthetic;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -33,10 +35,11 @@ internal static partial class BenchLiveCommand
         var sessions = new Option<int>("--sessions") { Description = "Live session ids the load spreads over.", DefaultValueFactory = _ => 100_000 };
         var store = new Option<bool>("--store") { Description = "Also store the live events (write-behind into DuckDB), as the service does by default." };
         var lowConnections = new Option<int>("--low-connections") { Description = "Connections of the latency phase.", DefaultValueFactory = _ => 2 };
+        var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("live", "Live scoring load on 127.0.0.1 with wrk: scored events/s in batches of 10, single-event requests/s, latency, memory.")
         {
-            seconds, sessions, store, lowConnections, json,
+            seconds, sessions, store, lowConnections, report, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -46,7 +49,7 @@ internal static partial class BenchLiveCommand
             var folder = Directory.CreateTempSubdirectory("exania-bench-live-").FullName;
             try
             {
-                return await RunAsync(cli, folder, parse.GetValue(seconds), parse.GetValue(sessions), parse.GetValue(store), parse.GetValue(lowConnections), cancellationToken);
+                return await RunAsync(cli, folder, parse.GetValue(seconds), parse.GetValue(sessions), parse.GetValue(store), parse.GetValue(lowConnections), parse.GetValue(report), cancellationToken);
             }
             finally
             {
@@ -56,7 +59,7 @@ internal static partial class BenchLiveCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput cli, string folder, int seconds, int sessions, bool store, int lowConnections, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput cli, string folder, int seconds, int sessions, bool store, int lowConnections, string? reportPath, CancellationToken cancellationToken)
     {
         var models = Path.Combine(folder, "models");
         Directory.CreateDirectory(models);
@@ -129,9 +132,39 @@ internal static partial class BenchLiveCommand
                 cli.Info($"resident memory {rssStart / 1e6:N0} MB after warm-up, {rssEnd / 1e6:N0} MB at the end; {counts.Live:N0} live sessions, {counts.Evicted:N0} evicted");
                 cli.Info($"resident memory every 10 s (MB): {series}");
             }
+            BenchReports.Write(cli, reportPath, result, Summary(result));
             cli.Result(result);
             return batch.Errors + single.Errors + low.Errors == 0 ? 0 : 1;
         }
+    }
+
+    /// <summary>
+    /// The report's figures, read from the JSON result: throughput and latency of each phase against the goals of issue
+    /// #13 (100,000 scored events/s in batches of 10, 20,000 single-event requests/s, p99 under 2 ms at the low load),
+    /// and resident memory at the start and the end.
+    /// </summary>
+    internal static BenchSummary Summary(JsonObject result)
+    {
+        (string Key, string Name)[] phases = [("batch_of_10", "batches of 10"), ("single_event", "single events"), ("single_event_low_load", "single events, low load")];
+        double Value(string phase, string field) => BenchCommand.Num(result[phase]![field]);
+        string[] names = [.. phases.Select(p => $"{p.Name} ({(int)result[p.Key]!["connections"]!} connections)")];
+        var measurements = new List<BenchMeasurement>
+        {
+            new("events-per-second", "Scored events per second", "events/s", names[..1],
+                [new BarGroup("events/s", [Value("batch_of_10", "events_per_second")])], 100_000, "goal 100,000"),
+            new("requests-per-second", "Single-event requests per second", "requests/s", names[1..],
+                [new BarGroup("requests/s", [.. phases[1..].Select(p => Value(p.Key, "requests_per_second"))])], 20_000, "goal 20,000"),
+            new("latency", "Latency per phase", "ms", names,
+                [new BarGroup("p50", [.. phases.Select(p => Value(p.Key, "p50_ms"))]), new BarGroup("p99", [.. phases.Select(p => Value(p.Key, "p99_ms"))])],
+                2, "p99 goal at low load: 2 ms"),
+            new("memory", "Resident memory", "MB", ["after warm-up", "at the end"],
+                [new BarGroup("resident MB", [BenchCommand.Num(result["rss_bytes_start"]) / 1e6, BenchCommand.Num(result["rss_bytes_end"]) / 1e6])]),
+        };
+        return new BenchSummary("bench live",
+            "Live scoring load on 127.0.0.1 with wrk: every request posts a session's events to POST /api/v1/sessions/{id}/events and gets its click probability back; no peer runs in the same process, so each figure is drawn against its goal.",
+            [BenchReports.Fact("seconds per phase", (int)result["seconds_per_phase"]!), BenchReports.Fact("live session ids", (int)result["sessions"]!),
+                new ReportFact("live events stored", (bool)result["store_live_events"]! ? "yes (write-behind into DuckDB)" : "no")],
+            [], measurements);
     }
 
     private sealed record WrkPhase(int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, int Errors);

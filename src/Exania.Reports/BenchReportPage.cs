@@ -26,12 +26,28 @@ public sealed record BenchQuality(string Name, double Exania, double? Peer, bool
 public sealed record BenchFigure(string Case, string Measure, double Exania, string Unit, string Peer, double? PeerValue, double? Ratio,
     BenchQuality? Quality = null);
 
+/// <summary>
+/// A figure a benchmark measures with no peer in the same run (requests per second, latency percentiles, memory), drawn
+/// as bars per case with the goal it is held to as a dashed line.
+/// </summary>
+/// <param name="Id">The chart's id in the page.</param>
+/// <param name="Title">The chart's title, e.g. <c>p99 latency per phase</c>.</param>
+/// <param name="Unit">The unit of the values, e.g. <c>ms</c>.</param>
+/// <param name="Categories">The cases (phases, endpoints).</param>
+/// <param name="Groups">One group of bars per series (e.g. p50 and p99, or one per store).</param>
+/// <param name="Goal">The goal the figure is held to, if any (drawn as a line).</param>
+/// <param name="GoalLabel">What the goal line says, e.g. <c>goal 2 ms</c>.</param>
+public sealed record BenchMeasurement(string Id, string Title, string Unit, IReadOnlyList<string> Categories, IReadOnlyList<BarGroup> Groups,
+    double? Goal = null, string? GoalLabel = null);
+
 /// <summary>What a benchmark command measured, for <see cref="BenchReportPage"/>.</summary>
 /// <param name="Command">The command, e.g. <c>bench roas</c>.</param>
 /// <param name="Description">One sentence: what is compared with what, on which data, how it is timed.</param>
 /// <param name="Parameters">The command's parameters as header facts.</param>
-/// <param name="Figures">The timed cases.</param>
-public sealed record BenchSummary(string Command, string Description, IReadOnlyList<ReportFact> Parameters, IReadOnlyList<BenchFigure> Figures);
+/// <param name="Figures">The timed cases against a peer (may be empty for a load benchmark).</param>
+/// <param name="Measurements">Figures without a peer (throughput, latency, memory) against their goals.</param>
+public sealed record BenchSummary(string Command, string Description, IReadOnlyList<ReportFact> Parameters, IReadOnlyList<BenchFigure> Figures,
+    IReadOnlyList<BenchMeasurement>? Measurements = null);
 
 /// <summary>The report of a benchmark command (<c>exania bench ... --report</c>): time ratios against each peer with the quality figures beside them.</summary>
 public static class BenchReportPage
@@ -51,7 +67,10 @@ public static class BenchReportPage
         }.WithFacts([
             new ReportFact("machine", $"{Environment.ProcessorCount} processors, {RuntimeInformation.OSDescription} ({RuntimeInformation.OSArchitecture}), {RuntimeInformation.FrameworkDescription}"),
             .. summary.Parameters]);
+        AddMeasurements(report, summary.Measurements ?? []);
         var figures = summary.Figures;
+        if (figures.Count == 0)
+            return report;
         var peers = string.Join(", ", figures.Select(f => f.Peer).Distinct());
 
         var time = report.Section("Time against the peer",
@@ -89,6 +108,21 @@ public static class BenchReportPage
                 f.Ratio is { } r ? r.ToString("0.###", CultureInfo.InvariantCulture) : "",
                 f.Quality?.Name ?? "", f.Quality is { } q ? ChartStyle.Number(q.Exania) : "", f.Quality?.Peer is { } qp ? ChartStyle.Number(qp) : ""])]));
         return report;
+    }
+
+    private static void AddMeasurements(HtmlReport report, IReadOnlyList<BenchMeasurement> measurements)
+    {
+        if (measurements.Count == 0)
+            return;
+        var section = report.Section("Measured figures",
+            "Figures with no peer in the same run, each against the goal it is held to (the dashed line) where there is one.");
+        foreach (var m in measurements)
+        {
+            var chart = new BarChart(m.Id, m.Title, m.Unit, m.Categories) { Reference = m.Goal, ReferenceLabel = m.GoalLabel };
+            foreach (var group in m.Groups)
+                chart.Add(group);
+            section.Chart(chart);
+        }
     }
 
     /// <summary>Bars of ratios against a reference line at 1, on a log axis when they span more than <see cref="LogSpan"/>×.</summary>

@@ -55,4 +55,49 @@ public class BenchReportCliTests
         Assert.Equal((0.81, 0.80), (summary.Figures[1].Quality!.Exania, summary.Figures[1].Quality!.Peer!.Value));
         Assert.Null(summary.Figures[0].Quality);
     }
+
+    [Fact]
+    public void BenchLive_Report_DrawsEachPhaseAgainstItsGoal()
+    {
+        // A result of the shape `bench live` prints (figures made up for the test).
+        var result = JsonNode.Parse("""
+            { "command": "bench live", "seconds_per_phase": 15, "sessions": 100000, "store_live_events": false,
+              "batch_of_10": { "connections": 64, "requests_per_second": 14000, "events_per_second": 140000, "p50_ms": 3.1, "p99_ms": 9.5 },
+              "single_event": { "connections": 64, "requests_per_second": 18000, "events_per_second": 18000, "p50_ms": 2.9, "p99_ms": 8.0 },
+              "single_event_low_load": { "connections": 2, "requests_per_second": 6000, "events_per_second": 6000, "p50_ms": 0.3, "p99_ms": 1.4 },
+              "rss_bytes_start": 300000000, "rss_bytes_end": 320000000 }
+            """)!.AsObject();
+        var summary = BenchLiveCommand.Summary(result);
+        Assert.Empty(summary.Figures);
+        var latency = summary.Measurements!.Single(m => m.Id == "latency");
+        Assert.Equal([1.4], latency.Groups.Single(g => g.Name == "p99").Values.Skip(2));
+        Assert.Equal(2, latency.Goal);
+        Assert.Equal([140000.0], summary.Measurements!.Single(m => m.Id == "events-per-second").Groups[0].Values);
+        var html = Exania.Reports.BenchReportPage.Build(summary, result.ToJsonString()).Render();
+        foreach (var id in new[] { "events-per-second", "requests-per-second", "latency", "memory" })
+            Assert.Contains($"data-chart=\"{id}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Time against the peer", html, StringComparison.Ordinal);
+        Assert.Contains("goal 20,000", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BenchDashboard_Summary_IngestIsAgainstDuckDbReadCsv_AndEachEndpointAgainst300Ms()
+    {
+        var result = JsonNode.Parse("""
+            { "command": "bench dashboard", "events": 1000, "csv_bytes": 50000, "duckdb_read_csv_seconds": 0.5,
+              "stores": [
+                { "store": "duckdb", "ingest_seconds": 1.0, "ratio_to_duckdb_read_csv": 2.0,
+                  "endpoints": [ { "endpoint": "overview", "warm_p95_ms": 12, "new_filter_p95_ms": 400 }, { "endpoint": "paths", "warm_p95_ms": 30, "new_filter_p95_ms": 90 } ] },
+                { "store": "postgresql", "ingest_seconds": 3.0, "ratio_to_duckdb_read_csv": 6.0,
+                  "endpoints": [ { "endpoint": "paths", "warm_p95_ms": 31, "new_filter_p95_ms": 95 }, { "endpoint": "overview", "warm_p95_ms": 15, "new_filter_p95_ms": 500 } ] } ] }
+            """)!.AsObject();
+        var summary = BenchDashboardCommand.Summary(result);
+        Assert.Equal([2.0, 6.0], summary.Figures.Select(f => f.Ratio!.Value));
+        Assert.All(summary.Figures, f => Assert.Equal(0.5, f.PeerValue));
+        var fresh = summary.Measurements!.Single(m => m.Id == "p95-new-filter");
+        Assert.Equal(["overview", "paths"], fresh.Categories);
+        // Matched by endpoint name, not by position: PostgreSQL lists them in another order.
+        Assert.Equal([500.0, 95.0], fresh.Groups.Single(g => g.Name == "postgresql").Values);
+        Assert.Equal(300, fresh.Goal);
+    }
 }
