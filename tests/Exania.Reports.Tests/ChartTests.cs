@@ -68,4 +68,16 @@ public sealed class ChartTests
         Assert.Contains("rgb(255,255,255)", svg, StringComparison.Ordinal);
         Assert.Contains("rgb(178,24,43)", svg, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void LongLabels_AreCut_AndKeepTheirWholeWordingAsTheTitle()
+    {
+        var name = "a category name far longer than the room beside the bars";
+        var svg = System.Xml.Linq.XElement.Parse(new BarChart("b", "bars", "v", [name, "short"]).Add(new BarGroup("g", [1, 2])).ToSvg());
+        var labels = svg.Descendants(ReportMarkup.Svg + "text").Where(t => (string?)t.Attribute("class") == "tick").ToList();
+        var cut = labels.Single(t => t.Element(ReportMarkup.Svg + "title") is not null);
+        Assert.Equal(name, cut.Element(ReportMarkup.Svg + "title")!.Value);
+        Assert.Equal(name[..27] + "…", cut.Nodes().OfType<System.Xml.Linq.XText>().Single().Value);
+        Assert.Contains(labels, t => t.Value == "short");
+    }
 }

@@ -81,7 +81,7 @@ public sealed class BarChart(string id, string title, string valueTitle, IReadOn
             svg.Close("g");
         }
         for (var c = 0; c < Categories.Count; c++)
-            svg.Label(left - 6, Top + c * rowHeight + rowHeight / 2 + 4, ChartFrame.Shorten(Categories[c], 28), "end", "class=\"tick\"");
+            svg.Label(left - 6, Top + c * rowHeight + rowHeight / 2 + 4, Categories[c], "end", "class=\"tick\"", maxLength: 28);
         if (Reference is { } reference && axis.CanDraw(reference))
         {
             var px = Px(reference);
@@ -142,11 +142,11 @@ public sealed class Heatmap(string id, string title, IReadOnlyList<string> rows,
         var svg = ChartFrame.Open(Id, Title, width, height);
         var gridTop = Top + labelBand;
         for (var c = 0; c < Columns.Count; c++)
-            svg.Label(left + c * cell + cell / 2, gridTop - 6, ChartFrame.Shorten(Columns[c], 18), "start", "class=\"tick\"", -45);
+            svg.Label(left + c * cell + cell / 2, gridTop - 6, Columns[c], "start", "class=\"tick\"", -45, maxLength: 18);
         svg.Open("g", $"class=\"series\" data-series=\"cells\" data-points=\"{Values.Length}\"");
         for (var r = 0; r < Rows.Count; r++)
         {
-            svg.Label(left - 6, gridTop + r * cellHeight + cellHeight / 2 + 4, ChartFrame.Shorten(Rows[r], 26), "end", "class=\"tick\"");
+            svg.Label(left - 6, gridTop + r * cellHeight + cellHeight / 2 + 4, Rows[r], "end", "class=\"tick\"", maxLength: 26);
             for (var c = 0; c < Columns.Count; c++)
             {
                 var v = Values[r, c];

@@ -46,11 +46,15 @@ internal sealed class SvgText
     public SvgText Circle(double x, double y, double radius, string style) =>
         Raw($"<circle cx=\"{Coordinate(x)}\" cy=\"{Coordinate(y)}\" r=\"{Coordinate(radius)}\" {style}/>");
 
-    /// <summary>A text element; <paramref name="anchor"/> is start, middle or end.</summary>
-    public SvgText Label(double x, double y, string text, string anchor = "start", string style = "", double rotate = 0)
+    /// <summary>
+    /// A text element; <paramref name="anchor"/> is start, middle or end. Text longer than <paramref name="maxLength"/>
+    /// is cut with an ellipsis and keeps its whole wording as the element's title (shown on hover, read by screen readers).
+    /// </summary>
+    public SvgText Label(double x, double y, string text, string anchor = "start", string style = "", double rotate = 0, int maxLength = int.MaxValue)
     {
         var transform = rotate == 0 ? "" : $" transform=\"rotate({Coordinate(rotate)} {Coordinate(x)} {Coordinate(y)})\"";
-        return Raw($"<text x=\"{Coordinate(x)}\" y=\"{Coordinate(y)}\" text-anchor=\"{anchor}\"{transform} {style}>{Escape(text)}</text>");
+        var shown = text.Length <= maxLength ? Escape(text) : $"{Escape(text[..(maxLength - 1)])}…<title>{Escape(text)}</title>";
+        return Raw($"<text x=\"{Coordinate(x)}\" y=\"{Coordinate(y)}\" text-anchor=\"{anchor}\"{transform} {style}>{shown}</text>");
     }
 
     /// <summary>A polyline through the points (pixel coordinates).</summary>

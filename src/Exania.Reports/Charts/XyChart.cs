@@ -194,7 +194,7 @@ internal static class ChartFrame
             var y = top + i / columns * 18;
             var dash = items[i].Dashed ? " stroke-dasharray=\"5 3\"" : "";
             svg.Line(x, y - 4, x + 18, y - 4, $"stroke=\"{items[i].Color}\" stroke-width=\"3\"{dash}");
-            svg.Label(x + 23, y, Shorten(items[i].Name, columns == 3 ? 24 : 36), "start", "class=\"legend\"");
+            svg.Label(x + 23, y, items[i].Name, "start", "class=\"legend\"", maxLength: columns == 3 ? 24 : 36);
         }
     }
 
