@@ -188,7 +188,7 @@ public static class SequenceReportPage
             for (var c = 0; c < width; c++)
             {
                 weights[r, c] = c < offset ? double.NaN : e.Weights[c - offset];
-                text[r, c] = c < offset ? "" : Shorten(e.Events[c - offset], letters);
+                text[r, c] = c < offset ? "" : ChartFrame.Shorten(e.Events[c - offset], letters);
             }
         }
         var columns = Enumerable.Range(0, width).Select(c => c == width - 1 ? "latest" : $"−{width - 1 - c}").ToList();
@@ -210,8 +210,6 @@ public static class SequenceReportPage
                     e.Weights.Count == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $"{e.Events[most]}, {e.Events.Count - most} back ({e.Weights[most]:0.000})")];
             })]));
     }
-
-    private static string Shorten(string text, int letters) => text.Length <= letters ? text : letters <= 1 ? text[..1] : text[..(letters - 1)] + "…";
 
     private static string F(double value) => BinaryReportSections.Fixed(value);
 

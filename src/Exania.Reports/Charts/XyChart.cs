@@ -198,5 +198,7 @@ internal static class ChartFrame
         }
     }
 
-    public static string Shorten(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    /// <summary>The text cut to <paramref name="length"/> characters with an ellipsis (to its first letter when only one fits).</summary>
+    public static string Shorten(string text, int length) =>
+        text.Length <= length ? text : length <= 1 ? text[..1] : text[..(length - 1)] + "…";
 }
