@@ -6,6 +6,13 @@ namespace Exania.Features;
 public delegate void WindowHandler(double windowEnd, ReadOnlySpan<double> features);
 
 /// <summary>
+/// Everything an <see cref="IncrementalWindowExtractor"/> carries from one event to the next, as plain values: the
+/// events that can still fall into a future window (oldest first) and the session's clock. A live session saved with
+/// it and restored elsewhere (a cluster grain moving to another node) emits exactly the windows it would have emitted.
+/// </summary>
+public sealed record IncrementalWindowState(double[] Times, int[] Actions, double[] Depths, double SessionStart, double LastTime, double NextWindow, long EventCount);
+
+/// <summary>
 /// Sliding-window extraction for one session, one event at a time (live scoring). It keeps only the events of the
 /// last window and emits exactly the windows, with exactly the features, that <see cref="WindowExtractor"/> produces
 /// for the same session: a window is emitted as soon as an event after its end arrives (so no later event can still
@@ -41,6 +48,48 @@ public sealed class IncrementalWindowExtractor
 
     /// <summary>Time of the session's first event; NaN before any.</summary>
     public double SessionStart => _sessionStart;
+
+    /// <summary>The state to save: a copy, so later events do not change it.</summary>
+    public IncrementalWindowState Capture()
+    {
+        var live = _tail - _head;
+        return new IncrementalWindowState(_times.AsSpan(_head, live).ToArray(), _actions.AsSpan(_head, live).ToArray(), _depths.AsSpan(_head, live).ToArray(),
+            _sessionStart, _lastTime, _nextWindow, EventCount);
+    }
+
+    /// <summary>Continues from a saved <paramref name="state"/> (this extractor's options must be those it was captured with).</summary>
+    /// <exception cref="ArgumentException">The state is inconsistent (arrays of different lengths, events out of order or after its clock, a negative action).</exception>
+    public void Restore(IncrementalWindowState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var n = state.Times.Length;
+        if (state.Actions.Length != n || state.Depths.Length != n)
+            throw new ArgumentException("The saved window state's arrays differ in length.", nameof(state));
+        if (state.EventCount < n || (state.EventCount > 0) == double.IsNaN(state.SessionStart) || !(state.NextWindow >= 1))
+            throw new ArgumentException("The saved window state's counters do not agree.", nameof(state));
+        var maxAction = -1;
+        for (var i = 0; i < n; i++)
+        {
+            if (!double.IsFinite(state.Times[i]) || state.Times[i] > state.LastTime || (i > 0 && state.Times[i] < state.Times[i - 1]) || state.Actions[i] < 0)
+                throw new ArgumentException($"The saved window state's event {i} is out of order or invalid.", nameof(state));
+            maxAction = Math.Max(maxAction, state.Actions[i]);
+        }
+        var capacity = Math.Max(16, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(n, 1)));
+        _times = new double[capacity];
+        _actions = new int[capacity];
+        _depths = new double[capacity];
+        state.Times.CopyTo(_times, 0);
+        state.Actions.CopyTo(_actions, 0);
+        state.Depths.CopyTo(_depths, 0);
+        if (maxAction >= _counts.Length)
+            _counts = new int[maxAction + 1];
+        _head = 0;
+        _tail = n;
+        _sessionStart = state.SessionStart;
+        _lastTime = state.LastTime;
+        _nextWindow = state.NextWindow;
+        EventCount = state.EventCount;
+    }
 
     /// <summary>Starts a new session.</summary>
     public void Reset()

@@ -9,7 +9,46 @@ namespace Exania.Scoring;
 public readonly record struct LiveEvent(double Timestamp, int Action, double ScrollDepth);
 
 /// <summary>A batch of one session's events as a client sends it; <see cref="Complete"/> ends the session.</summary>
-public sealed record LiveBatch(string? User, LiveEvent[] Events, bool Complete);
+public sealed record LiveBatch(string? User, LiveEvent[] Events, bool Complete)
+{
+    /// <summary>
+    /// A digest of the batch as sent (user, events in request order, complete), never 0: the first 8 bytes of its
+    /// SHA-256. A session remembers its last batch's digest, so a client that sends a batch again because it never
+    /// saw the answer (a timeout, a node that died) gets that answer instead of the events counted twice. The same
+    /// in every process, so it survives a session's move to another node.
+    /// </summary>
+    public ulong Digest()
+    {
+        var userBytes = User is null ? 0 : Encoding.UTF8.GetByteCount(User);
+        var length = 6 + userBytes + Events.Length * 20;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var span = buffer.AsSpan(0, length);
+            span[0] = (byte)((User is null ? 0 : 1) | (Complete ? 2 : 0));
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[1..], userBytes);
+            if (User is not null)
+                Encoding.UTF8.GetBytes(User, span.Slice(5, userBytes));
+            var at = 5 + userBytes;
+            span[at++] = 0xEE;
+            foreach (var e in Events)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(span[at..], e.Timestamp);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[(at + 8)..], e.Action);
+                System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(span[(at + 12)..], e.ScrollDepth);
+                at += 20;
+            }
+            Span<byte> hash = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(span, hash);
+            var digest = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash);
+            return digest == 0 ? 1 : digest;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
 
 /// <summary>
 /// Bad live input. <see cref="Field"/> is the JSON path of the offending value (<c>events[3].timestamp</c>), so a

@@ -20,8 +20,9 @@ public sealed record LiveWindow(double Start, double End, double Probability, bo
 /// <param name="Current">The window ending at the last event, scored; null when it holds fewer than the minimum actions, or the session was completed.</param>
 /// <param name="Completed">True when the batch ended the session.</param>
 /// <param name="ModelVersion">The click model's version.</param>
+/// <param name="Replayed">True when the batch repeats the session's last one (the client did not see the answer): it was not applied again, and this is the answer it had.</param>
 public sealed record LiveScoreReport(string Session, int Accepted, long EventCount, IReadOnlyList<LiveWindow> Windows, LiveWindow? Current,
-    bool Completed, string ModelVersion);
+    bool Completed, string ModelVersion, bool Replayed = false);
 
 /// <summary>One candidate next action and its probability.</summary>
 public sealed record NextActionCandidate(string Action, double Probability);
@@ -50,7 +51,7 @@ public sealed class ModelUnavailableException : Exception
 /// session); an event before the session's last accepted one is refused with the whole batch, because the windows
 /// before it were already answered.
 /// </summary>
-public sealed class LiveScorer
+public sealed class LiveScorer : ILiveSessions
 {
     private readonly LiveSessionTable _sessions;
     private readonly ModelRegistry _models;
@@ -73,9 +74,8 @@ public sealed class LiveScorer
         LiveBatchReader.CheckId(sessionId, "session");
         ArgumentNullException.ThrowIfNull(batch);
         var models = _models.Current;
-        var click = models.Click ?? throw new ModelUnavailableException(
-            "No click model is loaded: put click_model.json (exania train click) in the --models folder and POST /api/v1/models/reload.");
-        var order = TimeOrder(batch.Events);
+        RequireClick(models);
+        var digest = batch.Digest();
         while (true)
         {
             var session = _sessions.GetOrAdd(sessionId);
@@ -84,12 +84,47 @@ public sealed class LiveScorer
                 // Expired or evicted while this request waited: its id now names a new session in the table.
                 if (session.Closed)
                     continue;
-                return Apply(session, batch, order, click, models.VersionOf(ModelKind.Click)!);
+                var report = Apply(session, batch, digest, models, _sessions.Options);
+                if (report.Completed && !report.Replayed)
+                    _sessions.Complete(session);
+                return report;
             }
         }
     }
 
-    private LiveScoreReport Apply(LiveSession session, LiveBatch batch, int[] order, ClickModel click, string version)
+    ValueTask<LiveScoreReport> ILiveSessions.ScoreAsync(string sessionId, LiveBatch batch, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Score(sessionId, batch));
+
+    ValueTask<NextActionReport> ILiveSessions.NextActionAsync(string sessionId, int top, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(NextAction(sessionId, top));
+
+    private static ClickModel RequireClick(ModelSet models) => models.Click ?? throw new ModelUnavailableException(
+        "No click model is loaded: put click_model.json (exania train click) in the --models folder and POST /api/v1/models/reload.");
+
+    /// <summary>
+    /// Applies a validated batch to one session (the caller holds its <see cref="LiveSession.Gate"/>, or owns it, as a
+    /// grain does) and scores it with <paramref name="models"/>. A batch whose <paramref name="digest"/> is the
+    /// session's last one is not applied again: the answer it had comes back, marked <see cref="LiveScoreReport.Replayed"/>.
+    /// </summary>
+    /// <exception cref="LiveInputException">An event comes before the session's last one (nothing of the batch is applied).</exception>
+    /// <exception cref="ModelUnavailableException">No click model is loaded.</exception>
+    public static LiveScoreReport Apply(LiveSession session, LiveBatch batch, ulong digest, ModelSet models, LiveScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentNullException.ThrowIfNull(options);
+        if (digest != 0 && digest == session.LastBatchDigest && session.LastReport is { } last)
+            return last with { Replayed = true };
+        if (session.Completed)
+            throw new InvalidOperationException($"Live session '{session.Id}' was completed; its next batch starts a new session.");
+        var report = Apply(session, batch, TimeOrder(batch.Events), RequireClick(models), models.VersionOf(ModelKind.Click)!, options.Windows.WindowSeconds);
+        session.LastBatchDigest = digest;
+        session.LastReport = report;
+        return report;
+    }
+
+    private static LiveScoreReport Apply(LiveSession session, LiveBatch batch, int[] order, ClickModel click, string version, double windowSeconds)
     {
         var events = batch.Events;
         if (order.Length > 0 && events[order[0]].Timestamp < session.LastTime)
@@ -101,7 +136,6 @@ public sealed class LiveScorer
         }
         session.User ??= batch.User;
         var windows = new List<LiveWindow>();
-        var windowSeconds = _sessions.Options.Windows.WindowSeconds;
         WindowHandler collect = (end, features) =>
         {
             var p = click.PredictProbability(features);
@@ -117,7 +151,7 @@ public sealed class LiveScorer
         if (batch.Complete)
         {
             session.Windows.Complete(collect);
-            _sessions.Complete(session);
+            session.Completed = true;
         }
         else
         {
@@ -156,27 +190,56 @@ public sealed class LiveScorer
         LiveBatchReader.CheckId(sessionId, "session");
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         var models = _models.Current;
+        var model = RequireNextActionModel(models);
+        var session = _sessions.Find(sessionId) ?? throw NoSession(sessionId);
+        NextActionInput input;
+        lock (session.Gate)
+            input = NextActionInput.Of(session, model);
+        return Rank(input, model, models, top);
+    }
+
+    /// <summary>
+    /// <see cref="NextAction(string, int)"/> on one session that the caller holds (its gate taken, or owned, as a grain
+    /// owns its session).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The session has no events (or was completed).</exception>
+    /// <exception cref="ModelUnavailableException">No sequence model is loaded, or it reads inputs a live session does not carry.</exception>
+    public static NextActionReport NextAction(LiveSession session, ModelSet models, int top)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(models);
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var model = RequireNextActionModel(models);
+        if (session.Completed)
+            throw NoSession(session.Id);
+        return Rank(NextActionInput.Of(session, model), model, models, top);
+    }
+
+    /// <summary>The answer when no live session has an id.</summary>
+    public static KeyNotFoundException NoSession(string sessionId) =>
+        new($"No live session '{sessionId}' (it never started, ended, or was idle too long).");
+
+    private static SequenceModel RequireNextActionModel(ModelSet models)
+    {
         var model = models.Sequence ?? throw new ModelUnavailableException(
             "No sequence model is loaded: put sequence_model.json (exania train sequence) in the --models folder and POST /api/v1/models/reload.");
         if (model.Field != SequenceField.Action || model.ExtraInputs.Count > 0 || model.NumericInputs.Any(f => f != EventField.ScrollDepth))
             throw new ModelUnavailableException("The sequence model reads more than the actions, times and scroll depths of a session (a next-item model, " +
                 "or extra inputs), which live sessions do not carry; serve a next-action model trained with --target action.");
-        var session = _sessions.Find(sessionId) ?? throw new KeyNotFoundException($"No live session '{sessionId}' (it never started, ended, or was idle too long).");
-        string[] actions;
-        double[] times;
-        float[] depths;
-        long eventCount;
-        string? user;
-        lock (session.Gate)
+        return model;
+    }
+
+    /// <summary>What the sequence model reads of a session, copied so the prediction runs without holding the session.</summary>
+    private sealed record NextActionInput(string Session, long EventCount, string? User, string[] Actions, double[] Times, float[] Depths)
+    {
+        public static NextActionInput Of(LiveSession session, SequenceModel model)
         {
-            eventCount = session.EventCount;
-            user = session.User;
             if (session.HistoryCount == 0)
-                throw new KeyNotFoundException($"Live session '{sessionId}' has no events yet.");
+                throw new KeyNotFoundException($"Live session '{session.Id}' has no events yet.");
             var n = Math.Min(session.HistoryCount, model.MaxLength);
-            actions = new string[n];
-            times = new double[n];
-            depths = new float[n];
+            var actions = new string[n];
+            var times = new double[n];
+            var depths = new float[n];
             for (var i = 0; i < n; i++)
             {
                 var e = session.History(session.HistoryCount - n + i);
@@ -184,9 +247,15 @@ public sealed class LiveScorer
                 times[i] = e.Timestamp;
                 depths[i] = (float)e.ScrollDepth; // NaN is read as 0 by the model, as in training
             }
+            return new NextActionInput(session.Id, session.EventCount, session.User, actions, times, depths);
         }
+    }
+
+    private static NextActionReport Rank(NextActionInput input, SequenceModel model, ModelSet models, int top)
+    {
+        var (actions, times) = (input.Actions, input.Times);
         // The user feeds a model's user-history prior, when it has one (its training sessions all ended before now).
-        var prediction = model.Predict(actions, times, null, model.NumericInputs.Count == 0 ? null : [depths], user);
+        var prediction = model.Predict(actions, times, null, model.NumericInputs.Count == 0 ? null : [input.Depths], input.User);
         var ranked = new int[prediction.Probabilities.Length];
         for (var i = 0; i < ranked.Length; i++)
             ranked[i] = i;
@@ -200,6 +269,35 @@ public sealed class LiveScorer
         var offset = actions.Length - prediction.Attention.Length;
         for (var i = 0; i < prediction.Attention.Length; i++)
             attention.Add(new AttentionWeight(times[offset + i], actions[offset + i], prediction.Attention[i]));
-        return new NextActionReport(session.Id, eventCount, candidates, attention, models.VersionOf(ModelKind.Sequence)!);
+        return new NextActionReport(input.Session, input.EventCount, candidates, attention, models.VersionOf(ModelKind.Sequence)!);
     }
+}
+
+/// <summary>
+/// Where live sessions are kept and scored: in this process (<see cref="LiveScorer"/> over a <see cref="LiveSessionTable"/>)
+/// or on a cluster (each session a grain on some node, issue #14). The service's endpoints call only this.
+/// </summary>
+public interface ILiveSessions
+{
+    /// <summary>Applies a validated batch to a session and scores it (see <see cref="LiveScorer.Apply(LiveSession, LiveBatch, ulong, ModelSet, LiveScoringOptions)"/>).</summary>
+    /// <exception cref="LiveInputException">An event comes before the session's last one.</exception>
+    /// <exception cref="ModelUnavailableException">No click model is loaded.</exception>
+    /// <exception cref="LiveSessionsUnavailableException">The session's state cannot be reached or saved now (a cluster node died); send the batch again.</exception>
+    ValueTask<LiveScoreReport> ScoreAsync(string sessionId, LiveBatch batch, CancellationToken cancellationToken);
+
+    /// <summary>The sequence model's top next actions for a live session.</summary>
+    /// <exception cref="KeyNotFoundException">No live session has this id.</exception>
+    /// <exception cref="ModelUnavailableException">No usable sequence model is loaded.</exception>
+    /// <exception cref="LiveSessionsUnavailableException">The session's state cannot be reached now.</exception>
+    ValueTask<NextActionReport> NextActionAsync(string sessionId, int top, CancellationToken cancellationToken);
+}
+
+/// <summary>The session's state cannot be reached or made durable right now (a node is down, the database is away); the service answers 503 and the client sends again.</summary>
+public sealed class LiveSessionsUnavailableException : Exception
+{
+    public LiveSessionsUnavailableException(string message, Exception innerException) : base(message, innerException) { }
+
+    public LiveSessionsUnavailableException(string message) : base(message) { }
+
+    public LiveSessionsUnavailableException() : this("The live sessions cannot be reached now; send the request again.") { }
 }

@@ -14,8 +14,11 @@ public sealed class LiveSession
     private readonly double[] _depths;
     private int _historyStart;
 
-    internal LiveSession(string id, LiveScoringOptions options)
+    /// <summary>A new, empty session (the table makes them; a cluster grain holds one of its own).</summary>
+    public LiveSession(string id, LiveScoringOptions options)
     {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(options);
         Id = id;
         Windows = new IncrementalWindowExtractor(options.Windows);
         _times = new double[options.HistoryLength];
@@ -27,6 +30,45 @@ public sealed class LiveSession
 
     /// <summary>The user the client named (the first one it named), or null.</summary>
     public string? User { get; internal set; }
+
+    /// <summary>Digest of the last batch applied (<see cref="LiveBatch.Digest"/>), 0 before any: a client that repeats it gets <see cref="LastReport"/> again.</summary>
+    public ulong LastBatchDigest { get; internal set; }
+
+    /// <summary>The answer to the last batch applied, or null.</summary>
+    public LiveScoreReport? LastReport { get; internal set; }
+
+    /// <summary>True once a batch with <c>complete</c> ended the session: only a repeat of that batch still reaches it.</summary>
+    public bool Completed { get; internal set; }
+
+    /// <summary>The session's state as plain values, to be saved and restored elsewhere (<see cref="Restore"/>).</summary>
+    public LiveSessionSnapshot Capture()
+    {
+        var history = new LiveEvent[HistoryCount];
+        for (var i = 0; i < history.Length; i++)
+            history[i] = History(i);
+        return new LiveSessionSnapshot(Id, User, Windows.Capture(), history, LastBatchDigest, LastReport, Completed);
+    }
+
+    /// <summary>A session continuing from <paramref name="snapshot"/>: the next batch gives what it would have given in the session captured.</summary>
+    /// <exception cref="ArgumentException">The snapshot is inconsistent.</exception>
+    public static LiveSession Restore(LiveSessionSnapshot snapshot, LiveScoringOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var session = new LiveSession(snapshot.Id, options)
+        {
+            User = snapshot.User,
+            LastBatchDigest = snapshot.LastBatchDigest,
+            LastReport = snapshot.LastReport,
+            Completed = snapshot.Completed,
+        };
+        session.Windows.Restore(snapshot.Windows);
+        // The history keeps the last HistoryLength events; the extractor's clock is the last event's time.
+        var skip = Math.Max(0, snapshot.History.Length - options.HistoryLength);
+        for (var i = skip; i < snapshot.History.Length; i++)
+            session.Remember(snapshot.History[i]);
+        session.LastTime = snapshot.Windows.EventCount == 0 ? double.NegativeInfinity : snapshot.Windows.LastTime;
+        return session;
+    }
 
     /// <summary>Taken while the session is read or changed: one session's batches apply one at a time.</summary>
     public Lock Gate { get; } = new();

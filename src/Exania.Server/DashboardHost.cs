@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Exania.Cluster;
 using Exania.Scoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -56,6 +57,11 @@ public static class DashboardHost
             ["--session-ttl-minutes"] = "Exania:SessionTtlMinutes",
             ["--max-sessions"] = "Exania:MaxSessions",
             ["--store-live-events"] = "Exania:StoreLiveEvents",
+            ["--cluster"] = "Exania:Cluster:ConnectionString",
+            ["--silo-address"] = "Exania:Cluster:Address",
+            ["--silo-port"] = "Exania:Cluster:SiloPort",
+            ["--gateway-port"] = "Exania:Cluster:GatewayPort",
+            ["--cluster-id"] = "Exania:Cluster:Id",
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
@@ -93,11 +99,22 @@ public static class DashboardHost
         });
         builder.Services.AddSingleton(sp => new DashboardState(sp.GetRequiredService<ServerSettings>()));
         builder.Services.AddSingleton(sp => new LiveState(sp.GetRequiredService<ServerSettings>(), sp.GetRequiredService<ILogger<LiveState>>()));
-        builder.Services.AddSingleton<LiveStoreWriter>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveStoreWriter>());
-        builder.Services.AddHealthChecks()
+        var health = builder.Services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
             .AddCheck<ModelsHealthCheck>("models", tags: ["ready"]);
+        if (ClusterSettingsOf(builder.Configuration) is { } cluster)
+        {
+            // A cluster node: sessions are grains (any node takes any session's events), state in PostgreSQL.
+            builder.Services.AddSingleton(sp => new ClusterScoring(sp.GetRequiredService<LiveState>().Models, sp.GetRequiredService<ServerSettings>().Live));
+            builder.AddExaniaCluster(cluster);
+            health.AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        }
+        else
+        {
+            builder.Services.AddSingleton<ILiveSessions>(sp => sp.GetRequiredService<LiveState>().Scorer);
+        }
+        builder.Services.AddSingleton<LiveStoreWriter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveStoreWriter>());
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -181,11 +198,29 @@ public static class DashboardHost
         api.MapLiveScoringApi();
         api.MapPredictApi();
         api.MapModelsApi();
+        api.MapClusterApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = HealthJson });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthJson });
         app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapPages();
         return app;
+    }
+
+    /// <summary>The node's cluster settings when <c>--cluster</c> is given; null for a single node.</summary>
+    /// <exception cref="ArgumentException">A cluster setting is invalid.</exception>
+    private static ClusterSettings? ClusterSettingsOf(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Exania:Cluster");
+        if (section["ConnectionString"] is not { Length: > 0 } connectionString)
+            return null;
+        var addressText = section["Address"] ?? "127.0.0.1";
+        if (!System.Net.IPAddress.TryParse(addressText, out var address))
+            throw new ArgumentException($"--silo-address '{addressText}' is not an IP address.");
+        int Port(string key, int fallback) => section[key] is { Length: > 0 } text
+            ? int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : -1
+            : fallback;
+        return new ClusterSettings(connectionString, address, Port("SiloPort", ClusterSettings.DefaultSiloPort), Port("GatewayPort", ClusterSettings.DefaultGatewayPort),
+            section["Id"] is { Length: > 0 } id ? id : "exania").Validate();
     }
 
     private static List<string> List(string? text) =>

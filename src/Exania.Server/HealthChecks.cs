@@ -30,3 +30,16 @@ internal sealed class ModelsHealthCheck(LiveState live) : IHealthCheck
             : HealthCheckResult.Healthy(loaded));
     }
 }
+
+/// <summary>Ready once this node is an active member of the cluster (it joined, and the others can route sessions to it).</summary>
+internal sealed class ClusterHealthCheck(Orleans.Runtime.IClusterMembershipService membership, Orleans.Runtime.ILocalSiloDetails local) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var active = Exania.Cluster.ClusterStatus.IsActive(membership, local);
+        var members = membership.CurrentSnapshot.Members.Values.Count(m => m.Status == Orleans.Runtime.SiloStatus.Active);
+        return Task.FromResult(active
+            ? HealthCheckResult.Healthy($"{local.SiloAddress} is active; {members} active node(s)")
+            : HealthCheckResult.Unhealthy($"{local.SiloAddress} has not joined the cluster yet"));
+    }
+}

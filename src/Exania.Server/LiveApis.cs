@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Exania.Server;
 
@@ -38,12 +39,34 @@ public static class LiveApis
             .WithSummary("A batch of one session's interaction events; returns the windows it completed with their click probabilities, and the window ending at its last event.")
             .WithMetadata(new RequestSizeLimitAttribute(MaxLiveBodyBytes))
             .Accepts<LiveBatchBody>("application/json");
-        area.MapGet("/sessions/{id}/next-action", (string id, int? top, LiveState live) =>
+        area.MapGet("/sessions/{id}/next-action", async Task<Results<Ok<NextActionReport>, ProblemHttpResult, ValidationProblem>> (string id, int? top,
+                ILiveSessions sessions, HttpResponse response, CancellationToken cancellationToken) =>
             {
                 var k = top ?? 3;
                 if (k is < 1 or > 100)
-                    return (Results<Ok<NextActionReport>, ProblemHttpResult, ValidationProblem>)Invalid("top", $"top {k} must be 1 to 100.");
-                return Guard(() => TypedResults.Ok(live.Scorer.NextAction(id, k)));
+                    return Invalid("top", $"top {k} must be 1 to 100.");
+                try
+                {
+                    LiveBatchReader.CheckId(id, "session");
+                    return TypedResults.Ok(await sessions.NextActionAsync(id, k, cancellationToken).ConfigureAwait(false));
+                }
+                catch (LiveInputException e)
+                {
+                    return Invalid(e.Field.Length == 0 ? "body" : e.Field, e.Message);
+                }
+                catch (KeyNotFoundException e)
+                {
+                    return Problem(StatusCodes.Status404NotFound, e.Message);
+                }
+                catch (ModelUnavailableException e)
+                {
+                    return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
+                }
+                catch (LiveSessionsUnavailableException e)
+                {
+                    response.Headers.RetryAfter = "1";
+                    return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
+                }
             })
             .WithName("GetNextAction").WithSummary("The sequence model's top next actions for a live session, with its attention over the session's events.");
         return api;
@@ -72,14 +95,21 @@ public static class LiveApis
         var area = api.MapGroup("/models").WithTags("Models");
         area.MapGet("", (LiveState live) => TypedResults.Ok(Report(live)))
             .WithName("GetModels").WithSummary("The loaded models and their versions (the first 12 hex digits of each file's SHA-256).");
-        area.MapPost("/reload", (HttpRequest request, LiveState live) =>
+        area.MapPost("/reload", async Task<Results<Ok<ModelsReport>, ProblemHttpResult>> (HttpRequest request, LiveState live, IServiceProvider services) =>
             {
                 if (!AdminKey(request, live))
-                    return (Results<Ok<ModelsReport>, ProblemHttpResult>)Problem(StatusCodes.Status401Unauthorized, "Reloading models needs the service's API key in the X-Api-Key header.");
+                    return Problem(StatusCodes.Status401Unauthorized, "Reloading models needs the service's API key in the X-Api-Key header.");
                 try
                 {
                     live.Models.Reload();
+                    // On a cluster every other node reloads too (within a second: they watch the model generation).
+                    if (services.GetService<Exania.Cluster.ClusterModelSync>() is { } sync)
+                        await sync.AnnounceAsync().ConfigureAwait(false);
                     return TypedResults.Ok(Report(live));
+                }
+                catch (Exception e) when (e is Orleans.Runtime.OrleansException or TimeoutException)
+                {
+                    return Problem(StatusCodes.Status503ServiceUnavailable, $"The models were reloaded on this node, but the cluster could not be told ({e.Message}); send the reload again.");
                 }
                 catch (Exception e) when (e is ModelFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
                 {
@@ -122,7 +152,7 @@ public static class LiveApis
     }
 
     private static async Task<Results<Ok<LiveScoreReport>, ProblemHttpResult, ValidationProblem>> PostEventsAsync(string id, HttpRequest request,
-        LiveState live, LiveStoreWriter writer, CancellationToken cancellationToken)
+        LiveState live, ILiveSessions sessions, LiveStoreWriter writer, CancellationToken cancellationToken)
     {
         if (!SiteKey(request, live))
             return Problem(StatusCodes.Status401Unauthorized, "This endpoint needs a site key in the X-Api-Key header.");
@@ -136,7 +166,8 @@ public static class LiveApis
             try
             {
                 batch = LiveBatchReader.Read(body.AsSpan(0, length), live.Settings.Live);
-                report = live.Scorer.Score(id, batch);
+                LiveBatchReader.CheckId(id, "session");
+                report = await sessions.ScoreAsync(id, batch, CancellationToken.None).ConfigureAwait(false);
             }
             catch (LiveInputException e)
             {
@@ -147,6 +178,14 @@ public static class LiveApis
             {
                 return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
             }
+            catch (LiveSessionsUnavailableException e)
+            {
+                // Nothing of the batch was acknowledged: the client sends it again (a repeat that did land is answered, not applied twice).
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
+            }
+            if (report.Replayed)
+                return TypedResults.Ok(report);
             live.Accepted(batch.Events.Length);
             if (batch.Events.Length > 0 && live.Settings.StoreLiveEvents)
             {
@@ -227,26 +266,6 @@ public static class LiveApis
             reader.AdvanceTo(data.End);
             if (result.IsCompleted)
                 return (buffer, length, false);
-        }
-    }
-
-    private static Results<Ok<T>, ProblemHttpResult, ValidationProblem> Guard<T>(Func<Ok<T>> answer)
-    {
-        try
-        {
-            return answer();
-        }
-        catch (LiveInputException e)
-        {
-            return Invalid(e.Field.Length == 0 ? "body" : e.Field, e.Message);
-        }
-        catch (KeyNotFoundException e)
-        {
-            return Problem(StatusCodes.Status404NotFound, e.Message);
-        }
-        catch (ModelUnavailableException e)
-        {
-            return Problem(StatusCodes.Status503ServiceUnavailable, e.Message);
         }
     }
 

@@ -109,7 +109,7 @@ public class LiveSessionTableTests
         Assert.Contains("outside the accepted time range", e.Message);
     }
 
-    private sealed class TempFolder : IDisposable
+    internal sealed class TempFolder : IDisposable
     {
         public string Path { get; } = Directory.CreateTempSubdirectory("exania-scoring-").FullName;
 

@@ -1,0 +1,41 @@
+using Orleans.Runtime;
+
+namespace Exania.Cluster;
+
+/// <summary>One node as the membership table sees it, with the live sessions it runs now.</summary>
+public sealed record ClusterNode(string Address, string Status, bool Local, long Sessions);
+
+/// <summary>The cluster seen from one node: who is in it, where the sessions run, the model generation.</summary>
+public sealed record ClusterReport(string Node, long ModelGeneration, IReadOnlyList<ClusterNode> Nodes);
+
+/// <summary>Membership and placement, read through Orleans' own services.</summary>
+public static class ClusterStatus
+{
+    /// <summary>True once this node is an active member (readiness waits for it).</summary>
+    public static bool IsActive(IClusterMembershipService membership, ILocalSiloDetails local)
+    {
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(local);
+        return membership.CurrentSnapshot.Members.TryGetValue(local.SiloAddress, out var member) && member.Status == SiloStatus.Active;
+    }
+
+    /// <summary>Every node the membership table lists, with its session grains (activations counted by Orleans' management grain).</summary>
+    public static async Task<ClusterReport> ReportAsync(IGrainFactory grains, IClusterMembershipService membership, ILocalSiloDetails local, long modelGeneration)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(local);
+        var sessions = new Dictionary<SiloAddress, long>();
+        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics().ConfigureAwait(false);
+        foreach (var statistic in statistics)
+        {
+            if (statistic.GrainType.Contains(nameof(SessionGrain), StringComparison.Ordinal))
+                sessions[statistic.SiloAddress] = sessions.GetValueOrDefault(statistic.SiloAddress) + statistic.ActivationCount;
+        }
+        var nodes = membership.CurrentSnapshot.Members.Values
+            .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
+            .Select(m => new ClusterNode(m.SiloAddress.ToString(), m.Status.ToString(), m.SiloAddress.Equals(local.SiloAddress), sessions.GetValueOrDefault(m.SiloAddress)))
+            .ToList();
+        return new ClusterReport(local.SiloAddress.ToString(), modelGeneration, nodes);
+    }
+}
