@@ -41,6 +41,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchSegmentCommand.Create());
         command.Subcommands.Add(BenchDashboardCommand.Create());
         command.Subcommands.Add(BenchLiveCommand.Create());
+        command.Subcommands.Add(BenchClusterCommand.Create());
         command.SetAction(parse =>
         {
             var cli = new CliOutput(parse.GetValue(json));

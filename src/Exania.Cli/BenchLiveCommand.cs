@@ -167,9 +167,9 @@ internal static partial class BenchLiveCommand
             [], measurements);
     }
 
-    private sealed record WrkPhase(int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, int Errors);
+    internal sealed record WrkPhase(int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, int Errors);
 
-    private static JsonObject Phase(WrkPhase phase, int eventsPerRequest) => new()
+    internal static JsonObject Phase(WrkPhase phase, int eventsPerRequest) => new()
     {
         ["connections"] = phase.Connections,
         ["requests"] = phase.Requests,
@@ -181,8 +181,8 @@ internal static partial class BenchLiveCommand
     };
 
     /// <summary>Runs wrk for <paramref name="seconds"/> (it stops itself; the timeout is a backstop) and parses its report.</summary>
-    private static async Task<WrkPhase> Wrk(string address, string script, int threads, int seconds, int connections, int events, int sessions, int phase,
-        CancellationToken cancellationToken)
+    internal static async Task<WrkPhase> Wrk(string address, string script, int threads, int seconds, int connections, int events, int sessions, int phase,
+        CancellationToken cancellationToken, string prefix = "")
     {
         var start = new ProcessStartInfo("/usr/bin/wrk")
         {
@@ -195,7 +195,7 @@ internal static partial class BenchLiveCommand
             start.ArgumentList.Add(a);
         start.Environment["EXANIA_EVENTS"] = events.ToString(CultureInfo.InvariantCulture);
         start.Environment["EXANIA_SESSIONS"] = Math.Max(1, sessions / threads).ToString(CultureInfo.InvariantCulture);
-        start.Environment["EXANIA_PHASE"] = phase.ToString(CultureInfo.InvariantCulture);
+        start.Environment["EXANIA_PHASE"] = prefix + phase.ToString(CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
@@ -260,7 +260,7 @@ internal static partial class BenchLiveCommand
     /// that thread, with times that grow with n / S, so every session gets its events in time order (a session recurs
     /// only after S other requests, long after its last one was answered). Each phase has its own ids.
     /// </summary>
-    private const string LuaScript = """
+    internal const string LuaScript = """
         local threads = 0
         function setup(thread)
           thread:set("tid", threads)

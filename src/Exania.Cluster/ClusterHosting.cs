@@ -60,6 +60,9 @@ public static class ClusterHosting
     /// <summary>The grain storage holding session and model-generation state.</summary>
     public const string StorageName = "exania";
 
+    /// <summary>The Orleans service id of every Exania cluster (the clusters in one database differ by cluster id).</summary>
+    public const string ServiceId = "exania";
+
     /// <summary>Orleans' ADO.NET name of the Npgsql provider.</summary>
     public const string Invariant = "Npgsql";
 
@@ -92,7 +95,7 @@ public static class ClusterHosting
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
-                o.ServiceId = "exania";
+                o.ServiceId = ServiceId;
             });
             silo.UseAdoNetClustering(o =>
             {
@@ -110,6 +113,8 @@ public static class ClusterHosting
         });
         builder.Services.AddSingleton<ClusterSessions>();
         builder.Services.AddSingleton<ILiveSessions>(sp => sp.GetRequiredService<ClusterSessions>());
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddHostedService<SessionStateCleanup>();
         builder.Services.AddSingleton<ClusterModelSync>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterModelSync>());
     }

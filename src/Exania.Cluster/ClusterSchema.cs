@@ -15,6 +15,9 @@ public static class ClusterSchema
     // Any fixed 64-bit number: the key of the advisory lock nodes take while they create the schema.
     private const long SchemaLockKey = 0x45584E_4F524C;
 
+    /// <summary>The index the expiry sweep uses; not part of Orleans' schema, which it leaves unchanged.</summary>
+    public const string ExpiryIndex = "CREATE INDEX IF NOT EXISTS exania_orleansstorage_modifiedon ON orleansstorage (graintypestring, modifiedon)";
+
     /// <summary>The text of one embedded script.</summary>
     public static string ScriptText(string name)
     {
@@ -37,17 +40,21 @@ public static class ClusterSchema
             lockCommand.Parameters.AddWithValue("key", SchemaLockKey);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        bool created;
         await using (var exists = new NpgsqlCommand("SELECT to_regclass('orleansstorage') IS NOT NULL AND to_regclass('orleansmembershiptable') IS NOT NULL", connection, transaction))
+            created = !(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (created)
         {
-            if ((bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
-                return false;
+            foreach (var script in Scripts)
+            {
+                await using var command = new NpgsqlCommand(ScriptText(script), connection, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
-        foreach (var script in Scripts)
-        {
-            await using var command = new NpgsqlCommand(ScriptText(script), connection, transaction);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        // Exania's one addition, beside Orleans' tables: the expiry sweep (SessionStateCleanup) finds old rows by time.
+        await using (var index = new NpgsqlCommand(ExpiryIndex, connection, transaction))
+            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return created;
     }
 }

@@ -2,8 +2,8 @@ using Orleans.Runtime;
 
 namespace Exania.Cluster;
 
-/// <summary>One node as the membership table sees it, with the live sessions it runs now.</summary>
-public sealed record ClusterNode(string Address, string Status, bool Local, long Sessions);
+/// <summary>One node as the membership table sees it, with the live sessions it runs now (null when it could not be asked: not active, or not answering).</summary>
+public sealed record ClusterNode(string Address, string Status, bool Local, long? Sessions);
 
 /// <summary>The cluster seen from one node: who is in it, where the sessions run, the model generation.</summary>
 public sealed record ClusterReport(string Node, long ModelGeneration, IReadOnlyList<ClusterNode> Nodes);
@@ -25,16 +25,24 @@ public static class ClusterStatus
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(membership);
         ArgumentNullException.ThrowIfNull(local);
+        var members = membership.CurrentSnapshot.Members.Values.OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal).ToList();
         var sessions = new Dictionary<SiloAddress, long>();
-        var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics().ConfigureAwait(false);
-        foreach (var statistic in statistics)
+        var management = grains.GetGrain<IManagementGrain>(0);
+        // Each active node on its own: one that died but is not declared dead yet leaves only its own count unknown.
+        foreach (var member in members.Where(m => m.Status == SiloStatus.Active))
         {
-            if (statistic.GrainType.Contains(nameof(SessionGrain), StringComparison.Ordinal))
-                sessions[statistic.SiloAddress] = sessions.GetValueOrDefault(statistic.SiloAddress) + statistic.ActivationCount;
+            try
+            {
+                var statistics = await management.GetSimpleGrainStatistics([member.SiloAddress]).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+                sessions[member.SiloAddress] = statistics.Where(x => x.GrainType.Contains(nameof(SessionGrain), StringComparison.Ordinal)).Sum(x => (long)x.ActivationCount);
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+            }
         }
-        var nodes = membership.CurrentSnapshot.Members.Values
-            .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
-            .Select(m => new ClusterNode(m.SiloAddress.ToString(), m.Status.ToString(), m.SiloAddress.Equals(local.SiloAddress), sessions.GetValueOrDefault(m.SiloAddress)))
+        var nodes = members
+            .Select(m => new ClusterNode(m.SiloAddress.ToString(), m.Status.ToString(), m.SiloAddress.Equals(local.SiloAddress),
+                sessions.TryGetValue(m.SiloAddress, out var count) ? count : null))
             .ToList();
         return new ClusterReport(local.SiloAddress.ToString(), modelGeneration, nodes);
     }

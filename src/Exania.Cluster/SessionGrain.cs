@@ -104,6 +104,18 @@ public sealed class SessionGrain : Grain, ISessionGrain
         var digest = batch.Digest();
         var session = _session;
         var idle = session is not null && now - _touched > options.IdleTimeToLive.TotalMilliseconds;
+        if (idle)
+        {
+            // The expiry sweep may have deleted the saved row since: read it again so the next write's version is current.
+            try
+            {
+                await _state.ReadStateAsync().ConfigureAwait(true);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Fault(SessionFault.Unavailable, $"The session's state could not be read ({e.GetType().Name}: {e.Message}); send the batch again.");
+            }
+        }
         if (session is null || idle || (session.Completed && digest != session.LastBatchDigest))
             session = new LiveSession(this.GetPrimaryKeyString(), options);
         LiveScoreReport report;

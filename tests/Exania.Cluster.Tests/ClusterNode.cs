@@ -58,7 +58,8 @@ internal sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>Starts a node and waits until <c>/health/ready</c> says it joined (at most 90 s).</summary>
-    public static async Task<ClusterNode> StartAsync(string name, string cluster, string db, string models, CancellationToken cancellationToken)
+    public static async Task<ClusterNode> StartAsync(string name, string cluster, string db, string models, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var (http, silo, gateway) = (FreePort(), FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -75,6 +76,8 @@ internal sealed class ClusterNode : IAsyncDisposable
         start.Environment["Exania__Cluster__Membership__NumMissedProbesLimit"] = "2";
         start.Environment["Exania__Cluster__Membership__TableRefreshTimeout"] = "00:00:02";
         start.Environment["Exania__Cluster__Membership__IAmAliveTablePublishTimeout"] = "00:00:05";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
         var node = new ClusterNode(name, Process.Start(start)!, http);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(90));

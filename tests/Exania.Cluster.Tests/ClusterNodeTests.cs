@@ -91,6 +91,28 @@ public class ClusterNodeTests(ClusterData data)
     }
 
     [Fact]
+    public async Task IdleSession_IsForgottenOnTheCluster_AsOnOneNode()
+    {
+        using var database = new TemporaryDatabase(PostgresTestServer.RequireConnectionString());
+        // A time to live of 3 s: the sweep runs every 1.5 s.
+        await using var node = await ClusterNode.StartAsync("ttl", database.ConnectionString, data.NewStore(), data.Models, Ct,
+            new Dictionary<string, string> { ["Exania__SessionTtlMinutes"] = "0.05" });
+        var (_, events) = data.Sessions.First(s => s.Events.Count >= 6);
+        var (s1, r1) = await SendAsync(node, HttpMethod.Post, "/api/v1/sessions/idle-1/events", Replay.Batch(events.Take(3), false));
+        Assert.Equal(HttpStatusCode.OK, s1);
+        Assert.Equal(3L, (long)r1!["eventCount"]!);
+        Assert.Equal(1L, database.Scalar("SELECT count(*) FROM orleansstorage WHERE graintypestring = 'session' AND grainidextensionstring = 'idle-1'"));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        await ClusterFailoverTests.Eventually(() => Task.FromResult(
+            (long)database.Scalar("SELECT count(*) FROM orleansstorage WHERE graintypestring = 'session' AND grainidextensionstring = 'idle-1'")! == 0), timeout.Token);
+        // Its next events start a new session, as an expired session does on one node.
+        var (s2, r2) = await SendAsync(node, HttpMethod.Post, "/api/v1/sessions/idle-1/events", Replay.Batch(events.Skip(3).Take(2), false));
+        Assert.Equal(HttpStatusCode.OK, s2);
+        Assert.Equal(2L, (long)r2!["eventCount"]!);
+    }
+
+    [Fact]
     public async Task Schema_IsCreatedOnce_WhenNodesMeetAnEmptyDatabaseTogether()
     {
         using var database = new TemporaryDatabase(PostgresTestServer.RequireConnectionString());
