@@ -81,6 +81,33 @@ public class BenchReportCliTests
     }
 
     [Fact]
+    public void BenchCluster_Report_DrawsEveryNodeCount()
+    {
+        // A result of the shape `bench cluster` prints (figures made up for the test).
+        var result = JsonNode.Parse("""
+            { "command": "bench cluster", "seconds_per_phase": 20, "sessions": 20000, "postgres_fsync": "on", "postgres_synchronous_commit": "on",
+              "runs": [
+                { "nodes": 1, "batch_of_10": { "connections": 64, "requests_per_second": 1400, "events_per_second": 14000, "p50_ms": 40, "p99_ms": 110 },
+                  "single_event_low_load": { "connections": 2, "requests_per_second": 900, "events_per_second": 900, "p50_ms": 1.9, "p99_ms": 15 },
+                  "state_writes": 28000, "state_writes_per_batch": 0.98 },
+                { "nodes": 2, "batch_of_10": { "connections": 64, "requests_per_second": 800, "events_per_second": 8000, "p50_ms": 90, "p99_ms": 270 },
+                  "single_event_low_load": { "connections": 2, "requests_per_second": 700, "events_per_second": 700, "p50_ms": 2.9, "p99_ms": 16 },
+                  "state_writes": 16000, "state_writes_per_batch": 1.0 } ] }
+            """)!.AsObject();
+        var summary = BenchClusterCommand.Summary(result);
+        Assert.Empty(summary.Figures);
+        var throughput = summary.Measurements!.Single(m => m.Id == "events-per-second");
+        Assert.Equal(["1 node(s)", "2 node(s)"], throughput.Categories);
+        Assert.Equal([14000.0, 8000.0], throughput.Groups[0].Values);
+        Assert.Equal([15.0, 16.0], summary.Measurements!.Single(m => m.Id == "latency").Groups.Single(g => g.Name == "p99").Values);
+        Assert.Equal([0.98, 1.0], summary.Measurements!.Single(m => m.Id == "state-writes").Groups[0].Values);
+        var html = Exania.Reports.BenchReportPage.Build(summary, result.ToJsonString()).Render();
+        Assert.Contains("on / on", html, StringComparison.Ordinal);
+        foreach (var id in new[] { "events-per-second", "latency", "state-writes" })
+            Assert.Contains($"data-chart=\"{id}\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BenchDashboard_Summary_IngestIsAgainstDuckDbReadCsv_AndEachEndpointAgainst300Ms()
     {
         var result = JsonNode.Parse("""
