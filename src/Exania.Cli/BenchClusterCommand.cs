@@ -66,13 +66,7 @@ internal static class BenchClusterCommand
     {
         var models = Path.Combine(folder, "models");
         Directory.CreateDirectory(models);
-        cli.Step("training a click model on 2,000 generated sessions", _ =>
-        {
-            var log = new InteractionGenerator(new GeneratorOptions { Seed = 1 }).Generate(sessions: 2000);
-            var windows = WindowExtractor.Extract(log, SessionIndex.Build(log));
-            ClickData.Train(windows, ClickTrainingOptions.Default with { Folds = 2 }).Model.Save(Path.Combine(models, ModelFile.FileNameOf(ModelKind.Click)));
-            return 0;
-        });
+        BenchLiveCommand.TrainClickModel(cli, models);
         await Exania.Cluster.ClusterSchema.EnsureAsync(connectionString, cancellationToken);
         var script = Path.Combine(folder, "live.lua");
         await File.WriteAllTextAsync(script, BenchLiveCommand.LuaScript, cancellationToken);
@@ -91,11 +85,11 @@ internal static class BenchClusterCommand
         for (var n = 1; n <= maxNodes; n++)
         {
             var clusterId = $"bench-{stamp}-{n}";
-            var started = new List<Node>();
+            var started = new List<ClusterNodeProcess>();
             try
             {
                 cli.Info($"starting {n} node(s), cluster {clusterId}");
-                started.AddRange(await Task.WhenAll(Enumerable.Range(0, n).Select(i => Node.StartAsync(folder, models, connectionString, clusterId, $"{n}-{i}", cancellationToken))));
+                started.AddRange(await Task.WhenAll(Enumerable.Range(0, n).Select(i => StartNodeAsync(folder, models, connectionString, clusterId, $"{n}-{i}", cancellationToken))));
                 await WaitForMembersAsync(started, n, cancellationToken);
                 var prefix = $"n{n}{stamp}";
                 await LoadAsync(started, script, 3, 64, 10, sessions, 0, prefix, cancellationToken); // warm-up: JIT, pools, first activations
@@ -121,8 +115,12 @@ internal static class BenchClusterCommand
             }
             finally
             {
+                // SIGTERM: the nodes leave the cluster cleanly (a benchmark is not a failover test).
                 foreach (var node in started)
+                {
+                    await node.StopAsync();
                     await node.DisposeAsync();
+                }
             }
         }
         result["runs"] = runs;
@@ -157,7 +155,7 @@ internal static class BenchClusterCommand
     }
 
     /// <summary>One wrk per node at once, the connections split between them; the sum of their rates, the worst of their percentiles.</summary>
-    private static async Task<BenchLiveCommand.WrkPhase> LoadAsync(List<Node> nodes, string script, int seconds, int connections, int events, int sessions, int phase,
+    private static async Task<BenchLiveCommand.WrkPhase> LoadAsync(List<ClusterNodeProcess> nodes, string script, int seconds, int connections, int events, int sessions, int phase,
         string prefix, CancellationToken cancellationToken)
     {
         var share = Math.Max(1, connections / nodes.Count);
@@ -167,7 +165,7 @@ internal static class BenchClusterCommand
             phases.Sum(p => p.Requests), phases.Sum(p => p.Errors));
     }
 
-    private static async Task WaitForMembersAsync(List<Node> nodes, int count, CancellationToken cancellationToken)
+    private static async Task WaitForMembersAsync(List<ClusterNodeProcess> nodes, int count, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
@@ -198,93 +196,19 @@ internal static class BenchClusterCommand
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    /// <summary>One <c>exania serve --cluster</c> process of this same executable, on free loopback ports, with an empty store of its own.</summary>
-    private sealed class Node : IAsyncDisposable
+    /// <summary>A node with an empty store of its own, no write-behind, no rate limit, quiet logs.</summary>
+    private static Task<ClusterNodeProcess> StartNodeAsync(string folder, string models, string connectionString, string clusterId, string name,
+        CancellationToken cancellationToken)
     {
-        private readonly Process _process;
-
-        private Node(Process process, string url)
-        {
-            _process = process;
-            Url = url;
-            Http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        }
-
-        public string Url { get; }
-        public HttpClient Http { get; }
-
-        public static async Task<Node> StartAsync(string folder, string models, string connectionString, string clusterId, string name, CancellationToken cancellationToken)
-        {
-            var db = Path.Combine(folder, $"node{name}.duckdb");
-            Exania.Store.EventStores.Open(db).Dispose();
-            var (http, silo, gateway) = (FreePort(), FreePort(), FreePort());
-            var self = Environment.ProcessPath!;
-            var start = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            // Run as a tool (the apphost) or as `dotnet exania.dll`: either way the same build serves.
-            if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-                start.ArgumentList.Add(typeof(BenchClusterCommand).Assembly.Location);
-            foreach (var a in new[]
-                     {
-                         "serve", "--db", db, "--models", models, "--urls", $"http://127.0.0.1:{http}", "--cluster", connectionString,
-                         "--silo-port", silo.ToString(CultureInfo.InvariantCulture), "--gateway-port", gateway.ToString(CultureInfo.InvariantCulture),
-                         "--store-live-events", "false", "--rate-limit", "0", "--max-sessions", "1000000",
-                     })
-                start.ArgumentList.Add(a);
-            start.Environment["Exania__Cluster__Id"] = clusterId;
-            start.Environment["Exania__WatchModels"] = "false";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            start.Environment["DOTNET_gcServer"] = Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "1";
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var node = new Node(process, $"http://127.0.0.1:{http}");
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(90));
-            while (true)
+        var db = Path.Combine(folder, $"node{name}.duckdb");
+        Exania.Store.EventStores.Open(db).Dispose();
+        return ClusterNodeProcess.StartAsync(name, connectionString, db, models, ["--store-live-events", "false", "--rate-limit", "0"],
+            new Dictionary<string, string>
             {
-                if (process.HasExited)
-                    throw new IOException($"cluster node {name} exited ({process.ExitCode}) before it was ready.");
-                try
-                {
-                    using var response = await node.Http.GetAsync("/health/ready", timeout.Token);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                        return node;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(250, timeout.Token);
-            }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            Http.Dispose();
-            if (!_process.HasExited)
-            {
-                // SIGTERM: the node leaves the cluster cleanly (a benchmark is not a failover test).
-                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-                    await term.WaitForExitAsync();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await _process.WaitForExitAsync(timeout.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                }
-            }
-            _process.Dispose();
-        }
+                ["Exania__Cluster__Id"] = clusterId,
+                ["Exania__WatchModels"] = "false",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["DOTNET_gcServer"] = Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? "1",
+            }, TimeSpan.FromSeconds(90), cancellationToken);
     }
 }

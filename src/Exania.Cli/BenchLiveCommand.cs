@@ -63,13 +63,7 @@ internal static partial class BenchLiveCommand
     {
         var models = Path.Combine(folder, "models");
         Directory.CreateDirectory(models);
-        cli.Step("training a click model on 2,000 generated sessions", _ =>
-        {
-            var log = new InteractionGenerator(new GeneratorOptions { Seed = 1 }).Generate(sessions: 2000);
-            var windows = WindowExtractor.Extract(log, SessionIndex.Build(log));
-            ClickData.Train(windows, ClickTrainingOptions.Default with { Folds = 2 }).Model.Save(Path.Combine(models, ModelFile.FileNameOf(ModelKind.Click)));
-            return 0;
-        });
+        TrainClickModel(cli, models);
         var app = DashboardHost.Build(["--db", Path.Combine(folder, "live.duckdb"), "--models", models, "--urls", "http://127.0.0.1:0",
             "--rate-limit", "0", "--store-live-events", store ? "true" : "false", "--max-sessions", Math.Max(sessions, 1).ToString(CultureInfo.InvariantCulture),
             "--Exania:DashboardRefreshSeconds", "0", "--Exania:WatchModels", "false"], quiet: true);
@@ -137,6 +131,16 @@ internal static partial class BenchLiveCommand
             return batch.Errors + single.Errors + low.Errors == 0 ? 0 : 1;
         }
     }
+
+    /// <summary>The model the load benchmarks serve: a click model trained on 2,000 generated sessions (seed 1), saved in <paramref name="models"/>.</summary>
+    internal static void TrainClickModel(CliOutput cli, string models) =>
+        cli.Step("training a click model on 2,000 generated sessions", _ =>
+        {
+            var log = new InteractionGenerator(new GeneratorOptions { Seed = 1 }).Generate(sessions: 2000);
+            var windows = WindowExtractor.Extract(log, SessionIndex.Build(log));
+            ClickData.Train(windows, ClickTrainingOptions.Default with { Folds = 2 }).Model.Save(Path.Combine(models, ModelFile.FileNameOf(ModelKind.Click)));
+            return 0;
+        });
 
     /// <summary>
     /// The report's figures, read from the JSON result: throughput and latency of each phase against the goals of issue

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Exania.Cli;
 using Exania.Store.Tests;
 
 namespace Exania.Cluster.Tests;
@@ -27,12 +28,12 @@ public class ClusterFailoverTests(ClusterData data)
         using var database = new TemporaryDatabase(PostgresTestServer.RequireConnectionString());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         deadline.CancelAfter(TimeSpan.FromMinutes(6));
-        var nodes = new List<ClusterNode>();
+        var nodes = new List<ClusterNodeProcess>();
         try
         {
             // Three nodes starting together: one of them creates Orleans' schema, the others find it made.
             nodes.AddRange(await Task.WhenAll(new[] { "a", "b", "c" }.Select(name =>
-                ClusterNode.StartAsync(name, database.ConnectionString, data.NewStore(), data.Models, deadline.Token))));
+                TestNodes.StartAsync(name, database.ConnectionString, data.NewStore(), data.Models, deadline.Token))));
             var replay = new Replay([.. nodes], seed: 14);
             var random = new Random(14);
             var sessions = data.Sessions.OrderBy(_ => random.Next()).ToList();
@@ -59,7 +60,7 @@ public class ClusterFailoverTests(ClusterData data)
                 .Any(n => (string)n!["address"]! == Address(victim, nodes[0]) && (string)n["status"]! == "Dead"), deadline.Token);
 
             // A fourth node joins mid-run and takes a share of the sessions that start after it.
-            var joiner = await ClusterNode.StartAsync("d", database.ConnectionString, data.NewStore(), data.Models, deadline.Token);
+            var joiner = await TestNodes.StartAsync("d", database.ConnectionString, data.NewStore(), data.Models, deadline.Token);
             nodes.Add(joiner);
             replay.Add(joiner);
             await replay.RunAsync(late, clients: 4, deadline.Token);
@@ -89,14 +90,14 @@ public class ClusterFailoverTests(ClusterData data)
     }
 
     /// <summary>Writes every node's output to the test log when the test fails (a filter: it never catches).</summary>
-    private static bool Dump(List<ClusterNode> nodes)
+    private static bool Dump(List<ClusterNodeProcess> nodes)
     {
         foreach (var node in nodes)
             TestContext.Current.TestOutputHelper?.WriteLine($"--- node {node.Name} ({node.Url}):\n{node.Output}");
         return false;
     }
 
-    internal static async Task<JsonNode> Cluster(ClusterNode node)
+    internal static async Task<JsonNode> Cluster(ClusterNodeProcess node)
     {
         using var response = await node.Http.GetAsync("/api/v1/cluster", Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
@@ -105,10 +106,10 @@ public class ClusterFailoverTests(ClusterData data)
     }
 
     /// <summary>The silo address of <paramref name="node"/>, as <paramref name="asking"/> lists it (its HTTP port differs from its silo port).</summary>
-    private static string Address(ClusterNode node, ClusterNode asking) => node.SiloAddress ?? throw new InvalidOperationException($"{node.Name} never said its address to {asking.Name}");
+    private static string Address(ClusterNodeProcess node, ClusterNodeProcess asking) => node.SiloAddress ?? throw new InvalidOperationException($"{node.Name} never said its address to {asking.Name}");
 
     /// <summary>The session grains running on <paramref name="node"/>, as <paramref name="asking"/>'s cluster view counts them.</summary>
-    private static async Task<long> SessionsOn(ClusterNode asking, ClusterNode node)
+    private static async Task<long> SessionsOn(ClusterNodeProcess asking, ClusterNodeProcess node)
     {
         if (node.SiloAddress is null)
             node.SiloAddress = (string)(await Cluster(node))["node"]!;
@@ -128,7 +129,7 @@ public class ClusterFailoverTests(ClusterData data)
 /// live node; a batch that fails (503, or the node is gone) is sent again to another node until it is acknowledged.
 /// An acknowledged batch must leave its session with exactly the events sent so far: none lost, none counted twice.
 /// </summary>
-internal sealed class Replay(List<ClusterNode> alive, int seed)
+internal sealed class Replay(List<ClusterNodeProcess> alive, int seed)
 {
     private readonly Random _random = new(seed);
     private readonly Lock _gate = new();
@@ -138,19 +139,19 @@ internal sealed class Replay(List<ClusterNode> alive, int seed)
     public ConcurrentDictionary<(string Session, double End), double> Windows { get; } = new();
     public ConcurrentDictionary<string, bool> ModelVersions { get; } = new();
 
-    public void Remove(ClusterNode node)
+    public void Remove(ClusterNodeProcess node)
     {
         lock (_gate)
             alive.Remove(node);
     }
 
-    public void Add(ClusterNode node)
+    public void Add(ClusterNodeProcess node)
     {
         lock (_gate)
             alive.Add(node);
     }
 
-    private ClusterNode Pick()
+    private ClusterNodeProcess Pick()
     {
         lock (_gate)
             return alive[_random.Next(alive.Count)];

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Exania.Cli;
 using Exania.Store.Tests;
 
 namespace Exania.Cluster.Tests;
@@ -14,13 +15,13 @@ public class ClusterNodeTests(ClusterData data)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static async Task<(HttpStatusCode, JsonNode?)> SendAsync(ClusterNode node, HttpMethod method, string path, string? json = null, bool admin = false)
+    private static async Task<(HttpStatusCode, JsonNode?)> SendAsync(ClusterNodeProcess node, HttpMethod method, string path, string? json = null, bool admin = false)
     {
         using var request = new HttpRequestMessage(method, path);
         if (json is not null)
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         if (admin)
-            request.Headers.Add("X-Api-Key", ClusterNode.ApiKey);
+            request.Headers.Add("X-Api-Key", TestNodes.ApiKey);
         using var response = await node.Http.SendAsync(request, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
         return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
@@ -34,8 +35,8 @@ public class ClusterNodeTests(ClusterData data)
         var models = data.Folder("reload-models");
         foreach (var file in Directory.GetFiles(data.Models))
             File.Copy(file, Path.Combine(models, Path.GetFileName(file)), overwrite: true);
-        await using var a = await ClusterNode.StartAsync("a", database.ConnectionString, data.NewStore(), models, Ct);
-        await using var b = await ClusterNode.StartAsync("b", database.ConnectionString, data.NewStore(), models, Ct);
+        await using var a = await TestNodes.StartAsync("a", database.ConnectionString, data.NewStore(), models, Ct);
+        await using var b = await TestNodes.StartAsync("b", database.ConnectionString, data.NewStore(), models, Ct);
 
         var (status, ready) = await SendAsync(b, HttpMethod.Get, "/health/ready");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -95,7 +96,7 @@ public class ClusterNodeTests(ClusterData data)
     {
         using var database = new TemporaryDatabase(PostgresTestServer.RequireConnectionString());
         // A time to live of 3 s: the sweep runs every 1.5 s.
-        await using var node = await ClusterNode.StartAsync("ttl", database.ConnectionString, data.NewStore(), data.Models, Ct,
+        await using var node = await TestNodes.StartAsync("ttl", database.ConnectionString, data.NewStore(), data.Models, Ct,
             new Dictionary<string, string> { ["Exania__SessionTtlMinutes"] = "0.05" });
         var (_, events) = data.Sessions.First(s => s.Events.Count >= 6);
         var (s1, r1) = await SendAsync(node, HttpMethod.Post, "/api/v1/sessions/idle-1/events", Replay.Batch(events.Take(3), false));
