@@ -37,3 +37,19 @@ public class ClusterCliTests(ClusterData data)
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The grain storage's connection string: two Npgsql settings added, unless the user named them.</summary>
+public class StorageConnectionStringTests
+{
+    [Fact]
+    public void AddsNoResetAndAutoPrepare_UnlessNamed()
+    {
+        var added = new Npgsql.NpgsqlConnectionStringBuilder(ClusterHosting.StorageConnectionString("Host=127.0.0.1;Database=c;Username=u"));
+        Assert.True(added.NoResetOnClose);
+        Assert.Equal(16, added.MaxAutoPrepare);
+        Assert.Equal("c", added.Database);
+        var kept = new Npgsql.NpgsqlConnectionStringBuilder(ClusterHosting.StorageConnectionString("Host=127.0.0.1;Database=c;No Reset On Close=false;maxautoprepare=0"));
+        Assert.False(kept.NoResetOnClose);
+        Assert.Equal(0, kept.MaxAutoPrepare);
+    }
+}
