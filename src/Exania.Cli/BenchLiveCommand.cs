@@ -82,7 +82,17 @@ internal static partial class BenchLiveCommand
                 ["sessions"] = sessions,
                 ["store_live_events"] = store,
             };
-            await Wrk(address, script, 2, 3, 64, 10, sessions, 0, cancellationToken); // warm-up: JIT, pools
+            // Warm-up (JIT, pools) that also starts every one of the live sessions, so that the phases measure the steady
+            // state of a site with that many live sessions: each phase goes on with the same sessions, later in time.
+            var startTime = FirstEventTime;
+            for (var attempt = 0; live.Sessions.Counts.Live < sessions; attempt++)
+            {
+                if (attempt == 3)
+                    throw new IOException($"The warm-up started {live.Sessions.Counts.Live:N0} of {sessions:N0} live sessions in three runs.");
+                // About 8,000 requests a second on two cores at the least: long enough for every session at the first try.
+                var warm = await Wrk(address, script, 2, Math.Max(3, sessions / 8_000) << attempt, 64, 10, sessions, 1, cancellationToken, startTime: startTime);
+                startTime = NextStartTime(startTime, warm, 10, sessions, 2);
+            }
             var rssStart = ResidentBytes();
             // Resident memory and live sessions every 10 s through the phases: flat once the table is at its cap.
             var samples = new JsonArray();
@@ -93,15 +103,28 @@ internal static partial class BenchLiveCommand
                 lock (samples)
                     samples.Add(sample);
             }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
-            var batch = await Wrk(address, script, 2, seconds, 64, 10, sessions, 1, cancellationToken);
-            var single = await Wrk(address, script, 2, seconds, 64, 1, sessions, 2, cancellationToken);
-            var low = await Wrk(address, script, 1, seconds, lowConnections, 1, sessions, 3, cancellationToken);
+            var writer = app.Services.GetService<LiveStoreWriter>();
+            var costs = new JsonObject();
+            async Task<WrkPhase> Measured(string name, Func<Task<WrkPhase>> run)
+            {
+                var before = ProcessCost.Now(writer);
+                var phase = await run();
+                costs[name] = ProcessCost.Now(writer).Since(before);
+                return phase;
+            }
+            var batch = await Measured("batch_of_10", () => Wrk(address, script, 2, seconds, 64, 10, sessions, 1, cancellationToken, startTime: startTime));
+            startTime = NextStartTime(startTime, batch, 10, sessions, 2);
+            var single = await Measured("single_event", () => Wrk(address, script, 2, seconds, 64, 1, sessions, 1, cancellationToken, startTime: startTime));
+            startTime = NextStartTime(startTime, single, 1, sessions, 2);
+            var low = await Measured("single_event_low_load", () => Wrk(address, script, 1, seconds, lowConnections, 1, sessions, 1, cancellationToken, startTime: startTime));
             await sampler.DisposeAsync();
             var rssEnd = ResidentBytes();
             var counts = live.Sessions.Counts;
             result["batch_of_10"] = Phase(batch, 10);
             result["single_event"] = Phase(single, 1);
             result["single_event_low_load"] = Phase(low, 1);
+            foreach (var name in new[] { "batch_of_10", "single_event", "single_event_low_load" })
+                result[name]!["process"] = costs[name]!.DeepClone();
             result["rss_bytes_start"] = rssStart;
             result["rss_bytes_end"] = rssEnd;
             lock (samples)
@@ -171,6 +194,47 @@ internal static partial class BenchLiveCommand
             [], measurements);
     }
 
+    /// <summary>
+    /// What the service process spent during a phase: garbage collections per generation and their total pause, and
+    /// the write-behind's stores (the tail's usual suspects, measured instead of guessed).
+    /// </summary>
+    private readonly record struct ProcessCost(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Allocated, long Writes, double WriteSeconds)
+    {
+        public static ProcessCost Now(LiveStoreWriter? writer) =>
+            new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), writer?.Writes ?? 0, writer?.WriteSeconds ?? 0);
+
+        public JsonObject Since(ProcessCost before) => new()
+        {
+            ["gc_gen0"] = Gen0 - before.Gen0,
+            ["gc_gen1"] = Gen1 - before.Gen1,
+            ["gc_gen2"] = Gen2 - before.Gen2,
+            ["gc_pause_ms"] = Math.Round((Pause - before.Pause).TotalMilliseconds, 1),
+            ["allocated_mb"] = Math.Round((Allocated - before.Allocated) / 1e6, 1),
+            ["last_gc"] = LastGc(),
+            ["store_writes"] = Writes - before.Writes,
+            ["store_seconds"] = Math.Round(WriteSeconds - before.WriteSeconds, 3),
+        };
+    }
+
+    /// <summary>The last collection: its generation, pause, what it promoted, and the heap after it.</summary>
+    private static JsonObject LastGc()
+    {
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        var pause = TimeSpan.Zero;
+        foreach (var p in info.PauseDurations)
+            pause += p;
+        return new JsonObject
+        {
+            ["generation"] = info.Generation,
+            ["pause_ms"] = Math.Round(pause.TotalMilliseconds, 1),
+            ["promoted_mb"] = Math.Round(info.PromotedBytes / 1e6, 1),
+            ["heap_mb"] = Math.Round(info.HeapSizeBytes / 1e6, 1),
+            ["pinned_objects"] = info.PinnedObjectsCount,
+            ["compacted"] = info.Compacted,
+            ["concurrent"] = info.Concurrent,
+        };
+    }
+
     internal sealed record WrkPhase(int Connections, double RequestsPerSecond, double P50Ms, double P99Ms, long Requests, int Errors);
 
     internal static JsonObject Phase(WrkPhase phase, int eventsPerRequest) => new()
@@ -184,9 +248,20 @@ internal static partial class BenchLiveCommand
         ["non_2xx"] = phase.Errors,
     };
 
+    /// <summary>The first event time of a load (epoch seconds).</summary>
+    internal const double FirstEventTime = 1_600_000_000;
+
+    /// <summary>
+    /// A start time for the next load on the same session ids that is after every event of <paramref name="phase"/>:
+    /// the script gives a session's r-th request the events r × events × 3 s + 3 s, 6 s, … after the start, and no
+    /// thread can have made more rounds than all requests over its sessions.
+    /// </summary>
+    internal static double NextStartTime(double startTime, WrkPhase phase, int events, int sessions, int threads) =>
+        startTime + (phase.Requests / Math.Max(1, sessions / threads) + 2) * (double)events * 3;
+
     /// <summary>Runs wrk for <paramref name="seconds"/> (it stops itself; the timeout is a backstop) and parses its report.</summary>
     internal static async Task<WrkPhase> Wrk(string address, string script, int threads, int seconds, int connections, int events, int sessions, int phase,
-        CancellationToken cancellationToken, string prefix = "")
+        CancellationToken cancellationToken, string prefix = "", double startTime = FirstEventTime)
     {
         var start = new ProcessStartInfo("/usr/bin/wrk")
         {
@@ -200,6 +275,8 @@ internal static partial class BenchLiveCommand
         start.Environment["EXANIA_EVENTS"] = events.ToString(CultureInfo.InvariantCulture);
         start.Environment["EXANIA_SESSIONS"] = Math.Max(1, sessions / threads).ToString(CultureInfo.InvariantCulture);
         start.Environment["EXANIA_PHASE"] = prefix + phase.ToString(CultureInfo.InvariantCulture);
+        start.Environment["EXANIA_T0"] = startTime.ToString("R", CultureInfo.InvariantCulture);
+        start.Environment["EXANIA_THREADS"] = threads.ToString(CultureInfo.InvariantCulture);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
@@ -275,19 +352,21 @@ internal static partial class BenchLiveCommand
         local events = tonumber(os.getenv("EXANIA_EVENTS") or "10")
         local sessions = tonumber(os.getenv("EXANIA_SESSIONS") or "50000")
         local phase = os.getenv("EXANIA_PHASE") or "0"
+        local t0 = tonumber(os.getenv("EXANIA_T0") or "1600000000")
+        local nthreads = tonumber(os.getenv("EXANIA_THREADS") or "1")
         local headers = { ["Content-Type"] = "application/json" }
         request = function()
           local s = counter % sessions
           local round = math.floor(counter / sessions)
           counter = counter + 1
-          local t = 1600000000 + round * events * 3
+          local t = t0 + round * events * 3
           local parts = {}
           for i = 1, events do
             local a = actions[((round * events + i) % #actions) + 1]
             parts[i] = string.format('{"timestamp":%d,"action":"%s","scrollDepth":0.5}', t + i * 3, a)
           end
           local body = '{"events":[' .. table.concat(parts, ",") .. ']}'
-          return wrk.format("POST", "/api/v1/sessions/p" .. phase .. "t" .. tid .. "s" .. s .. "/events", headers, body)
+          return wrk.format("POST", "/api/v1/sessions/p" .. phase .. "s" .. (s * nthreads + tid) .. "/events", headers, body)
         end
         """;
 }

@@ -49,6 +49,23 @@ public sealed class StringPool
         return id;
     }
 
+    /// <summary>The id of <paramref name="value"/>, adding this very string when new (no copy is made).</summary>
+    public int GetOrAdd(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (_lastId >= 0 && ReferenceEquals(value, _lastValue))
+            return _lastId;
+        ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, value, out var exists);
+        if (!exists)
+        {
+            id = _values.Count;
+            _values.Add(value);
+        }
+        _lastValue = _values[id];
+        _lastId = id;
+        return id;
+    }
+
     /// <summary>
     /// Adds the strings of <paramref name="other"/> in its id order and returns, for each of its ids, the id here: how
     /// a part of a file read on its own joins the parts before it, with the ids reading the file in one go gives.

@@ -193,7 +193,7 @@ public static class LiveApis
                 // session has taken these events, so a client that hangs up must not leave them out of the store.
                 try
                 {
-                    await writer.EnqueueAsync(new PendingEvents(id, batch.User ?? id, batch.Events), CancellationToken.None).ConfigureAwait(false);
+                    await writer.EnqueueAsync(id, batch.User ?? id, batch.Events, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (System.Threading.Channels.ChannelClosedException)
                 {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
@@ -113,8 +114,24 @@ public sealed class DuckDbEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(source);
         var watch = Stopwatch.StartNew();
-        var keys = EventIdentity.Keys(log, cancellationToken);
-        var occurrences = EventIdentity.Occurrences(keys);
+        // Pooled: the live write-behind ingests every second, and fresh arrays of that size would go to the large-object heap.
+        var keys = ArrayPool<Guid>.Shared.Rent(log.Count);
+        var occurrences = ArrayPool<int>.Shared.Rent(log.Count);
+        try
+        {
+            EventIdentity.Keys(log, keys, cancellationToken);
+            EventIdentity.Occurrences(keys.AsSpan(0, log.Count), occurrences);
+            return Ingest(log, keys, occurrences, source, watch, cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<Guid>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(occurrences);
+        }
+    }
+
+    private IngestReport Ingest(EventLog log, Guid[] keys, int[] occurrences, string source, Stopwatch watch, CancellationToken cancellationToken)
+    {
         var before = Count;
         var firstSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(seq), -1) + 1 FROM events"), CultureInfo.InvariantCulture);
         Execute("DROP TABLE IF EXISTS temp.exania_staging");

@@ -32,7 +32,32 @@ public static class EventIdentity
     {
         ArgumentNullException.ThrowIfNull(log);
         var keys = new Guid[log.Count];
+        Keys(log, keys, cancellationToken);
+        return keys;
+    }
+
+    /// <summary>
+    /// <see cref="Keys(EventLog, CancellationToken)"/> into the first <c>log.Count</c> elements of
+    /// <paramref name="keys"/> (a pooled array, so that the live write-behind allocates nothing per write).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="keys"/> is shorter than the log.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static void Keys(EventLog log, Guid[] keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Length < log.Count)
+            throw new ArgumentException($"The key array holds {keys.Length} keys; the log has {log.Count} events.", nameof(keys));
         const int Chunk = 16_384;
+        if (log.Count <= Chunk)
+        {
+            // One chunk: no parallel loop (and none of its allocations) for the small loads of the live write-behind.
+            cancellationToken.ThrowIfCancellationRequested();
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+            for (var i = 0; i < log.Count; i++)
+                keys[i] = Key(log, i, 0, buffer);
+            return;
+        }
         var chunks = (log.Count + Chunk - 1) / Chunk;
         Parallel.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken }, () => new ArrayBufferWriter<byte>(256), (c, _, buffer) =>
         {
@@ -41,8 +66,16 @@ public static class EventIdentity
                 keys[i] = Key(log, i, 0, buffer);
             return buffer;
         }, _ => { });
-        return keys;
     }
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Dictionary<Guid, int>? t_seen;
+
+    /// <summary>Loads up to this many events reuse one counting table per thread; larger ones (bulk ingests) get their own.</summary>
+    private const int ReusedTableLimit = 1 << 18;
 
     /// <summary>
     /// For each key, how many identical keys come before it (its occurrence: 0 for the first of identical rows), in
@@ -51,13 +84,31 @@ public static class EventIdentity
     public static int[] Occurrences(ReadOnlySpan<Guid> keys)
     {
         var occurrences = new int[keys.Length];
-        var seen = new Dictionary<Guid, int>(keys.Length);
-        for (var i = 0; i < keys.Length; i++)
-        {
-            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, keys[i], out _);
-            occurrences[i] = count++;
-        }
+        Occurrences(keys, occurrences);
         return occurrences;
+    }
+
+    /// <summary><see cref="Occurrences(ReadOnlySpan{Guid})"/> into <paramref name="occurrences"/> (at least as long as <paramref name="keys"/>).</summary>
+    /// <exception cref="ArgumentException"><paramref name="occurrences"/> is shorter than <paramref name="keys"/>.</exception>
+    public static void Occurrences(ReadOnlySpan<Guid> keys, Span<int> occurrences)
+    {
+        if (occurrences.Length < keys.Length)
+            throw new ArgumentException($"The occurrence span holds {occurrences.Length} values; there are {keys.Length} keys.", nameof(occurrences));
+        var reuse = keys.Length <= ReusedTableLimit;
+        var seen = reuse ? t_seen ??= new Dictionary<Guid, int>() : new Dictionary<Guid, int>(keys.Length);
+        try
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, keys[i], out _);
+                occurrences[i] = count++;
+            }
+        }
+        finally
+        {
+            if (reuse)
+                seen.Clear();
+        }
     }
 
     /// <summary>

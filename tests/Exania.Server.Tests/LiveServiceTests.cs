@@ -29,16 +29,23 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
                 var (status, _) = await LiveScoringTests.PostAsync(client, $"/api/v1/sessions/store-{s}/events", LiveScoringTests.Batch(Events(30), complete: true, user: $"u{s}"));
                 Assert.Equal(HttpStatusCode.OK, status);
             }
+            // One session's two requests inside one write: both stored (the second goes into the write's second round).
+            for (var part = 0; part < 2; part++)
+            {
+                var (status, _) = await LiveScoringTests.PostAsync(client, "/api/v1/sessions/store-two/events",
+                    LiveScoringTests.Batch(Events(10, 1_600_000_000 + part * 30), complete: part == 1, user: "u-two"));
+                Assert.Equal(HttpStatusCode.OK, status);
+            }
             // The same session sent again after it ended: scored as a new session, but the store already holds its events.
             var (again, _) = await LiveScoringTests.PostAsync(client, "/api/v1/sessions/store-0/events", LiveScoringTests.Batch(Events(30), complete: true, user: "u0"));
             Assert.Equal(HttpStatusCode.OK, again);
         } // disposing stops the host: the write-behind queue is stored before it ends
 
         using var store = EventStores.Open(db);
-        Assert.Equal(150, store.Count);
+        Assert.Equal(170, store.Count);
         var log = store.Load();
-        Assert.Equal(["u0", "u1", "u2", "u3", "u4"], log.Users.Values.Order());
-        Assert.Equal(5, log.Sessions.Count);
+        Assert.Equal(["u-two", "u0", "u1", "u2", "u3", "u4"], log.Users.Values.Order());
+        Assert.Equal(6, log.Sessions.Count);
     }
 
     [Fact]
