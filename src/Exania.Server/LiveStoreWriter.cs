@@ -1,10 +1,10 @@
-using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Exania.Events;
 using Exania.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace Exania.Server;
 
