@@ -43,6 +43,37 @@ public class EventIdentityTests
     }
 
     [Fact]
+    public void Keys_OfALogOfSeveralChunks_AreEachEventsKey_IntoALongerArrayToo_AndAShortArrayIsRefused()
+    {
+        // More than one chunk of 16,384 events, so the keys are made on all processors.
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < 40_000; i++)
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"u{i % 97},s{i % 1013},{1_600_000_000 + i * 0.5},view,/p{i % 7},,,i{i % 50}\n");
+        var log = Log(text.ToString());
+        var keys = new Guid[log.Count + 5];
+        EventIdentity.Keys(log, keys, TestContext.Current.CancellationToken);
+        for (var i = 0; i < log.Count; i += 997)
+            Assert.Equal(EventIdentity.Key(log, i, 0), keys[i]);
+        Assert.Equal(EventIdentity.Key(log, log.Count - 1, 0), keys[log.Count - 1]);
+        Assert.Equal(keys.AsSpan(0, log.Count).ToArray(), EventIdentity.Keys(log, TestContext.Current.CancellationToken));
+        Assert.All(keys[log.Count..], k => Assert.Equal(Guid.Empty, k));
+        Assert.Throws<ArgumentException>(() => EventIdentity.Keys(log, new Guid[log.Count - 1], TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Occurrences_IntoASpan_AreTheArrayVersion_AndATooShortSpanIsRefused()
+    {
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid();
+        var occurrences = new int[7];
+        EventIdentity.Occurrences([a, a, b, a, b, b], occurrences);
+        Assert.Equal([0, 1, 0, 2, 1, 2, 0], occurrences);
+        // The reused counting table starts empty again.
+        EventIdentity.Occurrences([b, a], occurrences);
+        Assert.Equal([0, 0], occurrences[..2]);
+        Assert.Throws<ArgumentException>(() => EventIdentity.Occurrences([a, b], new int[1]));
+    }
+
+    [Fact]
     public void Occurrences_CountTheIdenticalKeysBefore()
     {
         Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
