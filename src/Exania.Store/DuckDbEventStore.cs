@@ -22,7 +22,8 @@ namespace Exania.Store;
 public sealed class DuckDbEventStore : IEventStore
 {
     /// <summary>The schema version written in <c>exania_meta</c>.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>Version 2: event keys are XXH3-128 (version 1: SHA-256); a store of another version is refused.</summary>
+    public const int SchemaVersion = 2;
 
     private const string Columns = StoreRows.EventColumns;
 
@@ -78,12 +79,16 @@ public sealed class DuckDbEventStore : IEventStore
 
     private void CreateSchema()
     {
+        // Every read orders by seq, so nothing depends on the physical order of rows, and DuckDB may then insert on all
+        // threads and write the new row groups out during the INSERT instead of at commit (measured on 993,681 events:
+        // insert and commit 1.43 s → 1.00 s).
+        Execute("SET preserve_insertion_order = false");
         Execute("CREATE TABLE IF NOT EXISTS exania_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)");
         var version = Scalar("SELECT value FROM exania_meta WHERE key = 'schema_version'");
         if (version is null)
             Execute($"INSERT INTO exania_meta VALUES ('schema_version', '{SchemaVersion}')");
         else if (version.ToString() != SchemaVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}.");
+            throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}. Ingest the events again into a new store.");
         Execute($"""
             CREATE TABLE IF NOT EXISTS events (
                 event_key UUID NOT NULL, occurrence INTEGER NOT NULL, seq BIGINT NOT NULL,

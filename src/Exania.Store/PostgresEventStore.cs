@@ -102,7 +102,7 @@ public sealed class PostgresEventStore : IEventStore
         if (version is null)
             Execute($"INSERT INTO exania_meta VALUES ('schema_version', '{SchemaVersion}')");
         else if (version.ToString() != SchemaVersion.ToString(CultureInfo.InvariantCulture))
-            throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}.");
+            throw new InvalidDataException($"'{Source}' holds an Exania store of schema version {version}; this build reads version {SchemaVersion}. Ingest the events again into a new store.");
         Execute("""
             CREATE TABLE IF NOT EXISTS events (
                 event_key uuid NOT NULL, occurrence integer NOT NULL, seq bigint NOT NULL,

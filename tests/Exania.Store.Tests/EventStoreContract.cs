@@ -235,7 +235,7 @@ public abstract class EventStoreContract : IDisposable
             store.Ingest(Log(Rows), "a.csv", Token);
         ExecuteOutsideStore("UPDATE exania_meta SET value = '7' WHERE key = 'schema_version'");
         var error = Assert.Throws<InvalidDataException>(OpenStore);
-        Assert.Contains("schema version 7; this build reads version 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 7; this build reads version 2", error.Message, StringComparison.Ordinal);
     }
 
     private static CampaignDay Day(string campaign, string day, double spend = 10, double revenue = 25) =>

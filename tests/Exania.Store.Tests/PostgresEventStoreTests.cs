@@ -118,7 +118,7 @@ public sealed class PostgresEventStoreTests : IDisposable
             "exania_meta.key text, exania_meta.value text, " +
             "segments.user_id text, segments.segment text, segments.source text",
             columns);
-        Assert.Equal("1", Database.Scalar("SELECT value FROM exania_meta WHERE key = 'schema_version'"));
+        Assert.Equal(PostgresEventStore.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Database.Scalar("SELECT value FROM exania_meta WHERE key = 'schema_version'"));
     }
 
     [Fact]
