@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Exania.Click;
 using Exania.Core;
 using Exania.Events;
@@ -6,8 +7,12 @@ using Exania.Sequence;
 
 namespace Exania.Scoring;
 
+// A value, so that a session keeps its last answer without an object per request (LiveSession.LastReport); every field
+// is always written, and JsonRequired says so in the API document.
+
 /// <summary>A scored window: it holds the events in (<see cref="Start"/>, <see cref="End"/>].</summary>
-public sealed record LiveWindow(double Start, double End, double Probability, bool Click);
+public readonly record struct LiveWindow(
+    [property: JsonRequired] double Start, [property: JsonRequired] double End, [property: JsonRequired] double Probability, [property: JsonRequired] bool Click);
 
 /// <summary>
 /// The answer to a batch: the windows it completed (exactly those <c>exania windows</c> gives for the session, with
@@ -120,7 +125,7 @@ public sealed class LiveScorer : ILiveSessions
             throw new InvalidOperationException($"Live session '{session.Id}' was completed; its next batch starts a new session.");
         var report = Apply(session, batch, TimeOrder(batch.Events), RequireClick(models), models.VersionOf(ModelKind.Click)!, options.Windows.WindowSeconds);
         session.LastBatchDigest = digest;
-        session.LastReport = report;
+        session.KeepLastReport(report);
         return report;
     }
 

@@ -106,7 +106,7 @@ public sealed record LiveSessionSnapshot(string Id, string? User, IncrementalWin
                 var completed = new LiveWindow[Count(r, stream, 25)];
                 for (var i = 0; i < completed.Length; i++)
                     completed[i] = ReadWindow(r);
-                var current = r.ReadBoolean() ? ReadWindow(r) : null;
+                LiveWindow? current = r.ReadBoolean() ? ReadWindow(r) : null;
                 report = new LiveScoreReport(session, accepted, eventCount, completed, current, r.ReadBoolean(), r.ReadString());
             }
             if (stream.Position != stream.Length)

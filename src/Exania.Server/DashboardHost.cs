@@ -57,6 +57,7 @@ public static class DashboardHost
             ["--session-ttl-minutes"] = "Exania:SessionTtlMinutes",
             ["--max-sessions"] = "Exania:MaxSessions",
             ["--store-live-events"] = "Exania:StoreLiveEvents",
+            ["--store-threads"] = "Exania:StoreThreads",
             ["--cluster"] = "Exania:Cluster:ConnectionString",
             ["--silo-address"] = "Exania:Cluster:Address",
             ["--silo-port"] = "Exania:Cluster:SiloPort",
@@ -93,6 +94,9 @@ public static class DashboardHost
                     MaxEventsPerBatch = configuration.GetValue("Exania:MaxEventsPerBatch", LiveScoringOptions.Default.MaxEventsPerBatch),
                 }.Validate(),
                 StoreLiveEvents = configuration.GetValue("Exania:StoreLiveEvents", true),
+                StoreThreads = configuration.GetValue("Exania:StoreThreads", 1) is var threads && threads >= 0
+                    ? threads
+                    : throw new ArgumentException($"--store-threads must be 0 (one per processor) or more; it is {threads}."),
                 DashboardRefreshSeconds = configuration.GetValue("Exania:DashboardRefreshSeconds", 60.0),
                 WatchModels = configuration.GetValue("Exania:WatchModels", true),
             };

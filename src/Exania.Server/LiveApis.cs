@@ -193,7 +193,9 @@ public static class LiveApis
                 // session has taken these events, so a client that hangs up must not leave them out of the store.
                 try
                 {
-                    await writer.EnqueueAsync(id, batch.User ?? id, batch.Events, CancellationToken.None).ConfigureAwait(false);
+                    // The report's id is the session's own string (the table's key), which lives on anyway: the
+                    // pending write keeps it instead of this request's copy.
+                    await writer.EnqueueAsync(report.Session, batch.User ?? report.Session, batch.Events, CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (System.Threading.Channels.ChannelClosedException)
                 {

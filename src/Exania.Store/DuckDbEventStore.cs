@@ -44,10 +44,17 @@ public sealed class DuckDbEventStore : IEventStore
 
     /// <summary>Opens (creating when absent) the store in <paramref name="path"/>, or in memory for <c>:memory:</c>.</summary>
     /// <exception cref="IOException">Another process holds the file, or it is not a DuckDB database; the message says which.</exception>
+    /// <param name="path">The file, or <c>:memory:</c>.</param>
+    /// <param name="threads">
+    /// DuckDB's threads for this store's statements; 0 keeps DuckDB's default (one per processor). The service passes 1:
+    /// its DuckDB work is the live write-behind and the dashboard's loads, and on a small machine a write on every core
+    /// stalls the requests it runs beside.
+    /// </param>
     /// <exception cref="InvalidDataException">The file holds an Exania store of another schema version.</exception>
-    public static DuckDbEventStore Open(string path)
+    public static DuckDbEventStore Open(string path, int threads = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
         var connection = new DuckDBConnection($"DataSource={path}");
         try
         {
@@ -67,6 +74,8 @@ public sealed class DuckDbEventStore : IEventStore
         var store = new DuckDbEventStore(connection, path);
         try
         {
+            if (threads > 0)
+                store.Execute(string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads}"));
             store.CreateSchema();
         }
         catch
@@ -372,6 +381,15 @@ public sealed class DuckDbEventStore : IEventStore
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
+    }
+
+    /// <summary>The current value of a DuckDB setting (tests).</summary>
+    internal string? Setting(string name)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT current_setting($name)";
+        command.Parameters.Add(new DuckDBParameter("name", name));
+        return command.ExecuteScalar()?.ToString();
     }
 
     private object? Scalar(string sql)

@@ -91,6 +91,28 @@ public class LiveSessionSnapshotTests
     }
 
     [Fact]
+    public void TheLastReport_IsKeptAsValues_AShorterOneAfterALongerOne_AndNullForgetsIt()
+    {
+        var session = new LiveSession("kept", LiveScoringOptions.Default);
+        Assert.Null(session.LastReport);
+        LiveWindow W(double end) => new(end - 120, end, end / 1000, end > 1500);
+        var longer = new LiveScoreReport("kept", 9, 9, [W(1000), W(1010), W(2000)], W(2005), false, "v1");
+        session.KeepLastReport(longer);
+        var kept = session.LastReport!;
+        Assert.Equal(longer with { Windows = kept.Windows }, kept);
+        Assert.Equal(longer.Windows, kept.Windows);
+        // The window buffer is reused: a later answer with fewer windows shows only its own, and no current window.
+        var shorter = new LiveScoreReport("kept", 1, 10, [W(3000)], null, true, "v2");
+        session.KeepLastReport(shorter);
+        Assert.Equal([W(3000)], session.LastReport!.Windows);
+        Assert.Null(session.LastReport.Current);
+        Assert.True(session.LastReport.Completed);
+        Assert.Equal(("v2", 1, 10L), (session.LastReport.ModelVersion, session.LastReport.Accepted, session.LastReport.EventCount));
+        session.KeepLastReport(null);
+        Assert.Null(session.LastReport);
+    }
+
+    [Fact]
     public void RepeatedBatch_IsAnsweredAgain_NotAppliedTwice()
     {
         using var dir = new TempFolder();
@@ -104,7 +126,9 @@ public class LiveSessionSnapshotTests
         var repeat = LiveScorer.Apply(session, again, again.Digest(), models, options);
         Assert.True(repeat.Replayed);
         Assert.False(report.Replayed);
-        Assert.Equal(report with { Replayed = true }, repeat);
+        // The same answer, made again from what the session kept: the same windows in a new list.
+        Assert.Equal(report with { Replayed = true, Windows = repeat.Windows }, repeat);
+        Assert.Equal(report.Windows, repeat.Windows);
         Assert.Equal(6, session.EventCount);
         // A batch that differs in anything is new: the same last event again, as a second batch, is applied.
         var lastAgain = new LiveBatch(null, [first.Events[^1]], false);

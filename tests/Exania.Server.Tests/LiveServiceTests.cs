@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Exania.Store;
 using Exania.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Exania.Server.Tests;
 
@@ -13,6 +14,21 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
 
     private static List<(double, string, double)> Events(int n, double start = 1_600_000_000) =>
         [.. Enumerable.Range(0, n).Select(i => (start + i * 3.0, i % 4 == 0 ? "scroll_down" : "click", i % 4 == 0 ? 0.25 : double.NaN))];
+
+    [Fact]
+    public async Task TheStore_RunsDuckDbOnOneThread_UnlessTold_AndANegativeCountIsRefused()
+    {
+        Assert.Equal(1, fixture.Factory.Services.GetRequiredService<ServerSettings>().StoreThreads);
+        var told = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreThreads", "0"));
+        await using (told)
+            Assert.Equal(0, told.Services.GetRequiredService<ServerSettings>().StoreThreads);
+        var negative = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreThreads", "-2"));
+        await using (negative)
+        {
+            var error = Assert.Throws<ArgumentException>(() => negative.Services.GetRequiredService<ServerSettings>());
+            Assert.Contains("--store-threads must be 0", error.Message, StringComparison.Ordinal);
+        }
+    }
 
     [Fact]
     public async Task LiveEvents_AreStoredBehind_FlushedOnShutdown_AndAReplayAddsNothing()

@@ -50,6 +50,22 @@ public class DuckDbEventStoreTests
     }
 
     [Fact]
+    public void Threads_AreDuckDbsDefault_OrTheNumberGiven_AndInsertionOrderIsNotKept()
+    {
+        using (var given = DuckDbEventStore.Open(":memory:", threads: 1))
+        {
+            Assert.Equal("1", given.Setting("threads"));
+            // Every read orders by seq: the rows come back in load order all the same.
+            given.Ingest(Log("u1,s1,3,view\nu1,s1,1,cart\nu1,s1,2,view\n"), "a.csv", TestContext.Current.CancellationToken);
+            Assert.Equal([3.0, 1, 2], given.Load().Timestamps.ToArray());
+            Assert.Equal("false", given.Setting("preserve_insertion_order"), ignoreCase: true);
+        }
+        using (var fallback = DuckDbEventStore.Open(":memory:"))
+            Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), fallback.Setting("threads"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DuckDbEventStore.Open(":memory:", threads: -1));
+    }
+
+    [Fact]
     public void AFileThatIsNotADatabase_IsRefused_AndLeftUnchanged()
     {
         using var dir = new TestData.TempDir();
