@@ -51,6 +51,8 @@ internal static class BenchDashboardCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = new CliOutput(parse.GetValue(json));
+            if (parse.GetValue(postgres) is { } given && !EventStores.IsPostgreSql(given))
+                return cli.Fail($"--postgres needs a PostgreSQL connection string naming its server (Host=127.0.0.1;Port=...;Database=...;Username=...); got '{given}'.", 2);
             var folder = parse.GetValue(work) ?? Path.Combine(Path.GetTempPath(), "exania-bench-dashboard-" + Environment.ProcessId);
             Directory.CreateDirectory(folder);
             var readOptions = new EventReaderOptions { ColumnMap = EventReaderOptions.ParseColumnMap(parse.GetValue(map)) };

@@ -71,4 +71,18 @@ public class IngestCliTests
         Assert.Contains("could not be opened as a DuckDB database", run.Out + run.Error, StringComparison.Ordinal);
         Assert.Equal("notes, not a database", File.ReadAllText(dir.File("x.duckdb")));
     }
+
+    [Fact]
+    public void BenchDashboard_RefusesAPostgresOptionThatIsNoConnectionString_BeforeAnyWork()
+    {
+        using var dir = new TestData.TempDir();
+        File.WriteAllText(dir.File("e.csv"), Events);
+        foreach (var given in new[] { "", "exania.duckdb", "Database=x;Username=postgres" })
+        {
+            var run = CliRunner.Run("bench", "dashboard", "--events", dir.File("e.csv"), "--postgres", given, "--work", dir.File("w"), "--json");
+            Assert.Equal(2, run.Exit);
+            Assert.Contains("--postgres needs a PostgreSQL connection string", run.Out + run.Error, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(dir.File("w")));
+        }
+    }
 }
