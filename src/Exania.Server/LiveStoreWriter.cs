@@ -93,9 +93,9 @@ public sealed class LiveStoreWriter : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // A thread of its own at a lower priority: the writes (and DuckDB, which runs on the calling thread when the
-        // service gives it one thread) take only the CPU the requests leave, so on a small machine a write does not
-        // stall the requests beside it (measured: docs/live-scoring.md).
+        // A thread of its own: a store call blocks for 0.1 s or more, which a thread-pool thread should not. Its lower
+        // priority lets requests go first when both want a core (DuckDB runs on this thread when the service gives it
+        // one); against nice 0 one run each showed no difference in the p99 (docs/live-scoring.md).
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = done.Task;
         var thread = new Thread(() =>
