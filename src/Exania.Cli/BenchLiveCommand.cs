@@ -39,21 +39,29 @@ internal static partial class BenchLiveCommand
             Description = "Requests per second of the latency phase (paced; default: half of issue #13's 20,000 single-event requests/s).",
             DefaultValueFactory = _ => 10_000,
         };
+        var storeMemory = new Option<int>("--store-memory-mb")
+        {
+            Description = "DuckDB's memory limit in the service, in MiB, as `serve --store-memory-mb`; 0 = DuckDB's default (80% of the RAM).",
+            DefaultValueFactory = _ => 0,
+        };
         var report = CommonOptions.Report();
         var json = CommonOptions.Json();
         var command = new Command("live", "Live scoring load on 127.0.0.1 with wrk: scored events/s in batches of 10, single-event requests/s, latency, memory.")
         {
-            seconds, sessions, store, lowRate, report, json,
+            seconds, sessions, store, lowRate, storeMemory, report, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = new CliOutput(parse.GetValue(json));
             if (!File.Exists("/usr/bin/wrk"))
                 return cli.Fail("bench live needs wrk (Debian: apt-get install wrk).", 2);
+            if (parse.GetValue(storeMemory) < 0)
+                return cli.Fail("--store-memory-mb must be 0 (DuckDB's default) or more.", 2);
             var folder = Directory.CreateTempSubdirectory("exania-bench-live-").FullName;
             try
             {
-                return await RunAsync(cli, folder, parse.GetValue(seconds), parse.GetValue(sessions), parse.GetValue(store), Math.Max(1, parse.GetValue(lowRate)), parse.GetValue(report), cancellationToken);
+                return await RunAsync(cli, folder, parse.GetValue(seconds), parse.GetValue(sessions), parse.GetValue(store), Math.Max(1, parse.GetValue(lowRate)),
+                    parse.GetValue(storeMemory), parse.GetValue(report), cancellationToken);
             }
             finally
             {
@@ -63,13 +71,14 @@ internal static partial class BenchLiveCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliOutput cli, string folder, int seconds, int sessions, bool store, int lowRate, string? reportPath, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliOutput cli, string folder, int seconds, int sessions, bool store, int lowRate, int storeMemoryMegabytes, string? reportPath, CancellationToken cancellationToken)
     {
         var models = Path.Combine(folder, "models");
         Directory.CreateDirectory(models);
         TrainClickModel(cli, models);
         var app = DashboardHost.Build(["--db", Path.Combine(folder, "live.duckdb"), "--models", models, "--urls", "http://127.0.0.1:0",
             "--rate-limit", "0", "--store-live-events", store ? "true" : "false", "--max-sessions", Math.Max(sessions, 1).ToString(CultureInfo.InvariantCulture),
+            "--store-memory-mb", storeMemoryMegabytes.ToString(CultureInfo.InvariantCulture),
             "--Exania:DashboardRefreshSeconds", "0", "--Exania:WatchModels", "false"], quiet: true);
         await using (app)
         {
@@ -86,6 +95,7 @@ internal static partial class BenchLiveCommand
                 ["low_load_target_requests_per_second"] = lowRate,
                 ["sessions"] = sessions,
                 ["store_live_events"] = store,
+                ["store_memory_limit_mib"] = storeMemoryMegabytes,
             };
             // Warm-up (JIT, pools) that also starts every one of the live sessions, so that the phases measure the steady
             // state of a site with that many live sessions: each phase goes on with the same sessions, later in time.
@@ -212,10 +222,12 @@ internal static partial class BenchLiveCommand
     /// What the service process spent during a phase: garbage collections per generation and their total pause, and
     /// the write-behind's stores (the tail's usual suspects, measured instead of guessed).
     /// </summary>
-    private readonly record struct ProcessCost(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Allocated, long Writes, double WriteSeconds)
+    private readonly record struct ProcessCost(int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Allocated, long Writes, double WriteSeconds,
+        TimeSpan Cpu, double WriterCpuSeconds)
     {
         public static ProcessCost Now(LiveStoreWriter? writer) =>
-            new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), writer?.Writes ?? 0, writer?.WriteSeconds ?? 0);
+            new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), writer?.Writes ?? 0, writer?.WriteSeconds ?? 0,
+                Process.GetCurrentProcess().TotalProcessorTime, ThreadCpuSeconds(LiveStoreWriter.ThreadName));
 
         public JsonObject Since(ProcessCost before) => new()
         {
@@ -227,7 +239,38 @@ internal static partial class BenchLiveCommand
             ["last_gc"] = LastGc(),
             ["store_writes"] = Writes - before.Writes,
             ["store_seconds"] = Math.Round(WriteSeconds - before.WriteSeconds, 3),
+            ["cpu_seconds"] = Math.Round((Cpu - before.Cpu).TotalSeconds, 2),
+            ["store_cpu_seconds"] = Math.Round(WriterCpuSeconds - before.WriterCpuSeconds, 2),
         };
+    }
+
+    /// <summary>
+    /// CPU seconds (user and system) of this process's threads named <paramref name="name"/> so far, from Linux's
+    /// /proc/self/task (the kernel keeps a thread name's first 15 bytes); 0 elsewhere. The clock ticks are 1/100 s.
+    /// </summary>
+    private static double ThreadCpuSeconds(string name)
+    {
+        if (!OperatingSystem.IsLinux())
+            return 0;
+        var shown = name.Length > 15 ? name[..15] : name;
+        var ticks = 0L;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n') != shown)
+                    continue;
+                // The fields after the name in parentheses (which may hold spaces): utime and stime are the 14th and 15th.
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread ended between the listing and the read.
+            }
+        }
+        return ticks / 100.0;
     }
 
     /// <summary>The last collection: its generation, pause, what it promoted, and the heap after it.</summary>

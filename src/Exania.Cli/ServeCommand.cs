@@ -20,13 +20,14 @@ internal static class ServeCommand
         var maxSessions = new Option<int?>("--max-sessions") { Description = "Most live sessions held (least recently used evicted). Default 1000000." };
         var storeLive = new Option<bool?>("--store-live-events") { Description = "Store live events in --db (batched write-behind). Default true." };
         var storeThreads = new Option<int?>("--store-threads") { Description = "DuckDB's threads in the service; 0 = one per processor. Default 1, so that writes leave the other cores to requests." };
+        var storeMemory = new Option<int?>("--store-memory-mb") { Description = "DuckDB's memory limit in the service, in MiB; 0 = DuckDB's default (80% of the RAM). Its cache of the store grows to this limit." };
         var cluster = new Option<string?>("--cluster") { Description = "Join a cluster: the PostgreSQL database (Host=...;Database=...;Username=...) holding membership and live session state. Without it the node is alone and keeps sessions in memory." };
         var siloAddress = new Option<string?>("--silo-address") { Description = "Cluster: the IP address this node listens on and announces to the others. Default 127.0.0.1." };
         var siloPort = new Option<int?>("--silo-port") { Description = "Cluster: the port for node-to-node traffic. Default 11111." };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "Cluster: the port for Orleans clients. Default 30000." };
         var command = new Command("serve", "Serve the analytics dashboard and its JSON API over the event store, and score live sessions with the models in --models.")
         {
-            db, models, urls, siteKeys, corsOrigins, rateLimit, ttl, maxSessions, storeLive, storeThreads, cluster, siloAddress, siloPort, gatewayPort,
+            db, models, urls, siteKeys, corsOrigins, rateLimit, ttl, maxSessions, storeLive, storeThreads, storeMemory, cluster, siloAddress, siloPort, gatewayPort,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +50,7 @@ internal static class ServeCommand
             Pass("--max-sessions", parse.GetValue(maxSessions));
             Pass("--store-live-events", parse.GetValue(storeLive));
             Pass("--store-threads", parse.GetValue(storeThreads));
+            Pass("--store-memory-mb", parse.GetValue(storeMemory));
             Pass("--cluster", parse.GetValue(cluster));
             Pass("--silo-address", parse.GetValue(siloAddress));
             Pass("--silo-port", parse.GetValue(siloPort));

@@ -58,6 +58,7 @@ public static class DashboardHost
             ["--max-sessions"] = "Exania:MaxSessions",
             ["--store-live-events"] = "Exania:StoreLiveEvents",
             ["--store-threads"] = "Exania:StoreThreads",
+            ["--store-memory-mb"] = "Exania:StoreMemoryMegabytes",
             ["--cluster"] = "Exania:Cluster:ConnectionString",
             ["--silo-address"] = "Exania:Cluster:Address",
             ["--silo-port"] = "Exania:Cluster:SiloPort",
@@ -97,6 +98,9 @@ public static class DashboardHost
                 StoreThreads = configuration.GetValue("Exania:StoreThreads", 1) is var threads && threads >= 0
                     ? threads
                     : throw new ArgumentException($"--store-threads must be 0 (one per processor) or more; it is {threads}."),
+                StoreMemoryMegabytes = configuration.GetValue("Exania:StoreMemoryMegabytes", 0) is var megabytes && megabytes >= 0
+                    ? megabytes
+                    : throw new ArgumentException($"--store-memory-mb must be 0 (DuckDB's default, 80% of the RAM) or more; it is {megabytes}."),
                 DashboardRefreshSeconds = configuration.GetValue("Exania:DashboardRefreshSeconds", 60.0),
                 WatchModels = configuration.GetValue("Exania:WatchModels", true),
             };

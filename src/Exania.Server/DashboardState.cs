@@ -44,6 +44,12 @@ public sealed record ServerSettings
     /// </summary>
     public int StoreThreads { get; init; } = 1;
 
+    /// <summary>
+    /// DuckDB's memory limit in the service, in MiB (0: DuckDB's default, 80% of the RAM). DuckDB keeps the blocks
+    /// it has touched up to its limit, so with live events stored its memory grows with the store until then.
+    /// </summary>
+    public int StoreMemoryMegabytes { get; init; }
+
     /// <summary>Seconds between dashboard refreshes after live events were stored; 0: only on <c>POST /api/v1/reload</c>.</summary>
     public double DashboardRefreshSeconds { get; init; } = 60;
 
@@ -86,7 +92,7 @@ public sealed class DashboardState : IDisposable
     {
         ArgumentNullException.ThrowIfNull(settings);
         Settings = settings;
-        _store = EventStores.Open(settings.Db, settings.StoreThreads);
+        _store = EventStores.Open(settings.Db, settings.StoreThreads, settings.StoreMemoryMegabytes);
         try
         {
             _queries = new DashboardQueries(DashboardSnapshot.Load(_store, settings.Models));

@@ -97,6 +97,7 @@ public static class EventStores
     /// <summary>Opens (creating the schema when absent) the store <paramref name="db"/> names.</summary>
     /// <param name="db">A DuckDB file or a PostgreSQL connection string.</param>
     /// <param name="duckDbThreads">DuckDB's threads (<see cref="DuckDbEventStore.Open"/>); 0: its default. PostgreSQL ignores it.</param>
-    public static IEventStore Open(string db, int duckDbThreads = 0) =>
-        IsPostgreSql(db) ? PostgresEventStore.Open(db) : DuckDbEventStore.Open(db, duckDbThreads);
+    /// <param name="duckDbMemoryMegabytes">DuckDB's memory limit in MiB (<see cref="DuckDbEventStore.Open"/>); 0: its default. PostgreSQL ignores it.</param>
+    public static IEventStore Open(string db, int duckDbThreads = 0, int duckDbMemoryMegabytes = 0) =>
+        IsPostgreSql(db) ? PostgresEventStore.Open(db) : DuckDbEventStore.Open(db, duckDbThreads, duckDbMemoryMegabytes);
 }

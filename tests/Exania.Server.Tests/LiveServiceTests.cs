@@ -31,6 +31,21 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
     }
 
     [Fact]
+    public async Task TheStoresMemory_IsDuckDbsDefault_UnlessTold_AndANegativeLimitIsRefused()
+    {
+        Assert.Equal(0, fixture.Factory.Services.GetRequiredService<ServerSettings>().StoreMemoryMegabytes);
+        var told = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreMemoryMegabytes", "512"));
+        await using (told)
+            Assert.Equal(512, told.Services.GetRequiredService<ServerSettings>().StoreMemoryMegabytes);
+        var negative = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreMemoryMegabytes", "-1"));
+        await using (negative)
+        {
+            var error = Assert.Throws<ArgumentException>(() => negative.Services.GetRequiredService<ServerSettings>());
+            Assert.Contains("--store-memory-mb must be 0", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task LiveEvents_AreStoredBehind_FlushedOnShutdown_AndAReplayAddsNothing()
     {
         using var dir = new TestData.TempDir();

@@ -66,6 +66,44 @@ public class DuckDbEventStoreTests
     }
 
     [Fact]
+    public void MemoryLimit_IsDuckDbsDefault_OrTheMebibytesGiven()
+    {
+        string Limit(int megabytes)
+        {
+            using var store = DuckDbEventStore.Open(":memory:", memoryLimitMegabytes: megabytes);
+            return store.Setting("memory_limit")!;
+        }
+        // DuckDB reports the limit in its own units: 300 MiB is 300.0 MiB, and its default is 80% of the RAM.
+        Assert.Equal("300.0 MiB", Limit(300));
+        Assert.NotEqual(Limit(300), Limit(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DuckDbEventStore.Open(":memory:", memoryLimitMegabytes: -1));
+    }
+
+    [Fact]
+    public void ARowStoredByAnotherConnection_BetweenIngests_CountsAndKeepsItsPlaceInLoadOrder()
+    {
+        // The store remembers the table's size and next seq from its own last ingest; a write it did not make must be seen.
+        var token = TestContext.Current.CancellationToken;
+        using var dir = new TestData.TempDir();
+        var path = dir.File("events.duckdb");
+        using var store = DuckDbEventStore.Open(path);
+        store.Ingest(Log("u1,s1,1,view\nu1,s1,2,cart\n"), "a.csv", token);
+        Assert.Equal((0L, 2L), (store.Ingest(Log("u1,s1,1,view\n"), "a.csv", token).Inserted, store.Count));
+        using (var other = new DuckDBConnection($"DataSource={path}")) // in the same process DuckDB shares the open database
+        {
+            other.Open();
+            using var command = other.CreateCommand();
+            command.CommandText = "INSERT INTO events SELECT event_key, occurrence + 1, 2, user_id, session_id, 7, action, page, category, item_id, " +
+                                  "campaign_id, ad_type, placement, scroll_depth, cost, revenue FROM events WHERE seq = 0";
+            Assert.Equal(1, command.ExecuteNonQuery());
+        }
+        var report = store.Ingest(Log("u2,s2,5,view\n"), "b.csv", token);
+        Assert.Equal((1L, 0L, 4L), (report.Inserted, report.AlreadyStored, report.StoredAfter));
+        Assert.Equal([1.0, 2, 7, 5], store.Load().Timestamps.ToArray());
+        Assert.Equal((1L, 5L), (store.Ingest(Log("u2,s2,5,view\nu2,s2,6,view\n"), "c.csv", token).Inserted, store.Count));
+    }
+
+    [Fact]
     public void AFileThatIsNotADatabase_IsRefused_AndLeftUnchanged()
     {
         using var dir = new TestData.TempDir();
