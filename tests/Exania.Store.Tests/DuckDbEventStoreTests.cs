@@ -104,6 +104,68 @@ public class DuckDbEventStoreTests
     }
 
     [Fact]
+    public void EachStoredRow_CarriesItsEventsKey_AndOccurrence()
+    {
+        var token = TestContext.Current.CancellationToken;
+        using var dir = new TestData.TempDir();
+        var path = dir.File("events.duckdb");
+        var log = Log("u1,s1,1,view\nu1,s1,1,view\nu2,s2,5,cart\n");
+        using var store = DuckDbEventStore.Open(path);
+        store.Ingest(log, "a.csv", token);
+        using var other = new DuckDBConnection($"DataSource={path}");
+        other.Open();
+        using var command = other.CreateCommand();
+        command.CommandText = "SELECT event_key::VARCHAR, occurrence FROM events ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        var stored = new List<(string, int)>();
+        while (reader.Read())
+            stored.Add((reader.GetString(0), reader.GetInt32(1)));
+        var key = EventIdentity.Keys(log, token);
+        Assert.Equal([(key[0].ToString(), 0), (key[0].ToString(), 1), (key[2].ToString(), 0)], stored);
+    }
+
+    [Fact]
+    public void AnIngestCancelledWhileDuckDbStoresItsRows_StoresNothing_AndTheStoreStaysUsable()
+    {
+        // The rows reach DuckDB through a table function that the INSERT reads; a cancellation stops that statement from
+        // inside. Cancel at several fractions of an ingest's time, so that some fall while the statement runs.
+        var token = TestContext.Current.CancellationToken;
+        using var store = DuckDbEventStore.Open(":memory:");
+        static EventLog Batch(int batch)
+        {
+            var log = new EventLog();
+            for (var i = 0; i < 200_000; i++)
+                log.Append(new InteractionEvent($"u{i % 700}", $"s{batch}-{i % 3000}", batch * 1e6 + i, i % 3 == 0 ? "view" : "cart", Page: $"/p{i % 40}", Revenue: i % 7));
+            return log;
+        }
+        Assert.Equal(200_000, store.Ingest(Batch(0), "batch 0", token).Inserted);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(200_000, store.Ingest(Batch(100), "batch 100", token).Inserted); // timed warm
+        var delay = watch.Elapsed * 0.6;
+        var expected = 400_000L;
+        var duringTheStatement = 0;
+        for (var attempt = 1; attempt <= 16 && duringTheStatement < 2; attempt++)
+        {
+            using var cancellation = new CancellationTokenSource(delay);
+            try
+            {
+                expected += store.Ingest(Batch(attempt), $"batch {attempt}", cancellation.Token).Inserted;
+                delay *= 0.7; // finished first: cancel sooner
+            }
+            catch (OperationCanceledException e)
+            {
+                if (e.InnerException is DuckDBException)
+                    duringTheStatement++;
+                else
+                    delay *= 1.3; // cancelled before the statement (while hashing): later
+            }
+            Assert.Equal(expected, store.Count);
+        }
+        Assert.True(duringTheStatement > 0, "no cancellation fell inside the INSERT, so the test showed nothing");
+        Assert.Equal((200_000L, expected + 200_000), (store.Ingest(Batch(99), "batch 99", token) is var last ? (last.Inserted, last.StoredAfter) : default));
+    }
+
+    [Fact]
     public void AFileThatIsNotADatabase_IsRefused_AndLeftUnchanged()
     {
         using var dir = new TestData.TempDir();
