@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Text;
 using DuckDB.NET.Data;
 using DuckDB.NET.Data.DataChunk.Writer;
@@ -458,34 +459,38 @@ public sealed class DuckDbEventStore : IEventStore
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Write(object? item, IDuckDBDataWriter[] columns, ulong row)
         {
+            // From the log's columns and pools, not log[i]: no event object per row.
             var i = (int)item!;
-            var e = _log![i];
+            var log = _log!;
+            ref readonly var a = ref log.Attributes[i];
             columns[0].WriteValue(_keys[i], row);
             columns[1].WriteValue(_occurrences[i], row);
             columns[2].WriteValue(_firstSeq + i, row);
-            columns[3].WriteValue(e.UserId, row);
-            Text(columns[4], e.SessionId, row);
-            columns[5].WriteValue(e.Timestamp, row);
-            columns[6].WriteValue(e.Action, row);
-            Text(columns[7], e.Page, row);
-            Text(columns[8], e.Category, row);
-            Text(columns[9], e.ItemId, row);
-            Text(columns[10], e.CampaignId, row);
-            Text(columns[11], e.AdType, row);
-            Text(columns[12], e.Placement, row);
-            Number(columns[13], e.ScrollDepth, row);
-            Number(columns[14], e.Cost, row);
-            Number(columns[15], e.Revenue, row);
+            columns[3].WriteValue(log.Users[log.UserIds[i]], row);
+            Text(columns[4], log.Sessions, log.SessionIds[i], row);
+            columns[5].WriteValue(log.Timestamps[i], row);
+            columns[6].WriteValue(log.Actions[log.ActionCodes[i]], row);
+            Text(columns[7], log.Pages, a.Page, row);
+            Text(columns[8], log.Categories, a.Category, row);
+            Text(columns[9], log.Items, a.Item, row);
+            Text(columns[10], log.Campaigns, a.Campaign, row);
+            Text(columns[11], log.AdTypes, a.AdType, row);
+            Text(columns[12], log.Placements, a.Placement, row);
+            Number(columns[13], a.ScrollDepth, row);
+            Number(columns[14], a.Cost, row);
+            Number(columns[15], a.Revenue, row);
         }
 
-        private static void Text(IDuckDBDataWriter column, string? value, ulong row)
+        /// <summary>The pool's value <paramref name="id"/>, or NULL for a missing one (a negative id).</summary>
+        private static void Text(IDuckDBDataWriter column, StringPool pool, int id, ulong row)
         {
-            if (value is null)
+            if (id < 0)
                 column.WriteNull(row);
             else
-                column.WriteValue(value, row);
+                column.WriteValue(pool[id], row);
         }
 
         private static void Number(IDuckDBDataWriter column, double value, ulong row)

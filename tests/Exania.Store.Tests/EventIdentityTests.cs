@@ -51,6 +51,26 @@ public class EventIdentityTests
     }
 
     [Fact]
+    public void Keys_AreTheHashOfTheCanonicalText_ForEveryField_AndForALogSharingALargerLogsPools()
+    {
+        // Every field present or missing: Keys writes the bytes from the fields, Canonical builds the text.
+        var csv = "user_id,session_id,timestamp,action,page,category,item_id,campaign_id,ad_type,placement,scroll_depth,cost,revenue\n" +
+                  "u1,s1,1569888000,view,/a,shoes,i1,c1,banner,top,0.5,0.25,19.99\n" +
+                  "ü🎉,,1569888001.5,click_ad,,,,c2,video,side,,1.5,\n" +
+                  "u1,s1,1569888002,cart,/a,shoes,i2,,,,,,\n" +
+                  "u3,s3,1569888003,purchase,/b,bags,i1,c1,banner,top,1,,5\n";
+        var log = TestData.ReadCsv(csv).Log;
+        Guid Expected(EventLog of, int i) =>
+            new(System.IO.Hashing.XxHash128.Hash(System.Text.Encoding.UTF8.GetBytes(EventIdentity.Canonical(of, i) + "\u001f0")));
+        var keys = EventIdentity.Keys(log, TestContext.Current.CancellationToken);
+        for (var i = 0; i < log.Count; i++)
+            Assert.Equal((Expected(log, i), Expected(log, i)), (keys[i], EventIdentity.Key(log, i, 0)));
+        // Two rows selected from the log share its pools, which hold more values than they have rows.
+        var selected = log.Select([3, 1]);
+        Assert.Equal([keys[3], keys[1]], EventIdentity.Keys(selected, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public void Keys_OfALogOfSeveralChunks_AreEachEventsKey_IntoALongerArrayToo_AndAShortArrayIsRefused()
     {
         // More than one chunk of 16,384 events, so the keys are made on all processors.
