@@ -227,7 +227,7 @@ internal static partial class BenchLiveCommand
     {
         public static ProcessCost Now(LiveStoreWriter? writer) =>
             new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes(), writer?.Writes ?? 0, writer?.WriteSeconds ?? 0,
-                Process.GetCurrentProcess().TotalProcessorTime, ThreadCpuSeconds(LiveStoreWriter.ThreadName));
+                Environment.CpuUsage.TotalTime, ThreadCpuSeconds(LiveStoreWriter.ThreadName));
 
         public JsonObject Since(ProcessCost before) => new()
         {
