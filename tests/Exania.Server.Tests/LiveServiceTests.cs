@@ -15,33 +15,22 @@ public class LiveServiceTests(LiveFixture fixture) : IClassFixture<LiveFixture>
     private static List<(double, string, double)> Events(int n, double start = 1_600_000_000) =>
         [.. Enumerable.Range(0, n).Select(i => (start + i * 3.0, i % 4 == 0 ? "scroll_down" : "click", i % 4 == 0 ? 0.25 : double.NaN))];
 
-    [Fact]
-    public async Task TheStore_RunsDuckDbOnOneThread_UnlessTold_AndANegativeCountIsRefused()
+    /// <summary>DuckDB's threads (one unless told) and memory limit (DuckDB's default unless told); a negative value is refused.</summary>
+    [Theory]
+    [InlineData("Exania:StoreThreads", 1, 0, "--store-threads must be 0")]
+    [InlineData("Exania:StoreMemoryMegabytes", 0, 512, "--store-memory-mb must be 0")]
+    public async Task TheStoresDuckDbSetting_HasItsDefault_UnlessTold_AndANegativeValueIsRefused(string key, int byDefault, int told, string refusal)
     {
-        Assert.Equal(1, fixture.Factory.Services.GetRequiredService<ServerSettings>().StoreThreads);
-        var told = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreThreads", "0"));
-        await using (told)
-            Assert.Equal(0, told.Services.GetRequiredService<ServerSettings>().StoreThreads);
-        var negative = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreThreads", "-2"));
+        static int Value(ServerSettings settings, string key) => key == "Exania:StoreThreads" ? settings.StoreThreads : settings.StoreMemoryMegabytes;
+        Assert.Equal(byDefault, Value(fixture.Factory.Services.GetRequiredService<ServerSettings>(), key));
+        var given = fixture.Factory.WithWebHostBuilder(b => b.UseSetting(key, told.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        await using (given)
+            Assert.Equal(told, Value(given.Services.GetRequiredService<ServerSettings>(), key));
+        var negative = fixture.Factory.WithWebHostBuilder(b => b.UseSetting(key, "-2"));
         await using (negative)
         {
             var error = Assert.Throws<ArgumentException>(() => negative.Services.GetRequiredService<ServerSettings>());
-            Assert.Contains("--store-threads must be 0", error.Message, StringComparison.Ordinal);
-        }
-    }
-
-    [Fact]
-    public async Task TheStoresMemory_IsDuckDbsDefault_UnlessTold_AndANegativeLimitIsRefused()
-    {
-        Assert.Equal(0, fixture.Factory.Services.GetRequiredService<ServerSettings>().StoreMemoryMegabytes);
-        var told = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreMemoryMegabytes", "512"));
-        await using (told)
-            Assert.Equal(512, told.Services.GetRequiredService<ServerSettings>().StoreMemoryMegabytes);
-        var negative = fixture.Factory.WithWebHostBuilder(b => b.UseSetting("Exania:StoreMemoryMegabytes", "-1"));
-        await using (negative)
-        {
-            var error = Assert.Throws<ArgumentException>(() => negative.Services.GetRequiredService<ServerSettings>());
-            Assert.Contains("--store-memory-mb must be 0", error.Message, StringComparison.Ordinal);
+            Assert.Contains(refusal, error.Message, StringComparison.Ordinal);
         }
     }
 
