@@ -121,65 +121,79 @@ public static class EventIdentity
 
     /// <summary>
     /// XXH3-128 of the UTF-8 bytes of <see cref="Canonical"/>, U+001F and the occurrence in decimal, written straight
-    /// into <paramref name="buffer"/> (the same bytes as encoding that text, without building it).
+    /// into <paramref name="buffer"/> (the same bytes as encoding that text, without building it): the fields are read
+    /// from the log's columns and pools, and the buffer is sized once per event from the texts' lengths, so the writes
+    /// below check no bounds of their own.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static Guid Key(EventLog log, int index, int occurrence, ArrayBufferWriter<byte> buffer)
     {
+        ref readonly var a = ref log.Attributes[index];
+        var user = log.Users[log.UserIds[index]];
+        var session = Text(log.Sessions, log.SessionIds[index]);
+        var action = log.Actions[log.ActionCodes[index]];
+        var page = Text(log.Pages, a.Page);
+        var category = Text(log.Categories, a.Category);
+        var item = Text(log.Items, a.Item);
+        var campaign = Text(log.Campaigns, a.Campaign);
+        var adType = Text(log.AdTypes, a.AdType);
+        var placement = Text(log.Placements, a.Placement);
+        // Per text at most 11 bytes of length and colon and 3 bytes per UTF-16 unit; per number 17; the tail 12.
+        var texts = user.Length + (session?.Length ?? 0) + action.Length + (page?.Length ?? 0) + (category?.Length ?? 0) + (item?.Length ?? 0) +
+                    (campaign?.Length ?? 0) + (adType?.Length ?? 0) + (placement?.Length ?? 0);
         buffer.ResetWrittenCount();
-        var e = log[index];
-        Add(buffer, e.UserId);
-        Add(buffer, e.SessionId);
-        Number(buffer, e.Timestamp);
-        Add(buffer, e.Action);
-        Add(buffer, e.Page);
-        Add(buffer, e.Category);
-        Add(buffer, e.ItemId);
-        Add(buffer, e.CampaignId);
-        Add(buffer, e.AdType);
-        Add(buffer, e.Placement);
-        Number(buffer, e.ScrollDepth);
-        Number(buffer, e.Cost);
-        Number(buffer, e.Revenue);
-        Ascii(buffer, "\u001f");
-        Integer(buffer, occurrence);
+        var span = buffer.GetSpan(9 * 11 + 3 * texts + 4 * 17 + 12);
+        var at = 0;
+        Add(span, ref at, user);
+        Add(span, ref at, session);
+        Number(span, ref at, log.Timestamps[index]);
+        Add(span, ref at, action);
+        Add(span, ref at, page);
+        Add(span, ref at, category);
+        Add(span, ref at, item);
+        Add(span, ref at, campaign);
+        Add(span, ref at, adType);
+        Add(span, ref at, placement);
+        Number(span, ref at, a.ScrollDepth);
+        Number(span, ref at, a.Cost);
+        Number(span, ref at, a.Revenue);
+        span[at++] = 0x1F;
+        Integer(span, ref at, occurrence);
         Span<byte> hash = stackalloc byte[16];
-        XxHash128.Hash(buffer.WrittenSpan, hash);
+        XxHash128.Hash(span[..at], hash);
         return new Guid(hash);
 
-        static void Add(ArrayBufferWriter<byte> buffer, string? value)
+        static string? Text(StringPool pool, int id) => id < 0 ? null : pool[id];
+
+        static void Add(Span<byte> span, ref int at, string? value)
         {
             if (value is null)
             {
-                Ascii(buffer, "-1:");
+                "-1:"u8.CopyTo(span[at..]);
+                at += 3;
                 return;
             }
             // The prefix is the length in UTF-16 code units, as the canonical text has it.
-            Integer(buffer, value.Length);
-            Ascii(buffer, ":");
-            var bytes = Encoding.UTF8.GetMaxByteCount(value.Length);
-            buffer.Advance(Encoding.UTF8.GetBytes(value, buffer.GetSpan(bytes)));
+            Integer(span, ref at, value.Length);
+            span[at++] = (byte)':';
+            at += Encoding.UTF8.GetBytes(value, span[at..]);
         }
 
-        static void Number(ArrayBufferWriter<byte> buffer, double value)
+        static void Number(Span<byte> span, ref int at, double value)
         {
-            var bits = BitConverter.DoubleToInt64Bits(double.IsNaN(value) ? double.NaN : value);
-            bits.TryFormat(buffer.GetSpan(16), out var written, "X16", System.Globalization.CultureInfo.InvariantCulture);
-            buffer.Advance(written);
-            Ascii(buffer, ";");
+            // Every NaN is the same missing value; otherwise the exact bits, as 16 upper-case hex digits.
+            var bits = (ulong)BitConverter.DoubleToInt64Bits(double.IsNaN(value) ? double.NaN : value);
+            var digits = span.Slice(at, 16);
+            for (var d = 15; d >= 0; d--, bits >>= 4)
+                digits[d] = "0123456789ABCDEF"u8[(int)(bits & 0xF)];
+            span[at + 16] = (byte)';';
+            at += 17;
         }
 
-        static void Integer(ArrayBufferWriter<byte> buffer, int value)
+        static void Integer(Span<byte> span, ref int at, int value)
         {
-            value.TryFormat(buffer.GetSpan(11), out var written, default, System.Globalization.CultureInfo.InvariantCulture);
-            buffer.Advance(written);
-        }
-
-        static void Ascii(ArrayBufferWriter<byte> buffer, string text)
-        {
-            var span = buffer.GetSpan(text.Length);
-            for (var i = 0; i < text.Length; i++)
-                span[i] = (byte)text[i];
-            buffer.Advance(text.Length);
+            value.TryFormat(span[at..], out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+            at += written;
         }
     }
 
