@@ -114,6 +114,11 @@ public abstract class EventStoreContract : IDisposable
         var all = store.Load();
         Assert.Equal(new[] { "u1", "u1", "u1", "u2", "u1", "u3" }, Enumerable.Range(0, all.Count).Select(i => all[i].UserId));
         Assert.Equal(200, all[5].Timestamp);
+        // A load smaller than the store (DuckDB then checks it the other way round: the load's keys against the stored
+        // rows): the three stored cart rows, a fourth identical one, and a new view.
+        var small = store.Ingest(Log(string.Concat(Enumerable.Repeat("u1,s1,101,cart,/a,,,i1\n", 4)) + "u4,s4,7,view,,,,\n"), "c.csv", Token);
+        Assert.Equal((2L, 3L, 8L), (small.Inserted, small.AlreadyStored, small.StoredAfter));
+        Assert.Equal(4, store.Load(new EventQuery { Actions = ["cart"] }).Count);
     }
 
     [Fact]
