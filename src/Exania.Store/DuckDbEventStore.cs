@@ -2,10 +2,8 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Text;
 using DuckDB.NET.Data;
-using DuckDB.NET.Data.DataChunk.Writer;
 using Exania.Core;
 using Exania.Events;
 
