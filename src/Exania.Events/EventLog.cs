@@ -242,18 +242,18 @@ public sealed class EventLog
             ref readonly var a = ref _attributes[index];
             return new InteractionEvent(
                 Users[_user[index]],
-                _session[index] < 0 ? null : Sessions[_session[index]],
+                Sessions.ValueOrNull(_session[index]),
                 _timestamp[index],
                 Actions[_action[index]],
                 a.ScrollDepth,
-                a.Page < 0 ? null : Pages[a.Page],
-                a.Category < 0 ? null : Categories[a.Category],
-                a.Campaign < 0 ? null : Campaigns[a.Campaign],
-                a.AdType < 0 ? null : AdTypes[a.AdType],
-                a.Placement < 0 ? null : Placements[a.Placement],
+                Pages.ValueOrNull(a.Page),
+                Categories.ValueOrNull(a.Category),
+                Campaigns.ValueOrNull(a.Campaign),
+                AdTypes.ValueOrNull(a.AdType),
+                Placements.ValueOrNull(a.Placement),
                 a.Cost,
                 a.Revenue,
-                a.Item < 0 ? null : Items[a.Item]);
+                Items.ValueOrNull(a.Item));
         }
     }
 

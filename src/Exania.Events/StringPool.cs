@@ -28,6 +28,9 @@ public sealed class StringPool
     /// <summary>The string with id <paramref name="id"/>.</summary>
     public string this[int id] => _values[id];
 
+    /// <summary>The string with id <paramref name="id"/>, or null for a missing value (the log's ids are negative for those).</summary>
+    public string? ValueOrNull(int id) => id < 0 ? null : _values[id];
+
     /// <summary>All strings in id order.</summary>
     public IReadOnlyList<string> Values => _values;
 

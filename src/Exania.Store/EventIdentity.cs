@@ -130,14 +130,14 @@ public static class EventIdentity
     {
         ref readonly var a = ref log.Attributes[index];
         var user = log.Users[log.UserIds[index]];
-        var session = Text(log.Sessions, log.SessionIds[index]);
+        var session = log.Sessions.ValueOrNull(log.SessionIds[index]);
         var action = log.Actions[log.ActionCodes[index]];
-        var page = Text(log.Pages, a.Page);
-        var category = Text(log.Categories, a.Category);
-        var item = Text(log.Items, a.Item);
-        var campaign = Text(log.Campaigns, a.Campaign);
-        var adType = Text(log.AdTypes, a.AdType);
-        var placement = Text(log.Placements, a.Placement);
+        var page = log.Pages.ValueOrNull(a.Page);
+        var category = log.Categories.ValueOrNull(a.Category);
+        var item = log.Items.ValueOrNull(a.Item);
+        var campaign = log.Campaigns.ValueOrNull(a.Campaign);
+        var adType = log.AdTypes.ValueOrNull(a.AdType);
+        var placement = log.Placements.ValueOrNull(a.Placement);
         // Per text at most 11 bytes of length and colon and 3 bytes per UTF-16 unit; per number 17; the tail 12.
         var texts = user.Length + (session?.Length ?? 0) + action.Length + (page?.Length ?? 0) + (category?.Length ?? 0) + (item?.Length ?? 0) +
                     (campaign?.Length ?? 0) + (adType?.Length ?? 0) + (placement?.Length ?? 0);
@@ -162,8 +162,6 @@ public static class EventIdentity
         Span<byte> hash = stackalloc byte[16];
         XxHash128.Hash(span[..at], hash);
         return new Guid(hash);
-
-        static string? Text(StringPool pool, int id) => id < 0 ? null : pool[id];
 
         static void Add(Span<byte> span, ref int at, string? value)
         {
