@@ -48,6 +48,9 @@ public sealed class DuckDbEventStore : IEventStore
         _pending = DuckDbPendingRows.Register(connection);
     }
 
+    /// <summary>The table function the ingest's INSERT reads (tests: its <see cref="DuckDbPendingRows.VectorClaimed"/> hook).</summary>
+    internal DuckDbPendingRows PendingRows => _pending;
+
     /// <summary>The file the store lives in, or <c>:memory:</c>.</summary>
     public string Source { get; }
 

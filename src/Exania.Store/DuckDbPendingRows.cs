@@ -78,6 +78,12 @@ internal sealed unsafe class DuckDbPendingRows
 
     public void End() => (_log, _keys, _occurrences) = (null, [], []);
 
+    /// <summary>
+    /// Called with the first row of each vector a scanning thread claims, before the cancellation is checked and the
+    /// rows written: tests cancel an ingest at a known point inside its statement with it.
+    /// </summary>
+    internal Action<int>? VectorClaimed { get; set; }
+
     /// <summary>The next row a scanning thread claims; one per scan of the function.</summary>
     private sealed class Cursor
     {
@@ -132,10 +138,12 @@ internal sealed unsafe class DuckDbPendingRows
         {
             var rows = (DuckDbPendingRows)GCHandle.FromIntPtr(duckdb_function_get_extra_info(info)).Target!;
             var cursor = (Cursor)GCHandle.FromIntPtr(duckdb_function_get_init_data(info)).Target!;
-            rows._cancellation.ThrowIfCancellationRequested();
             var total = rows._log!.Count;
             var start = Interlocked.Add(ref cursor.Next, VectorSize) - VectorSize;
             var count = start >= total ? 0 : Math.Min(VectorSize, total - start);
+            if (count > 0)
+                rows.VectorClaimed?.Invoke(start);
+            rows._cancellation.ThrowIfCancellationRequested();
             if (count > 0)
                 rows.Write(chunk, start, count);
             duckdb_data_chunk_set_size(chunk, (ulong)count);
@@ -191,26 +199,20 @@ internal sealed unsafe class DuckDbPendingRows
         ulong* validity = null;
         for (var r = 0; r < ids.Length; r++)
         {
-            if (ids[r] < 0)
-                SetNull(vector, ref validity, r);
+            if (pool.ValueOrNull(ids[r]) is { } text)
+                Text(vector, values, r, text);
             else
-                Text(vector, values, r, pool[ids[r]]);
+                SetNull(vector, ref validity, r);
         }
     }
 
+    /// <summary>An attribute's text column: its ids gathered from the rows (at most a vector's worth), then as above.</summary>
     private static void Texts(nint chunk, int column, StringPool pool, ReadOnlySpan<EventAttributes> attributes, Func<EventAttributes, int> field)
     {
-        var vector = duckdb_data_chunk_get_vector(chunk, (ulong)column);
-        var values = (StringValue*)duckdb_vector_get_data(vector);
-        ulong* validity = null;
+        Span<int> ids = stackalloc int[attributes.Length];
         for (var r = 0; r < attributes.Length; r++)
-        {
-            var id = field(attributes[r]);
-            if (id < 0)
-                SetNull(vector, ref validity, r);
-            else
-                Text(vector, values, r, pool[id]);
-        }
+            ids[r] = field(attributes[r]);
+        Texts(chunk, column, pool, ids);
     }
 
     private static void Actions(nint chunk, int column, ActionVocabulary actions, ReadOnlySpan<int> codes)
