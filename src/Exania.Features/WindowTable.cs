@@ -22,6 +22,29 @@ public sealed class WindowTable
         _labels = new byte[capacity];
     }
 
+    /// <summary>Exactly <paramref name="rows"/> rows, arrays not cleared (<see cref="ForRows"/>).</summary>
+    private WindowTable(int rows, IReadOnlyList<string> sessionNames)
+    {
+        SessionNames = sessionNames;
+        _rows = rows;
+        _session = GC.AllocateUninitializedArray<int>(rows);
+        _end = GC.AllocateUninitializedArray<double>(rows);
+        _features = GC.AllocateUninitializedArray<double>(checked(rows * WindowFeatures.Count));
+        _labels = GC.AllocateUninitializedArray<byte>(rows);
+    }
+
+    /// <summary>
+    /// A table of exactly <paramref name="rows"/> rows whose values the caller writes, every row once, with
+    /// <see cref="Set"/> (the batch extractor counts its windows first). The arrays are not cleared: the pages are
+    /// first touched by the threads that write them.
+    /// </summary>
+    internal static WindowTable ForRows(IReadOnlyList<string> sessionNames, int rows)
+    {
+        ArgumentNullException.ThrowIfNull(sessionNames);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        return new WindowTable(rows, sessionNames);
+    }
+
     /// <summary>Names of the sessions that <see cref="SessionIndices"/> refer to.</summary>
     public IReadOnlyList<string> SessionNames { get; }
 
@@ -71,16 +94,13 @@ public sealed class WindowTable
         return _features.AsSpan(r * WindowFeatures.Count, WindowFeatures.Count);
     }
 
-    /// <summary>Appends every row of <paramref name="other"/> (which must share this table's session names).</summary>
-    public void Append(WindowTable other)
+    /// <summary>Sets row <paramref name="row"/> of a <see cref="ForRows"/> table; returns the span to write all its features into.</summary>
+    internal Span<double> Set(int row, int session, double windowEnd, byte label)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        if (!ReferenceEquals(other.SessionNames, SessionNames))
-            throw new ArgumentException("Only tables over the same session names can be appended.", nameof(other));
-        var start = _rows;
-        for (var r = 0; r < other.Rows; r++)
-            Add(other._session[r], other._end[r], other._labels[r]);
-        other.Features.CopyTo(_features.AsSpan(start * WindowFeatures.Count));
+        _session[row] = session;
+        _end[row] = windowEnd;
+        _labels[row] = label;
+        return _features.AsSpan(row * WindowFeatures.Count, WindowFeatures.Count);
     }
 
     /// <summary>The first <paramref name="rows"/> rows (for "--samples N").</summary>
