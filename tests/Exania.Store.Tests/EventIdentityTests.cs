@@ -95,7 +95,7 @@ public class EventIdentityTests
         var occurrences = new int[7];
         EventIdentity.Occurrences([a, a, b, a, b, b], occurrences);
         Assert.Equal([0, 1, 0, 2, 1, 2, 0], occurrences);
-        // The reused counting table starts empty again.
+        // The pooled table starts empty again.
         EventIdentity.Occurrences([b, a], occurrences);
         Assert.Equal([0, 0], occurrences[..2]);
         Assert.Throws<ArgumentException>(() => EventIdentity.Occurrences([a, b], new int[1]));
@@ -107,5 +107,44 @@ public class EventIdentityTests
         Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
         Assert.Equal([0, 0, 1, 2, 1, 0], EventIdentity.Occurrences([a, b, a, a, b, c]));
         Assert.Empty(EventIdentity.Occurrences([]));
+    }
+
+    public static TheoryData<string> KeyShapes => ["random", "high-half-only", "low-half-only", "sequential"];
+
+    /// <summary>
+    /// Against the definition (a dictionary counting each key's rows so far), on 200,000 keys drawn from 60,000, so most
+    /// repeat, in shapes a hash of one half or of the low bits would pile into few slots.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KeyShapes))]
+    public void Occurrences_OnManyRepeatedKeysOfAnyShape_AreTheCountsOfADictionary(string shape)
+    {
+        var random = new Random(17);
+        var distinct = new Guid[60_000];
+        Span<byte> bytes = stackalloc byte[16];
+        for (var k = 0; k < distinct.Length; k++)
+        {
+            bytes.Clear();
+            switch (shape)
+            {
+                case "random": random.NextBytes(bytes); break;
+                case "high-half-only": BitConverter.TryWriteBytes(bytes[8..], (long)k * 7919); break;
+                case "low-half-only": BitConverter.TryWriteBytes(bytes[..8], (long)k << 20); break;
+                default: BitConverter.TryWriteBytes(bytes, k); break;
+            }
+            distinct[k] = new Guid(bytes);
+        }
+        var keys = new Guid[200_000];
+        for (var i = 0; i < keys.Length; i++)
+            keys[i] = distinct[random.Next(distinct.Length)];
+        var seen = new Dictionary<Guid, int>();
+        var expected = new int[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            seen.TryGetValue(keys[i], out var count);
+            expected[i] = count;
+            seen[keys[i]] = count + 1;
+        }
+        Assert.Equal(expected, EventIdentity.Occurrences(keys));
     }
 }
