@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Exania.Events;
 
@@ -69,11 +70,16 @@ public static class EventIdentity
         var chunks = (log.Count + Chunk - 1) / Chunk;
         Parallel.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken }, () => new ArrayBufferWriter<byte>(256), (c, _, buffer) =>
         {
-            var end = Math.Min(log.Count, (c + 1) * Chunk);
-            for (var i = c * Chunk; i < end; i++)
-                keys[i] = Key(log, i, 0, buffer);
+            KeysOf(log, c * Chunk, Math.Min(log.Count, (c + 1) * Chunk), keys, buffer);
             return buffer;
         }, _ => { });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KeysOf(EventLog log, int start, int end, Guid[] keys, ArrayBufferWriter<byte> buffer)
+    {
+        for (var i = start; i < end; i++)
+            keys[i] = Key(log, i, 0, buffer);
     }
 
     [ThreadStatic]
@@ -99,7 +105,7 @@ public static class EventIdentity
     /// a slot is 4 bytes, a dictionary entry 24, and the hash is one multiply. The hash mixes both halves of the key, so keys
     /// that are not XXH3 outputs (any caller's) still spread.
     /// </remarks>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Occurrences(ReadOnlySpan<Guid> keys, Span<int> occurrences)
     {
         if (occurrences.Length < keys.Length)
@@ -148,7 +154,7 @@ public static class EventIdentity
     /// from the log's columns and pools, and the buffer is sized once per event from the texts' lengths, so the writes
     /// below check no bounds of their own.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Guid Key(EventLog log, int index, int occurrence, ArrayBufferWriter<byte> buffer)
     {
         ref readonly var a = ref log.Attributes[index];
@@ -186,6 +192,9 @@ public static class EventIdentity
         XxHash128.Hash(span[..at], hash);
         return new Guid(hash);
 
+        // The helpers too are compiled fully optimized at first call: a bulk ingest calls them millions of times at once,
+        // before tiered compilation would replace a first, unoptimized version.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void Add(Span<byte> span, ref int at, string? value)
         {
             if (value is null)
@@ -200,6 +209,7 @@ public static class EventIdentity
             at += Encoding.UTF8.GetBytes(value, span[at..]);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void Number(Span<byte> span, ref int at, double value)
         {
             // Every NaN is the same missing value; otherwise the exact bits, as 16 upper-case hex digits.
@@ -211,6 +221,7 @@ public static class EventIdentity
             at += 17;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         static void Integer(Span<byte> span, ref int at, int value)
         {
             value.TryFormat(span[at..], out var written, default, System.Globalization.CultureInfo.InvariantCulture);
