@@ -5,34 +5,61 @@ namespace Exania.Events;
 /// Interns strings to dense integer ids. Lookups by <see cref="ReadOnlySpan{T}"/> allocate nothing when the
 /// string is already known, which keeps the readers allocation-free per row.
 /// </summary>
+/// <remarks>
+/// The table is open addressing over one array of 64-bit slots, each the string's 32-bit hash and its id plus one (0 is
+/// an empty slot), at most half full and probed linearly. A lookup reads one slot and compares one string whose hash
+/// matches; a <see cref="Dictionary{TKey, TValue}"/> reads a bucket, then an entry, then the key. With millions of
+/// distinct user and session ids (10 M events) each of those reads misses the cache, and interning was the largest
+/// part of reading. Growing rehashes from the stored hashes without touching a string. The hash is .NET's randomized
+/// string hash (Marvin, seeded per process), so a file cannot be crafted to make every id collide.
+/// </remarks>
 public sealed class StringPool
 {
-    private readonly Dictionary<string, int> _ids;
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _spanLookup;
-    private readonly List<string> _values = [];
+    private ulong[] _slots = new ulong[16];
+    private int _mask = 15;
+    private string[] _values = new string[16];
+    private int _count;
 
     // The last value looked up: consecutive rows of a file sorted by session repeat the same user, session, page and
     // category, and comparing with one string is cheaper than hashing the span.
     private string _lastValue = "";
     private int _lastId = -1;
 
-    public StringPool()
-    {
-        _ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        _spanLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
-    }
-
     /// <summary>Number of distinct strings.</summary>
-    public int Count => _values.Count;
+    public int Count => _count;
 
     /// <summary>The string with id <paramref name="id"/>.</summary>
-    public string this[int id] => _values[id];
+    public string this[int id]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)id, (uint)_count, nameof(id));
+            return _values[id];
+        }
+    }
 
     /// <summary>The string with id <paramref name="id"/>, or null for a missing value (the log's ids are negative for those).</summary>
-    public string? ValueOrNull(int id) => id < 0 ? null : _values[id];
+    public string? ValueOrNull(int id) => id < 0 ? null : this[id];
 
-    /// <summary>All strings in id order.</summary>
-    public IReadOnlyList<string> Values => _values;
+    /// <summary>All strings in id order: a view, so strings added later show in it.</summary>
+    public IReadOnlyList<string> Values => _view ??= new ValuesView(this);
+
+    private ValuesView? _view;
+
+    private sealed class ValuesView(StringPool pool) : IReadOnlyList<string>
+    {
+        public int Count => pool._count;
+
+        public string this[int index] => pool[index];
+
+        public IEnumerator<string> GetEnumerator()
+        {
+            for (var i = 0; i < pool._count; i++)
+                yield return pool._values[i];
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     /// <summary>The id of <paramref name="value"/>, adding it when new.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -40,13 +67,11 @@ public sealed class StringPool
     {
         if (_lastId >= 0 && value.SequenceEqual(_lastValue))
             return _lastId;
-        if (!_spanLookup.TryGetValue(value, out var id))
-        {
-            var s = value.ToString();
-            id = _values.Count;
-            _ids.Add(s, id);
-            _values.Add(s);
-        }
+        var hash = (uint)string.GetHashCode(value);
+        var at = Find(value, hash);
+        var id = (int)(uint)_slots[at] - 1;
+        if (id < 0)
+            id = Add(value.ToString(), hash, at);
         _lastValue = _values[id];
         _lastId = id;
         return id;
@@ -58,12 +83,11 @@ public sealed class StringPool
         ArgumentNullException.ThrowIfNull(value);
         if (_lastId >= 0 && ReferenceEquals(value, _lastValue))
             return _lastId;
-        ref var id = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_ids, value, out var exists);
-        if (!exists)
-        {
-            id = _values.Count;
-            _values.Add(value);
-        }
+        var hash = (uint)string.GetHashCode(value.AsSpan());
+        var at = Find(value, hash);
+        var id = (int)(uint)_slots[at] - 1;
+        if (id < 0)
+            id = Add(value, hash, at);
         _lastValue = _values[id];
         _lastId = id;
         return id;
@@ -78,15 +102,16 @@ public sealed class StringPool
         ArgumentNullException.ThrowIfNull(other);
         var ids = new int[other.Count];
         for (var i = 0; i < ids.Length; i++)
-            ids[i] = GetOrAdd(other[i]);
+            ids[i] = GetOrAdd(other._values[i]);
         return ids;
     }
 
     /// <summary>Forgets every string (ids start again at 0).</summary>
     public void Clear()
     {
-        _ids.Clear();
-        _values.Clear();
+        Array.Clear(_slots);
+        Array.Clear(_values, 0, _count);
+        _count = 0;
         _lastValue = "";
         _lastId = -1;
     }
@@ -97,6 +122,52 @@ public sealed class StringPool
     {
         if (_lastId >= 0 && value.SequenceEqual(_lastValue))
             return _lastId;
-        return _spanLookup.TryGetValue(value, out var id) ? id : -1;
+        return (int)(uint)_slots[Find(value, (uint)string.GetHashCode(value))] - 1;
+    }
+
+    /// <summary>The slot holding <paramref name="value"/>, or the empty slot where it would go.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int Find(ReadOnlySpan<char> value, uint hash)
+    {
+        var slots = _slots;
+        var at = (int)hash & _mask;
+        while (true)
+        {
+            var slot = slots[at];
+            if (slot == 0 || ((uint)(slot >> 32) == hash && value.SequenceEqual(_values[(int)(uint)slot - 1])))
+                return at;
+            at = (at + 1) & _mask;
+        }
+    }
+
+    private int Add(string value, uint hash, int at)
+    {
+        var id = _count;
+        if (id == _values.Length)
+            Array.Resize(ref _values, checked(2 * id));
+        _values[id] = value;
+        _count = id + 1;
+        _slots[at] = ((ulong)hash << 32) | (uint)(id + 1);
+        if (2 * _count > _slots.Length)
+            Grow();
+        return id;
+    }
+
+    /// <summary>Doubles the table, placing every slot again by its stored hash.</summary>
+    private void Grow()
+    {
+        var slots = new ulong[checked(2 * _slots.Length)];
+        var mask = slots.Length - 1;
+        foreach (var slot in _slots)
+        {
+            if (slot == 0)
+                continue;
+            var at = (int)(uint)(slot >> 32) & mask;
+            while (slots[at] != 0)
+                at = (at + 1) & mask;
+            slots[at] = slot;
+        }
+        _slots = slots;
+        _mask = mask;
     }
 }
