@@ -86,6 +86,12 @@ public static class EventIdentity
     private static ArrayBufferWriter<byte>? t_buffer;
 
     /// <summary>
+    /// The most keys <see cref="Occurrences(ReadOnlySpan{Guid}, Span{int})"/> numbers in one call (2^29 - 1, half a
+    /// billion events): its table has at least twice as many slots, and 2^30 is the largest power of two an array holds.
+    /// </summary>
+    public const int MaxOccurrenceKeys = (1 << 29) - 1;
+
+    /// <summary>
     /// For each key, how many identical keys come before it (its occurrence: 0 for the first of identical rows), in
     /// order. The same numbers as <c>row_number() OVER (PARTITION BY key ORDER BY load order) - 1</c>.
     /// </summary>
@@ -112,6 +118,9 @@ public static class EventIdentity
             throw new ArgumentException($"The occurrence span holds {occurrences.Length} values; there are {keys.Length} keys.", nameof(occurrences));
         if (keys.IsEmpty)
             return;
+        if (keys.Length > MaxOccurrenceKeys)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"One load can number at most {MaxOccurrenceKeys:N0} keys; this one has {keys.Length:N0}. Ingest it in parts."), nameof(keys));
         var bits = Math.Max(4, 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)keys.Length) + 1);
         var mask = (1 << bits) - 1;
         var slots = ArrayPool<int>.Shared.Rent(1 << bits);

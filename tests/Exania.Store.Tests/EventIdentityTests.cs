@@ -147,4 +147,19 @@ public class EventIdentityTests
         }
         Assert.Equal(expected, EventIdentity.Occurrences(keys));
     }
+
+    /// <summary>
+    /// A load too large for the counting table is refused with its size, before anything is read: the spans here have
+    /// the lengths of such a load and no memory behind them.
+    /// </summary>
+    [Fact]
+    public void Occurrences_OfMoreKeysThanTheTableHolds_AreRefusedWithTheCount()
+    {
+        var length = EventIdentity.MaxOccurrenceKeys + 1;
+        var error = Assert.Throws<ArgumentException>(() => EventIdentity.Occurrences(
+            System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref System.Runtime.CompilerServices.Unsafe.NullRef<Guid>(), length),
+            System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.CompilerServices.Unsafe.NullRef<int>(), length)));
+        Assert.Contains("536,870,912", error.Message);
+        Assert.Contains("Ingest it in parts", error.Message);
+    }
 }
