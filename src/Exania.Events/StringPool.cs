@@ -12,11 +12,13 @@ namespace Exania.Events;
 /// distinct user and session ids (10 M events) each of those reads misses the cache, and interning was the largest
 /// part of reading. Growing rehashes from the stored hashes without touching a string. The hash is .NET's randomized
 /// string hash (Marvin, seeded per process), so a file cannot be crafted to make every id collide.
+/// One thread adds strings; other threads may read strings by id (<c>this[id]</c>, <see cref="Values"/>) meanwhile,
+/// since an id below <see cref="Count"/> is in every values array the pool has held. Lookups by value belong to the
+/// adding thread, as they did with a dictionary.
 /// </remarks>
 public sealed class StringPool
 {
     private ulong[] _slots = new ulong[16];
-    private int _mask = 15;
     private string[] _values = new string[16];
     private int _count;
 
@@ -129,14 +131,16 @@ public sealed class StringPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Find(ReadOnlySpan<char> value, uint hash)
     {
+        // The mask comes from the array read once, so a lookup always probes one consistent table.
         var slots = _slots;
-        var at = (int)hash & _mask;
+        var mask = slots.Length - 1;
+        var at = (int)hash & mask;
         while (true)
         {
             var slot = slots[at];
             if (slot == 0 || ((uint)(slot >> 32) == hash && value.SequenceEqual(_values[(int)(uint)slot - 1])))
                 return at;
-            at = (at + 1) & _mask;
+            at = (at + 1) & mask;
         }
     }
 
@@ -168,6 +172,5 @@ public sealed class StringPool
             slots[at] = slot;
         }
         _slots = slots;
-        _mask = mask;
     }
 }
