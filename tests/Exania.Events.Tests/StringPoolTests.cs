@@ -73,4 +73,40 @@ public class StringPoolTests
         Assert.Equal(want, mapped);
         Assert.Equal(texts, mapped.Select(id => pool[id]));
     }
+
+    /// <summary>
+    /// The stated contract: while one thread adds strings (growing the table and the values many times), another reads
+    /// every id below <see cref="StringPool.Count"/> and gets its string. Bounded by the number of strings added.
+    /// </summary>
+    [Fact]
+    public async Task ReadsById_WhileAnotherThreadAdds_SeeEveryStringAdded()
+    {
+        const int Strings = 300_000;
+        var pool = new StringPool();
+        var texts = new string[Strings];
+        for (var i = 0; i < Strings; i++)
+            texts[i] = "id-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var done = false;
+        var writer = Task.Run(() =>
+        {
+            foreach (var text in texts)
+                pool.GetOrAdd(text.AsSpan());
+            Volatile.Write(ref done, true);
+        }, TestContext.Current.CancellationToken);
+        var random = new Random(11);
+        var reads = 0;
+        while (!Volatile.Read(ref done))
+        {
+            var count = pool.Count;
+            if (count == 0)
+                continue;
+            var id = random.Next(count);
+            Assert.Equal(texts[id], pool[id]);
+            Assert.Equal(texts[id], pool.Values[id]);
+            reads++;
+        }
+        await writer;
+        Assert.Equal(Strings, pool.Count);
+        Assert.True(reads > 0, "the reader ran while strings were added");
+    }
 }
