@@ -76,13 +76,18 @@ public static class WindowExtractor
         {
             var rows = index.Rows(s);
             var n = rows.Length;
+            // Counting needs only the times; the other columns are gathered for the pass that writes.
             for (var i = 0; i < n; i++)
+                times[i] = logTimes[rows[i]];
+            if (table is not null)
             {
-                var r = rows[i];
-                times[i] = logTimes[r];
-                actions[i] = logActions[r];
-                depths[i] = logAttributes[r].ScrollDepth;
-                clickAdsBefore[i + 1] = clickAdsBefore[i] + (actions[i] == KnownActions.ClickAd ? 1 : 0);
+                for (var i = 0; i < n; i++)
+                {
+                    var r = rows[i];
+                    actions[i] = logActions[r];
+                    depths[i] = logAttributes[r].ScrollDepth;
+                    clickAdsBefore[i + 1] = clickAdsBefore[i] + (actions[i] == KnownActions.ClickAd ? 1 : 0);
+                }
             }
             row = ExtractSession(s, times.AsSpan(0, n), actions.AsSpan(0, n), depths.AsSpan(0, n),
                 clickAdsBefore.AsSpan(0, n + 1), options, counts, table, row);
